@@ -1,0 +1,29 @@
+using System.Net;
+using Tessera.Resp.Protocol;
+
+namespace Tessera.Proxy.Hosting;
+
+/// <summary>Process settings of one proxy. Defaults work for a local cluster.</summary>
+public sealed record ProxyOptions
+{
+    /// <summary>Where clients connect (default 127.0.0.1:19000; port 0 picks a free port).</summary>
+    public IPEndPoint Listen { get; init; } = new(IPAddress.Loopback, 19000);
+
+    /// <summary>Request parsing limits (bulk length, arguments, request size).</summary>
+    public RespLimits Limits { get; init; } = RespLimits.Default;
+
+    /// <summary>Multiplexed connections per backend server, shared by all client sessions.</summary>
+    public int ConnectionsPerBackend { get; init; } = 2;
+
+    /// <summary>A request that a backend has not answered within this time fails, and that backend connection is reset.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Bound on connecting to a backend.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest pause between reconnect attempts to a backend that is down (backoff doubles up to this).</summary>
+    public TimeSpan MaxReconnectBackoff { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Most client connections served at once; more are answered with an error and closed.</summary>
+    public int MaxClients { get; init; } = 50_000;
+}
