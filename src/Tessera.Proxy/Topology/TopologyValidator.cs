@@ -1,0 +1,226 @@
+using System.Globalization;
+
+namespace Tessera.Proxy.Topology;
+
+/// <summary>
+/// Checks a <see cref="TopologyConfig"/> for mistakes a proxy must never serve: duplicate namespaces or group
+/// ids, a server in two groups, malformed host:port, slot ranges outside 0..1023, overlapping, naming a missing
+/// group, or leaving slots unassigned. Returns every problem, each naming where it is, so one run fixes a file.
+/// </summary>
+public static class TopologyValidator
+{
+    /// <summary>Slots per namespace (<c>crc32(tag) % 1024</c>).</summary>
+    public const int SlotCount = 1024;
+
+    /// <summary>Every problem in <paramref name="topology"/>; empty when it is valid.</summary>
+    public static IReadOnlyList<string> Validate(TopologyConfig topology)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        var problems = new List<string>();
+        if (topology.Epoch < 0)
+        {
+            problems.Add(Invariant($"epoch is {topology.Epoch}; it must be 0 or more"));
+        }
+
+        if (topology.Namespaces.Count == 0)
+        {
+            problems.Add("no namespaces are defined: add at least one (e.g. 'default')");
+        }
+
+        var namespaceNames = new HashSet<string>(StringComparer.Ordinal);
+
+        // A server serves one group of one namespace: two owners would write over each other's keys.
+        var serverOwners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var ns in topology.Namespaces)
+        {
+            if (ns.Name.Length > 0 && !namespaceNames.Add(ns.Name))
+            {
+                problems.Add($"namespace '{ns.Name}' is defined twice");
+            }
+
+            if (ns.Name.Any(char.IsWhiteSpace))
+            {
+                problems.Add($"namespace '{ns.Name}': the name must not contain spaces");
+            }
+
+            ValidateGroups(ns, serverOwners, problems);
+            ValidateSlots(ns, problems);
+        }
+
+        return problems;
+    }
+
+    /// <summary>
+    /// Parses "host:port" (IPv6 as "[::1]:port"); false when the host is empty or contains spaces, or the
+    /// port is not 1..65535.
+    /// </summary>
+    public static bool TryParseHostPort(string? endpoint, out string host, out int port)
+    {
+        host = "";
+        port = 0;
+        if (string.IsNullOrEmpty(endpoint))
+        {
+            return false;
+        }
+
+        var colon = endpoint.LastIndexOf(':');
+        if (colon <= 0 || colon == endpoint.Length - 1)
+        {
+            return false;
+        }
+
+        var hostPart = endpoint[..colon];
+        if (hostPart.StartsWith('['))
+        {
+            if (!hostPart.EndsWith(']') || hostPart.Length < 3)
+            {
+                return false;
+            }
+
+            hostPart = hostPart[1..^1];
+        }
+        else if (hostPart.Contains(':', StringComparison.Ordinal))
+        {
+            // An IPv6 address without brackets is ambiguous ("::1:6379").
+            return false;
+        }
+
+        if (hostPart.Any(char.IsWhiteSpace)
+            || !int.TryParse(endpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var parsedPort)
+            || parsedPort is < 1 or > 65535)
+        {
+            return false;
+        }
+
+        host = hostPart;
+        port = parsedPort;
+        return true;
+    }
+
+    private static void ValidateGroups(NamespaceConfig ns, Dictionary<string, string> serverOwners, List<string> problems)
+    {
+        var ids = new HashSet<int>();
+        foreach (var group in ns.Groups)
+        {
+            var where = Invariant($"namespace '{ns.Name}', group {group.Id}");
+            if (group.Id < 1)
+            {
+                problems.Add(Invariant($"namespace '{ns.Name}': group id {group.Id} is not allowed; ids are positive integers"));
+            }
+            else if (!ids.Add(group.Id))
+            {
+                problems.Add(Invariant($"namespace '{ns.Name}': group id {group.Id} is defined twice; group ids must be unique"));
+            }
+
+            CheckServer(group.Master, "master", where, serverOwners, problems);
+            foreach (var replica in group.Replicas)
+            {
+                CheckServer(replica, "replica", where, serverOwners, problems);
+            }
+        }
+    }
+
+    private static void CheckServer(string endpoint, string role, string where, Dictionary<string, string> serverOwners, List<string> problems)
+    {
+        if (!TryParseHostPort(endpoint, out _, out _))
+        {
+            // An empty master was already reported as missing when the file was read.
+            if (!string.IsNullOrEmpty(endpoint) || role != "master")
+            {
+                problems.Add($"{where}: {role} '{endpoint}' is not host:port (e.g. 127.0.0.1:6379, port 1..65535)");
+            }
+
+            return;
+        }
+
+        if (serverOwners.TryGetValue(endpoint, out var owner))
+        {
+            problems.Add(owner == where
+                ? $"{where}: server {endpoint} is listed twice"
+                : $"server {endpoint} is in {owner} and in {where}; a server belongs to one group only");
+            return;
+        }
+
+        serverOwners.Add(endpoint, where);
+    }
+
+    private static void ValidateSlots(NamespaceConfig ns, List<string> problems)
+    {
+        var groupIds = new HashSet<int>();
+        foreach (var group in ns.Groups)
+        {
+            groupIds.Add(group.Id);
+        }
+
+        // Owner range of each slot, to report overlaps by the ranges that collide.
+        var owners = new SlotRangeConfig?[SlotCount];
+        foreach (var range in ns.Slots)
+        {
+            var text = Invariant($"slot range {range.From}..{range.To}");
+            if (range.From > range.To)
+            {
+                problems.Add($"namespace '{ns.Name}': {text} is reversed; 'from' must not be greater than 'to'");
+                continue;
+            }
+
+            if (range.From < 0 || range.To >= SlotCount)
+            {
+                problems.Add(Invariant($"namespace '{ns.Name}': {text} is outside 0..{SlotCount - 1}"));
+                continue;
+            }
+
+            if (!groupIds.Contains(range.Group))
+            {
+                problems.Add(Invariant($"namespace '{ns.Name}': {text} names group {range.Group}, which is not defined in this namespace"));
+            }
+
+            SlotRangeConfig? reported = null;
+            for (var slot = range.From; slot <= range.To; slot++)
+            {
+                if (owners[slot] is { } other)
+                {
+                    if (!ReferenceEquals(other, reported))
+                    {
+                        problems.Add(Invariant($"namespace '{ns.Name}': {text} (group {range.Group}) overlaps slot range {other.From}..{other.To} (group {other.Group})"));
+                        reported = other;
+                    }
+
+                    continue;
+                }
+
+                owners[slot] = range;
+            }
+        }
+
+        ReportUnassigned(ns.Name, owners, problems);
+    }
+
+    private static void ReportUnassigned(string name, SlotRangeConfig?[] owners, List<string> problems)
+    {
+        var gaps = new List<string>();
+        var slot = 0;
+        while (slot < SlotCount)
+        {
+            if (owners[slot] is not null)
+            {
+                slot++;
+                continue;
+            }
+
+            var start = slot;
+            while (slot < SlotCount && owners[slot] is null)
+            {
+                slot++;
+            }
+
+            gaps.Add(Invariant($"{start}..{slot - 1}"));
+        }
+
+        if (gaps.Count > 0)
+        {
+            problems.Add($"namespace '{name}': slots {string.Join(", ", gaps)} are not assigned to any group; every slot 0..{SlotCount - 1} needs an owner");
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
