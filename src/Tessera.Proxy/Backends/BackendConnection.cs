@@ -1,0 +1,412 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Tessera.Proxy.Hosting;
+using Tessera.Proxy.Sessions;
+using Tessera.Proxy.Stats;
+using Tessera.Resp.Protocol;
+
+namespace Tessera.Proxy.Backends;
+
+/// <summary>
+/// One multiplexed, pipelined connection to a backend server, shared by many client sessions.
+/// </summary>
+/// <remarks>
+/// Sessions append commands to an outgoing pipe under <see cref="_gate"/> and queue the matching
+/// <see cref="BackendRequest"/> under the same lock, so the order of bytes on the wire and the order of
+/// the in-flight queue always agree; the receive loop pops one request per reply frame. A socket's
+/// lifetime is a <see cref="Link"/>: when it fails, every request still queued on it gets an error
+/// (and nothing else), the link is dropped, and the next command after the backoff opens a new one.
+/// While the server is known down, commands fail at once instead of waiting for a timeout.
+/// </remarks>
+internal sealed class BackendConnection : IAsyncDisposable
+{
+    private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(100);
+
+    private readonly BackendServer _server;
+    private readonly ProxyOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ProxyStats _stats;
+    private readonly object _gate = new();
+    private Link? _link;
+    private bool _pendingFlush;
+    private bool _disposed;
+    private string _downReason = "not connected yet";
+    private long _retryAt;
+    private TimeSpan _backoff = InitialBackoff;
+
+    public BackendConnection(BackendServer server, ProxyOptions options, TimeProvider time, ProxyStats stats)
+    {
+        _server = server;
+        _options = options;
+        _time = time;
+        _stats = stats;
+    }
+
+    /// <summary>False while the server is known down and the retry time has not come yet.</summary>
+    public bool IsAvailable
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _link is not null || (!_disposed && _time.GetTimestamp() >= _retryAt);
+            }
+        }
+    }
+
+    /// <summary>Why the last link failed (for error messages and INFO).</summary>
+    public string DownReason
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _downReason;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes the lock and gives the writer for one command. On true the caller writes the command and
+    /// must call <see cref="EndWrite"/>; on false the server is down and <paramref name="error"/> says why.
+    /// </summary>
+    public bool TryBeginWrite(out PipeWriter writer, out string? error)
+    {
+        Monitor.Enter(_gate);
+        var link = _link;
+        if (link is null)
+        {
+            if (_disposed || _time.GetTimestamp() < _retryAt)
+            {
+                error = _disposed
+                    ? $"ERR backend {_server.Address} is closed: the proxy is shutting down"
+                    : $"ERR backend {_server.Address} is unavailable ({_downReason}); the proxy retries the connection automatically";
+                Monitor.Exit(_gate);
+                writer = null!;
+                return false;
+            }
+
+            link = StartLinkLocked();
+        }
+
+        error = null;
+        writer = link.Output.Writer;
+        return true;
+    }
+
+    /// <summary>Queues <paramref name="request"/> for the command just written and releases the lock.</summary>
+    public void EndWrite(BackendRequest request)
+    {
+        try
+        {
+            _link!.InFlight.Enqueue(request, _time.GetTimestamp());
+            _pendingFlush = true;
+        }
+        finally
+        {
+            Monitor.Exit(_gate);
+        }
+    }
+
+    /// <summary>Sends <paramref name="command"/> (already RESP) and queues <paramref name="request"/> for its reply. Call <see cref="Flush"/> after a batch.</summary>
+    public void Send(in ReadOnlySequence<byte> command, BackendRequest request, FlushBatch batch)
+    {
+        if (!TryBeginWrite(out var writer, out var error))
+        {
+            request.OnFailure(error!, batch);
+            return;
+        }
+
+        try
+        {
+            RespWriter.WriteRaw(writer, command);
+        }
+        finally
+        {
+            EndWrite(request);
+        }
+    }
+
+    /// <summary>Hands everything written so far to the send loop (one wake-up per batch of commands).</summary>
+    public void Flush()
+    {
+        lock (_gate)
+        {
+            if (!_pendingFlush || _link is null)
+            {
+                return;
+            }
+
+            _pendingFlush = false;
+
+            // The pipe never pauses its writer (pauseWriterThreshold 0), so this completes synchronously.
+            _ = _link.Output.Writer.FlushAsync();
+        }
+    }
+
+    /// <summary>Resets the connection when its oldest request waited longer than the request timeout.</summary>
+    public void CheckTimeout()
+    {
+        Link? link;
+        lock (_gate)
+        {
+            link = _link;
+            if (link is null || link.InFlight.Count == 0 || _time.GetElapsedTime(link.InFlight.OldestQueuedAt) < _options.RequestTimeout)
+            {
+                return;
+            }
+        }
+
+        Fail(link, $"no reply within {(long)_options.RequestTimeout.TotalMilliseconds} ms; connection reset");
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Link? link;
+        lock (_gate)
+        {
+            _disposed = true;
+            link = _link;
+        }
+
+        if (link is not null)
+        {
+            Fail(link, "the proxy is shutting down");
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private Link StartLinkLocked()
+    {
+        var link = new Link();
+        _link = link;
+        // Off this thread: the caller holds the lock and must not run connect/send/receive code under it.
+        _ = Task.Run(() => RunLinkAsync(link));
+        return link;
+    }
+
+    private async Task RunLinkAsync(Link link)
+    {
+        Socket? socket = null;
+        try
+        {
+            socket = new Socket(_server.EndPoint.AddressFamily == System.Net.Sockets.AddressFamily.Unspecified ? System.Net.Sockets.AddressFamily.InterNetwork : _server.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+            {
+                NoDelay = true,
+            };
+            using (var connectTimeout = new CancellationTokenSource(_options.ConnectTimeout))
+            {
+                try
+                {
+                    await socket.ConnectAsync(_server.EndPoint, connectTimeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new TimeoutException($"connect timed out after {(long)_options.ConnectTimeout.TotalMilliseconds} ms");
+                }
+            }
+
+            lock (_gate)
+            {
+                link.Socket = socket;
+                if (link.Dead)
+                {
+                    socket.Dispose();
+                    return;
+                }
+
+                _backoff = InitialBackoff;
+            }
+
+            _ = ReceiveAsync(link, socket);
+            await SendAsync(link, socket).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or TimeoutException or ObjectDisposedException or InvalidOperationException)
+        {
+            socket?.Dispose();
+            Fail(link, Describe(ex));
+        }
+    }
+
+    private static async Task SendAsync(Link link, Socket socket)
+    {
+        var reader = link.Output.Reader;
+        while (true)
+        {
+            var result = await reader.ReadAsync().ConfigureAwait(false);
+            var buffer = result.Buffer;
+            foreach (var segment in buffer)
+            {
+                int sent = 0;
+                while (sent < segment.Length)
+                {
+                    sent += await socket.SendAsync(segment[sent..], SocketFlags.None).ConfigureAwait(false);
+                }
+            }
+
+            reader.AdvanceTo(buffer.End);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ReceiveAsync(Link link, Socket socket)
+    {
+        var batch = new FlushBatch();
+        var reader = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
+        string? failure = null;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                while (true)
+                {
+                    var status = ReplyScanner.TryScan(buffer, ref link.Scan, out long length);
+                    if (status == ParseStatus.Incomplete)
+                    {
+                        break;
+                    }
+
+                    if (status == ParseStatus.Error)
+                    {
+                        failure = "it sent bytes that are not RESP";
+                        break;
+                    }
+
+                    BackendRequest? request;
+                    lock (_gate)
+                    {
+                        request = link.InFlight.TryDequeue();
+                    }
+
+                    if (request is null)
+                    {
+                        failure = link.Dead ? null : "it sent a reply nobody asked for";
+                        break;
+                    }
+
+                    request.OnReply(buffer.Slice(0, length), batch);
+                    buffer = buffer.Slice(length);
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                batch.FlushAll();
+                if (failure is not null || link.Dead)
+                {
+                    break;
+                }
+
+                if (result.IsCompleted)
+                {
+                    failure = "connection closed by the server";
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            failure = Describe(ex);
+        }
+        finally
+        {
+            batch.FlushAll();
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+
+        if (failure is not null)
+        {
+            Fail(link, failure);
+        }
+    }
+
+    /// <summary>Ends <paramref name="link"/>: every request still queued on it gets an error, then the connection backs off.</summary>
+    private void Fail(Link link, string reason)
+    {
+        var failed = new List<BackendRequest>();
+        Socket? socket;
+        string message;
+        lock (_gate)
+        {
+            if (link.Dead)
+            {
+                return;
+            }
+
+            link.Dead = true;
+            if (ReferenceEquals(_link, link))
+            {
+                _link = null;
+                _pendingFlush = false;
+                _downReason = reason;
+                _retryAt = _time.GetTimestamp() + (long)(_backoff.TotalSeconds * _time.TimestampFrequency);
+                _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, _options.MaxReconnectBackoff.Ticks));
+            }
+
+            link.InFlight.DrainTo(failed);
+            link.Output.Writer.Complete();
+            socket = link.Socket;
+            message = _disposed
+                ? $"ERR backend {_server.Address} is closed: the proxy is shutting down"
+                : $"ERR backend {_server.Address} failed: {reason}";
+        }
+
+        _stats.BackendFailure();
+        try
+        {
+            socket?.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already closed: nothing left to shut down.
+        }
+
+        socket?.Dispose();
+        if (failed.Count == 0)
+        {
+            return;
+        }
+
+        var batch = new FlushBatch();
+        foreach (var request in failed)
+        {
+            request.OnFailure(message, batch);
+        }
+
+        batch.FlushAll();
+    }
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        SocketException se => se.SocketErrorCode switch
+        {
+            SocketError.ConnectionRefused => "connection refused",
+            SocketError.ConnectionReset => "connection reset by the server",
+            SocketError.TimedOut => "connection timed out",
+            SocketError.HostUnreachable or SocketError.NetworkUnreachable => "host unreachable",
+            _ => se.Message,
+        },
+        IOException { InnerException: SocketException inner } => Describe(inner),
+        _ => ex.Message,
+    };
+
+    /// <summary>One socket's lifetime: its outgoing pipe, its in-flight requests, its reply scanner state.</summary>
+    private sealed class Link
+    {
+        public readonly Pipe Output = new(new PipeOptions(
+            pauseWriterThreshold: 0,
+            resumeWriterThreshold: 0,
+            minimumSegmentSize: 16 * 1024,
+            useSynchronizationContext: false));
+
+        public readonly RequestRing InFlight = new();
+        public ReplyScanState Scan;
+        public Socket? Socket;
+        public volatile bool Dead;
+    }
+}

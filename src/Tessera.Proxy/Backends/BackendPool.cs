@@ -1,0 +1,108 @@
+using Tessera.Proxy.Hosting;
+using Tessera.Proxy.Stats;
+
+namespace Tessera.Proxy.Backends;
+
+/// <summary>
+/// Every backend server the proxy talks to, by address. Topology snapshots share these objects, so
+/// a route change keeps the connections of servers that stay; servers no topology names any more are
+/// closed. A timer checks request timeouts of every connection.
+/// </summary>
+internal sealed class BackendPool : IAsyncDisposable
+{
+    private readonly ProxyOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ProxyStats _stats;
+    private readonly object _gate = new();
+    private readonly Dictionary<string, BackendServer> _servers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ITimer _timeoutTimer;
+
+    public BackendPool(ProxyOptions options, TimeProvider time, ProxyStats stats)
+    {
+        _options = options;
+        _time = time;
+        _stats = stats;
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(options.RequestTimeout.TotalMilliseconds / 4, 10, 250));
+        _timeoutTimer = time.CreateTimer(static state => ((BackendPool)state!).CheckTimeouts(), this, period, period);
+    }
+
+    /// <summary>The server at <paramref name="address"/>, created on first use.</summary>
+    public BackendServer Get(string address)
+    {
+        lock (_gate)
+        {
+            if (!_servers.TryGetValue(address, out var server))
+            {
+                server = new BackendServer(address, _options, _time, _stats);
+                _servers.Add(address, server);
+            }
+
+            return server;
+        }
+    }
+
+    /// <summary>Servers currently known, for INFO.</summary>
+    public IReadOnlyList<BackendServer> Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. _servers.Values];
+        }
+    }
+
+    /// <summary>Closes servers that are not in <paramref name="keep"/>.</summary>
+    public void Retain(IReadOnlySet<string> keep)
+    {
+        List<BackendServer> removed = [];
+        lock (_gate)
+        {
+            foreach (var (address, server) in _servers)
+            {
+                if (!keep.Contains(address))
+                {
+                    removed.Add(server);
+                }
+            }
+
+            foreach (var server in removed)
+            {
+                _servers.Remove(server.Address);
+            }
+        }
+
+        foreach (var server in removed)
+        {
+            _ = server.DisposeAsync();
+        }
+    }
+
+    private void CheckTimeouts()
+    {
+        BackendServer[] servers;
+        lock (_gate)
+        {
+            servers = [.. _servers.Values];
+        }
+
+        foreach (var server in servers)
+        {
+            server.CheckTimeouts();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _timeoutTimer.DisposeAsync().ConfigureAwait(false);
+        BackendServer[] servers;
+        lock (_gate)
+        {
+            servers = [.. _servers.Values];
+            _servers.Clear();
+        }
+
+        foreach (var server in servers)
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

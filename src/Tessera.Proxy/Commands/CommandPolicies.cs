@@ -1,0 +1,157 @@
+using System.Collections.Frozen;
+using Tessera.Resp.Commands;
+
+namespace Tessera.Proxy.Commands;
+
+/// <summary>
+/// Decides, for every command of the generated table, how the proxy treats it. Key positions and
+/// flags come from the table (Redis's own metadata); this class only holds the proxy's behaviour:
+/// which commands it answers itself, which it splits, and which it refuses and why.
+/// </summary>
+internal sealed class CommandPolicies
+{
+    private static readonly FrozenDictionary<string, LocalCommand> LocalCommands = new Dictionary<string, LocalCommand>
+    {
+        ["ping"] = LocalCommand.Ping,
+        ["echo"] = LocalCommand.Echo,
+        ["quit"] = LocalCommand.Quit,
+        ["hello"] = LocalCommand.Hello,
+        ["auth"] = LocalCommand.Auth,
+        ["select"] = LocalCommand.Select,
+        ["time"] = LocalCommand.Time,
+        ["info"] = LocalCommand.Info,
+        ["dbsize"] = LocalCommand.DbSize,
+        ["command"] = LocalCommand.Command,
+        ["command|count"] = LocalCommand.CommandCount,
+        ["command|info"] = LocalCommand.CommandInfo,
+        ["command|docs"] = LocalCommand.CommandDocs,
+        ["command|list"] = LocalCommand.CommandList,
+        ["command|getkeys"] = LocalCommand.CommandGetKeys,
+        ["client|setname"] = LocalCommand.ClientSetName,
+        ["client|getname"] = LocalCommand.ClientGetName,
+        ["client|id"] = LocalCommand.ClientId,
+        ["client|setinfo"] = LocalCommand.ClientSetInfo,
+        ["client|info"] = LocalCommand.ClientInfo,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static readonly FrozenDictionary<string, MergeKind> SplitCommands = new Dictionary<string, MergeKind>
+    {
+        ["mget"] = MergeKind.ValuesInOrder,
+        ["mset"] = MergeKind.AllOk,
+        ["del"] = MergeKind.SumIntegers,
+        ["unlink"] = MergeKind.SumIntegers,
+        ["exists"] = MergeKind.SumIntegers,
+        ["touch"] = MergeKind.SumIntegers,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static readonly FrozenDictionary<string, string> Refusals = new Dictionary<string, string>
+    {
+        ["multi"] = "transactions are not supported by this proxy yet (planned: MULTI on a dedicated backend connection)",
+        ["exec"] = "transactions are not supported by this proxy yet (planned: MULTI on a dedicated backend connection)",
+        ["discard"] = "transactions are not supported by this proxy yet (planned: MULTI on a dedicated backend connection)",
+        ["watch"] = "transactions are not supported by this proxy yet (planned: MULTI on a dedicated backend connection)",
+        ["unwatch"] = "transactions are not supported by this proxy yet (planned: MULTI on a dedicated backend connection)",
+        ["scan"] = "whole-keyspace commands are not supported by this proxy yet (planned: fan out across groups)",
+        ["keys"] = "whole-keyspace commands are not supported by this proxy yet (planned: fan out across groups)",
+        ["randomkey"] = "whole-keyspace commands are not supported by this proxy yet (planned: fan out across groups)",
+        ["flushdb"] = "it would erase every group; it is refused unless the namespace allows it (not configurable yet)",
+        ["flushall"] = "it would erase every group; it is refused unless the namespace allows it (not configurable yet)",
+        ["migrate"] = "moving keys behind the proxy would break routing; use `tessera slots migrate`",
+        ["move"] = "Tessera serves database 0 only",
+        ["swapdb"] = "Tessera serves database 0 only",
+        ["wait"] = "WAIT needs a dedicated backend connection (planned)",
+        ["cluster"] = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server",
+        ["asking"] = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server",
+        ["readonly"] = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server",
+        ["readwrite"] = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server",
+        ["monitor"] = "MONITOR would watch one backend only; it is not supported through the proxy",
+        ["sync"] = "replication through the proxy is not supported; replicate from the group masters",
+        ["psync"] = "replication through the proxy is not supported; replicate from the group masters",
+        ["script"] = "scripts must be loaded on every group; SCRIPT is not supported yet (EVAL with keys works)",
+        ["function"] = "functions must be loaded on every group; FUNCTION is not supported yet",
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private readonly Dictionary<CommandSpec, CommandPolicy> _policies = new(ReferenceEqualityComparer.Instance);
+
+    public CommandPolicies(CommandTable table)
+    {
+        Table = table;
+        foreach (var command in table.Commands)
+        {
+            Add(command);
+            foreach (var sub in command.Subcommands)
+            {
+                Add(sub);
+            }
+        }
+    }
+
+    public CommandTable Table { get; }
+
+    /// <summary>The policy of <paramref name="spec"/> (a command or a subcommand from <see cref="Table"/>).</summary>
+    public CommandPolicy Get(CommandSpec spec) => _policies[spec];
+
+    private void Add(CommandSpec spec) => _policies[spec] = Decide(spec);
+
+    internal static CommandPolicy Decide(CommandSpec spec)
+    {
+        string name = spec.Name;
+        string display = spec.DisplayName;
+        if (LocalCommands.TryGetValue(name, out var local))
+        {
+            return new CommandPolicy(CommandKind.Local, local);
+        }
+
+        if (SplitCommands.TryGetValue(name, out var merge))
+        {
+            return new CommandPolicy(CommandKind.MultiKey, Merge: merge);
+        }
+
+        string root = spec.Parent?.Name ?? name;
+        if (Refusals.TryGetValue(name, out var reason) || Refusals.TryGetValue(root, out reason))
+        {
+            return Refuse(display, reason);
+        }
+
+        if (spec.HasSubcommands)
+        {
+            // Reached only when the subcommand was unknown: answer like Redis does.
+            return new CommandPolicy(CommandKind.Local, LocalCommand.UnknownSubcommand);
+        }
+
+        if (name.EndsWith("|help", StringComparison.Ordinal))
+        {
+            return new CommandPolicy(CommandKind.AnyGroup);
+        }
+
+        if (name is "xread" or "xreadgroup")
+        {
+            return new CommandPolicy(CommandKind.KeyedUnlessBlocking);
+        }
+
+        if ((spec.Flags & CommandFlags.Blocking) != 0)
+        {
+            return Refuse(display, "blocking commands are not supported by this proxy yet (planned: a dedicated backend connection per blocked client)");
+        }
+
+        if ((spec.Flags & CommandFlags.PubSub) != 0)
+        {
+            return Refuse(display, "pub/sub is not supported by this proxy yet (planned: channels routed by slot)");
+        }
+
+        if (spec.HasKeys)
+        {
+            return new CommandPolicy(CommandKind.Keyed);
+        }
+
+        if ((spec.Flags & CommandFlags.Admin) != 0)
+        {
+            return Refuse(display, "administrative commands would reach one backend only; run it on the redis-server processes directly");
+        }
+
+        return Refuse(display, "it has no key to route by, so the proxy cannot tell which group should run it");
+    }
+
+    private static CommandPolicy Refuse(string display, string reason) =>
+        new(CommandKind.Refused, Refusal: $"ERR {display} is not supported through Tessera: {reason}");
+}

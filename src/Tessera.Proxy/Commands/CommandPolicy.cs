@@ -1,0 +1,71 @@
+namespace Tessera.Proxy.Commands;
+
+/// <summary>How the proxy handles a command.</summary>
+internal enum CommandKind
+{
+    /// <summary>Routed by the slot of its keys; all keys must share a slot.</summary>
+    Keyed,
+
+    /// <summary>Like <see cref="Keyed"/>, but refused when it asks to block (XREAD/XREADGROUP with BLOCK).</summary>
+    KeyedUnlessBlocking,
+
+    /// <summary>MGET/MSET/DEL/UNLINK/EXISTS/TOUCH: split per group and merged.</summary>
+    MultiKey,
+
+    /// <summary>Answered by the proxy itself (PING, HELLO, COMMAND, INFO...).</summary>
+    Local,
+
+    /// <summary>Keyless and harmless: sent to any group (HELP subcommands).</summary>
+    AnyGroup,
+
+    /// <summary>Refused with <see cref="CommandPolicy.Refusal"/>.</summary>
+    Refused,
+}
+
+/// <summary>Proxy-side commands, answered without a backend or by fanning out to every group.</summary>
+internal enum LocalCommand
+{
+    None,
+    Ping,
+    Echo,
+    Quit,
+    Hello,
+    Auth,
+    Select,
+    Time,
+    Info,
+    DbSize,
+    Command,
+    CommandCount,
+    CommandInfo,
+    CommandDocs,
+    CommandList,
+    CommandGetKeys,
+    ClientSetName,
+    ClientGetName,
+    ClientId,
+    ClientSetInfo,
+    ClientInfo,
+    UnknownSubcommand,
+}
+
+/// <summary>How split parts of a multi-key command are merged.</summary>
+internal enum MergeKind
+{
+    None,
+
+    /// <summary>MGET: values in the client's key order.</summary>
+    ValuesInOrder,
+
+    /// <summary>MSET: OK only when every part answered OK.</summary>
+    AllOk,
+
+    /// <summary>DEL, UNLINK, EXISTS, TOUCH, DBSIZE: integers summed.</summary>
+    SumIntegers,
+
+    /// <summary>INFO: the proxy's own sections, then the groups' keyspace lines summed.</summary>
+    InfoKeyspace,
+}
+
+/// <summary>The proxy's decision for one command or subcommand, made once at startup from the command table.</summary>
+internal sealed record CommandPolicy(CommandKind Kind, LocalCommand Local = LocalCommand.None, MergeKind Merge = MergeKind.None, string? Refusal = null);

@@ -1,0 +1,188 @@
+using System.Text;
+using Tessera.Proxy.Commands;
+using Tessera.Proxy.Routing;
+using Tessera.Resp.Commands;
+using Tessera.Resp.Keys;
+using Tessera.Resp.Protocol;
+
+namespace Tessera.Proxy.Sessions;
+
+/// <remarks>Routing of one parsed request: look up the command, check arity, apply its policy.</remarks>
+internal sealed partial class ClientSession
+{
+    private void Dispatch(RequestFrame frame)
+    {
+        var policies = _context.Policies;
+        var spec = policies.Table.Resolve(frame);
+        if (spec is null)
+        {
+            ReplyError(UnknownCommandMessage(frame));
+            return;
+        }
+
+        if (!spec.ArityAllows(frame.Count))
+        {
+            ReplyError($"ERR wrong number of arguments for '{spec.Name}' command");
+            return;
+        }
+
+        var policy = policies.Get(spec);
+        switch (policy.Kind)
+        {
+            case CommandKind.Keyed:
+                RouteKeyed(frame, spec);
+                break;
+            case CommandKind.KeyedUnlessBlocking:
+                if (HasBlockOption(frame))
+                {
+                    ReplyError($"ERR {spec.DisplayName} with BLOCK is not supported through Tessera yet (planned: a dedicated backend connection per blocked client); call it without BLOCK");
+                }
+                else
+                {
+                    RouteKeyed(frame, spec);
+                }
+
+                break;
+            case CommandKind.MultiKey:
+                RouteMultiKey(frame, spec, policy.Merge);
+                break;
+            case CommandKind.Local:
+                RunLocal(frame, spec, policy.Local);
+                break;
+            case CommandKind.AnyGroup:
+                if (RoutesOrError() is { } anyRoutes && FirstGroup(anyRoutes) is { } anyGroup)
+                {
+                    Forward(anyGroup, frame);
+                }
+
+                break;
+            default:
+                ReplyError(policy.Refusal!);
+                break;
+        }
+    }
+
+    /// <summary>Single-slot commands: every key must hash to the same slot; the slot's group runs it.</summary>
+    private void RouteKeyed(RequestFrame frame, CommandSpec spec)
+    {
+        if (RoutesOrError() is not { } routes)
+        {
+            return;
+        }
+
+        var keys = KeyIndexBuffer(frame.Count);
+        int keyCount = KeyExtractor.GetKeyIndexes(spec, frame, keys);
+        GroupRoute? group;
+        if (keyCount <= 0)
+        {
+            // No key (EVAL with numkeys 0) or arguments Redis will reject: any group answers the same,
+            // so use the one that owns slot 0 and let Redis word the error.
+            group = FirstGroup(routes);
+            if (group is null)
+            {
+                return;
+            }
+        }
+        else
+        {
+            int slot = KeySlot.Of(frame.ArgSpan(keys[0]));
+            for (int i = 1; i < keyCount; i++)
+            {
+                if (KeySlot.Of(frame.ArgSpan(keys[i])) != slot)
+                {
+                    ReplyError("CROSSSLOT Keys in request don't hash to the same slot");
+                    return;
+                }
+            }
+
+            group = routes.Slots[slot];
+            if (group is null)
+            {
+                ReplyError(SlotNotServed(routes, slot));
+                return;
+            }
+        }
+
+        Forward(group, frame);
+    }
+
+    /// <summary>Sends the request's bytes as they are to the group's master, taking the next place in the reply order.</summary>
+    private void Forward(GroupRoute group, RequestFrame frame)
+    {
+        var connection = group.Master.ConnectionFor(Id);
+        var reply = EnqueueReply();
+        connection.Send(frame.Data, reply, _batch);
+        Touch(connection);
+    }
+
+    private NamespaceRoutes? RoutesOrError()
+    {
+        var routes = _context.Routing.Current.Find(Namespace);
+        if (routes is null)
+        {
+            ReplyError($"CLUSTERDOWN namespace '{Namespace}' has no topology on this proxy yet; create its groups and assign its slots");
+        }
+
+        return routes;
+    }
+
+    /// <summary>The group that owns the lowest assigned slot: where keyless commands go.</summary>
+    private GroupRoute? FirstGroup(NamespaceRoutes routes)
+    {
+        foreach (var group in routes.Slots)
+        {
+            if (group is not null)
+            {
+                return group;
+            }
+        }
+
+        ReplyError($"CLUSTERDOWN namespace '{routes.Name}' has no slot assigned to any group");
+        return null;
+    }
+
+    private static string SlotNotServed(NamespaceRoutes routes, int slot) =>
+        $"CLUSTERDOWN Hash slot {slot} not served: namespace '{routes.Name}' has no group assigned to it";
+
+    private static bool HasBlockOption(RequestFrame frame)
+    {
+        for (int i = 1; i < frame.Count; i++)
+        {
+            if (frame.ArgEquals(i, "STREAMS"u8))
+            {
+                return false;
+            }
+
+            if (frame.ArgEquals(i, "BLOCK"u8))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Redis 7's wording: ERR unknown command 'foo', with args beginning with: 'a' 'b'.</summary>
+    private static string UnknownCommandMessage(RequestFrame frame)
+    {
+        var text = new StringBuilder("ERR unknown command '");
+        AppendPrintable(text, frame.ArgSpan(0), 128);
+        text.Append("', with args beginning with: ");
+        for (int i = 1; i < frame.Count && text.Length < 512; i++)
+        {
+            text.Append('\'');
+            AppendPrintable(text, frame.ArgSpan(i), 128);
+            text.Append("' ");
+        }
+
+        return text.ToString();
+    }
+
+    private static void AppendPrintable(StringBuilder text, ReadOnlySpan<byte> bytes, int max)
+    {
+        foreach (byte b in bytes[..Math.Min(bytes.Length, max)])
+        {
+            text.Append(b is >= 0x20 and < 0x7f ? (char)b : '?');
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using Tessera.Proxy.Commands;
+using Tessera.Proxy.Routing;
+using Tessera.Resp.Commands;
+using Tessera.Resp.Keys;
+using Tessera.Resp.Protocol;
+
+namespace Tessera.Proxy.Sessions;
+
+/// <remarks>
+/// MGET, MSET, DEL, UNLINK, EXISTS, TOUCH. Keys that all live in one group go as one command, untouched
+/// (the common case with hash tags); otherwise one command per group is written straight into each
+/// group's connection (values copied once) and a <see cref="SplitOperation"/> merges the replies.
+/// </remarks>
+internal sealed partial class ClientSession
+{
+    private readonly List<GroupRoute> _splitGroups = new(4);
+
+    private void RouteMultiKey(RequestFrame frame, CommandSpec spec, MergeKind merge)
+    {
+        if (RoutesOrError() is not { } routes)
+        {
+            return;
+        }
+
+        var keys = KeyIndexBuffer(frame.Count);
+        int keyCount = KeyExtractor.GetKeyIndexes(spec, frame, keys);
+        if (keyCount <= 0)
+        {
+            if (FirstGroup(routes) is { } any)
+            {
+                Forward(any, frame);
+            }
+
+            return;
+        }
+
+        // Which groups are involved? Usually one: then forward as is.
+        var groups = _splitGroups;
+        groups.Clear();
+        for (int i = 0; i < keyCount; i++)
+        {
+            int slot = KeySlot.Of(frame.ArgSpan(keys[i]));
+            var group = routes.Slots[slot];
+            if (group is null)
+            {
+                ReplyError(SlotNotServed(routes, slot));
+                return;
+            }
+
+            if (!groups.Contains(group))
+            {
+                groups.Add(group);
+            }
+        }
+
+        if (groups.Count == 1)
+        {
+            Forward(groups[0], frame);
+            return;
+        }
+
+        // MSET carries each key's value right after it.
+        int argsPerKey = merge == MergeKind.AllOk ? 2 : 1;
+        var parent = EnqueueReply();
+        var operation = new SplitOperation(parent, merge, groups.Count, keyCount);
+        for (int p = 0; p < groups.Count; p++)
+        {
+            var group = groups[p];
+            int partKeys = 0;
+            for (int i = 0; i < keyCount; i++)
+            {
+                if (ReferenceEquals(routes.Slots[KeySlot.Of(frame.ArgSpan(keys[i]))], group))
+                {
+                    if (merge == MergeKind.ValuesInOrder)
+                    {
+                        operation.MapKey(i, p, partKeys);
+                    }
+
+                    partKeys++;
+                }
+            }
+
+            var connection = group.Master.ConnectionFor(Id);
+            var request = operation.PartRequest(p);
+            if (!connection.TryBeginWrite(out var writer, out var error))
+            {
+                request.OnFailure(error!, _batch);
+                continue;
+            }
+
+            try
+            {
+                RespWriter.WriteArrayHeader(writer, 1 + (partKeys * argsPerKey));
+                RespWriter.WriteBulkString(writer, frame.Arg(0));
+                for (int i = 0; i < keyCount; i++)
+                {
+                    if (!ReferenceEquals(routes.Slots[KeySlot.Of(frame.ArgSpan(keys[i]))], group))
+                    {
+                        continue;
+                    }
+
+                    for (int a = 0; a < argsPerKey; a++)
+                    {
+                        RespWriter.WriteBulkString(writer, frame.Arg(keys[i] + a));
+                    }
+                }
+            }
+            finally
+            {
+                connection.EndWrite(request);
+            }
+
+            Touch(connection);
+        }
+    }
+
+    /// <summary>Sends <paramref name="command"/> to every group's master and merges the replies (DBSIZE, INFO).</summary>
+    private void FanOut(NamespaceRoutes routes, MergeKind merge, string? infoPrefix, params ReadOnlySpan<string> command)
+    {
+        var groups = routes.Groups;
+        var parent = EnqueueReply();
+        if (groups.Count == 0)
+        {
+            CompleteError(parent, $"CLUSTERDOWN namespace '{routes.Name}' has no groups", _batch);
+            return;
+        }
+
+        var operation = new SplitOperation(parent, merge, groups.Count, 0, infoPrefix);
+        for (int p = 0; p < groups.Count; p++)
+        {
+            var connection = groups[p].Master.ConnectionFor(Id);
+            var request = operation.PartRequest(p);
+            if (!connection.TryBeginWrite(out var writer, out var error))
+            {
+                request.OnFailure(error!, _batch);
+                continue;
+            }
+
+            try
+            {
+                RespWriter.WriteCommand(writer, command);
+            }
+            finally
+            {
+                connection.EndWrite(request);
+            }
+
+            Touch(connection);
+        }
+    }
+}

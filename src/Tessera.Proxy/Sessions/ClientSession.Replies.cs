@@ -1,0 +1,312 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using Tessera.Resp.Protocol;
+
+namespace Tessera.Proxy.Sessions;
+
+/// <remarks>
+/// Reply ordering. Every command takes a <see cref="Reply"/> at the tail of <see cref="_queue"/>.
+/// Whoever completes a reply (a backend receive loop, a split merge, the read loop) takes
+/// <see cref="_gate"/>: if the reply is at the head, its bytes are copied straight from the backend's
+/// buffer into the client's output pipe (the one copy), followed by any later replies already stored;
+/// otherwise the bytes are stored in the reply until the head arrives. Output is flushed once per pass
+/// through a <see cref="FlushBatch"/>. When the client reads too slowly and a flush cannot complete at
+/// once, the output is "blocked": replies are stored and a continuation drains them when the flush ends,
+/// so no backend thread ever waits for a client.
+/// </remarks>
+internal sealed partial class ClientSession
+{
+    private readonly object _gate = new();
+    private readonly PipeWriter _output;
+    private readonly ReplyQueue _queue = new();
+    private readonly Stack<Reply> _free = new();
+    private bool _flushScheduled;
+    private bool _outputBlocked;
+    private bool _closed;
+    private TaskCompletionSource? _roomWaiter;
+    private TaskCompletionSource? _drainWaiter;
+
+    private int PendingReplies
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    /// <summary>Takes the next place in the reply order.</summary>
+    private Reply EnqueueReply()
+    {
+        lock (_gate)
+        {
+            var reply = _free.Count > 0 ? _free.Pop() : new Reply(this);
+            _queue.Enqueue(reply);
+            return reply;
+        }
+    }
+
+    /// <summary>Completes <paramref name="reply"/> with <paramref name="bytes"/> (a whole RESP value).</summary>
+    internal void Complete(Reply reply, in ReadOnlySequence<byte> bytes, FlushBatch batch)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            if (!_outputBlocked && ReferenceEquals(_queue.Peek(), reply))
+            {
+                _queue.Dequeue();
+                WriteOutputLocked(bytes);
+                RecycleLocked(reply);
+                DrainLocked();
+            }
+            else
+            {
+                reply.Store(bytes);
+            }
+
+            if (!_flushScheduled)
+            {
+                _flushScheduled = true;
+                batch.Add(this);
+            }
+        }
+    }
+
+    /// <summary>Completes <paramref name="reply"/> with an error line such as "ERR backend ... failed".</summary>
+    internal void CompleteError(Reply reply, string error, FlushBatch batch)
+    {
+        var bytes = new byte[Encoding.UTF8.GetByteCount(error) + 3];
+        bytes[0] = (byte)'-';
+        int n = Encoding.UTF8.GetBytes(error, bytes.AsSpan(1));
+        for (int i = 1; i <= n; i++)
+        {
+            if (bytes[i] is (byte)'\r' or (byte)'\n')
+            {
+                bytes[i] = (byte)' ';
+            }
+        }
+
+        bytes[n + 1] = (byte)'\r';
+        bytes[n + 2] = (byte)'\n';
+        Complete(reply, new ReadOnlySequence<byte>(bytes), batch);
+    }
+
+    /// <summary>Sends what has been written to the client. Never waits: a slow client blocks only its own output.</summary>
+    internal void Flush()
+    {
+        lock (_gate)
+        {
+            _flushScheduled = false;
+            if (_closed || _outputBlocked)
+            {
+                return;
+            }
+
+            ValueTask<FlushResult> flush;
+            try
+            {
+                flush = _output.FlushAsync();
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or ObjectDisposedException)
+            {
+                CloseLocked();
+                return;
+            }
+
+            if (flush.IsCompletedSuccessfully)
+            {
+                if (flush.Result.IsCompleted)
+                {
+                    CloseLocked();
+                }
+
+                return;
+            }
+
+            _outputBlocked = true;
+            _ = AwaitBlockedFlushAsync(flush);
+        }
+    }
+
+    private async Task AwaitBlockedFlushAsync(ValueTask<FlushResult> flush)
+    {
+        try
+        {
+            var result = await flush.ConfigureAwait(false);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                lock (_gate)
+                {
+                    CloseLocked();
+                }
+
+                return;
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            lock (_gate)
+            {
+                CloseLocked();
+            }
+
+            return;
+        }
+
+        lock (_gate)
+        {
+            _outputBlocked = false;
+            if (_closed)
+            {
+                return;
+            }
+
+            DrainLocked();
+        }
+
+        Flush();
+    }
+
+    /// <summary>Writes every completed reply at the head of the order.</summary>
+    private void DrainLocked()
+    {
+        while (_queue.Peek() is { Done: true } head)
+        {
+            _queue.Dequeue();
+            WriteOutputLocked(head.Stored);
+            RecycleLocked(head);
+        }
+
+        if (_roomWaiter is not null && _queue.Count < MaxPendingReplies / 2)
+        {
+            _roomWaiter.TrySetResult();
+            _roomWaiter = null;
+        }
+
+        if (_drainWaiter is not null && _queue.Count == 0)
+        {
+            _drainWaiter.TrySetResult();
+            _drainWaiter = null;
+        }
+    }
+
+    private void WriteOutputLocked(in ReadOnlySequence<byte> bytes)
+    {
+        try
+        {
+            RespWriter.WriteRaw(_output, bytes);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or ObjectDisposedException)
+        {
+            CloseLocked();
+        }
+    }
+
+    private void RecycleLocked(Reply reply)
+    {
+        reply.Reset();
+        if (_free.Count < 256)
+        {
+            _free.Push(reply);
+        }
+    }
+
+    private void CloseLocked()
+    {
+        _closed = true;
+        _roomWaiter?.TrySetResult();
+        _drainWaiter?.TrySetResult();
+    }
+
+    private Task WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_closed || _queue.Count < MaxPendingReplies)
+            {
+                return Task.CompletedTask;
+            }
+
+            _roomWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _roomWaiter.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task WaitForRepliesAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Task wait;
+        lock (_gate)
+        {
+            if (_closed || _queue.Count == 0)
+            {
+                return;
+            }
+
+            _drainWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            wait = _drainWaiter.Task;
+        }
+
+        try
+        {
+            await wait.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Give up on replies that never came; the connection closes anyway.
+        }
+    }
+
+    /// <summary>Ends the session: later replies are dropped, pooled buffers go back.</summary>
+    private void CloseOutput()
+    {
+        lock (_gate)
+        {
+            if (!_closed && !_outputBlocked)
+            {
+                try
+                {
+                    // Kestrel sends what is left in the pipe when the connection handler returns.
+                    _ = _output.FlushAsync();
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or IOException or ObjectDisposedException)
+                {
+                    // The client is gone; nothing more to send.
+                }
+            }
+
+            CloseLocked();
+            while (_queue.Count > 0)
+            {
+                _queue.Dequeue().Reset();
+            }
+        }
+    }
+
+    // ---- Local replies: written into a scratch buffer, then completed like any other reply. ----
+
+    /// <summary>Starts a reply produced by the proxy; write it with RespWriter into the returned writer, then call <see cref="EndLocal"/>.</summary>
+    private ArrayBufferWriter<byte> BeginLocal()
+    {
+        _local.ResetWrittenCount();
+        return _local;
+    }
+
+    private void EndLocal()
+    {
+        var reply = EnqueueReply();
+        Complete(reply, new ReadOnlySequence<byte>(_local.WrittenMemory), _batch);
+    }
+
+    private void ReplyError(string error)
+    {
+        var reply = EnqueueReply();
+        CompleteError(reply, error, _batch);
+    }
+}

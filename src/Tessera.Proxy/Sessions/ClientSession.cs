@@ -1,0 +1,174 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Tessera.Proxy.Backends;
+using Tessera.Proxy.Hosting;
+using Tessera.Resp.Protocol;
+
+namespace Tessera.Proxy.Sessions;
+
+/// <summary>
+/// One client connection: a read loop that parses requests and routes them, and an ordered queue of
+/// replies that backends complete from their own threads (see ClientSession.Replies.cs).
+/// </summary>
+/// <remarks>
+/// The read loop never waits for a reply: it parses everything that arrived, hands each command to
+/// its backend connection (or answers it locally), then flushes the touched backend connections once.
+/// Replies are written to the client in request order no matter which backend answers first.
+/// </remarks>
+internal sealed partial class ClientSession
+{
+    /// <summary>Stop reading new requests while this many replies are outstanding (bounds memory per client).</summary>
+    private const int MaxPendingReplies = 64 * 1024;
+
+    private readonly ProxyContext _context;
+    private readonly IDuplexPipe _transport;
+    private readonly RequestFrame _frame = new();
+    private readonly FlushBatch _batch = new();
+    private readonly List<BackendConnection> _touched = new(4);
+    private readonly ArrayBufferWriter<byte> _local = new(256);
+    private int[] _keyIndexes = new int[16];
+    private long _commandsInPass;
+    private bool _stopReading;
+
+    public ClientSession(ProxyContext context, IDuplexPipe transport, long id, string? remoteAddress)
+    {
+        _context = context;
+        _transport = transport;
+        _output = transport.Output;
+        Id = id;
+        RemoteAddress = remoteAddress ?? "?";
+        CreatedAt = context.Time.GetUtcNow();
+    }
+
+    public long Id { get; }
+
+    public string RemoteAddress { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>The namespace this client is served by; "default" until AUTH binds another.</summary>
+    public string Namespace { get; private set; } = "default";
+
+    /// <summary>RESP2 until the client sends HELLO 3.</summary>
+    public RespProtocol Protocol { get; private set; } = RespProtocol.Resp2;
+
+    public string? Name { get; private set; }
+
+    public string? LibraryName { get; private set; }
+
+    public string? LibraryVersion { get; private set; }
+
+    /// <summary>Reads and serves requests until the client leaves, sends QUIT, or breaks the protocol.</summary>
+    public async Task RunAsync(CancellationToken connectionClosed)
+    {
+        var input = _transport.Input;
+        try
+        {
+            while (!_stopReading)
+            {
+                if (PendingReplies >= MaxPendingReplies)
+                {
+                    await WaitForRoomAsync(connectionClosed).ConfigureAwait(false);
+                }
+
+                ReadResult result = await input.ReadAsync(connectionClosed).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                ProcessRequests(ref buffer);
+                input.AdvanceTo(buffer.Start, buffer.End);
+                EndPass();
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
+
+            // Deliver what was promised before closing (bounded: backends time out on their own).
+            await WaitForRepliesAsync(_context.Options.RequestTimeout + TimeSpan.FromSeconds(1), connectionClosed).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away.
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or Microsoft.AspNetCore.Connections.ConnectionResetException)
+        {
+            // The connection broke underneath us; nothing to answer.
+        }
+        finally
+        {
+            CloseOutput();
+        }
+    }
+
+    private void ProcessRequests(ref ReadOnlySequence<byte> buffer)
+    {
+        var limits = _context.Options.Limits;
+        while (!_stopReading)
+        {
+            var status = RequestParser.TryParse(buffer, _frame, limits);
+            if (status == ParseStatus.Incomplete)
+            {
+                return;
+            }
+
+            if (status == ParseStatus.Error)
+            {
+                // Answer after the replies already owed, then close this connection only.
+                _context.Stats.ProtocolError();
+                ReplyError("ERR " + _frame.Error);
+                _stopReading = true;
+                buffer = buffer.Slice(buffer.End);
+                return;
+            }
+
+            if (_frame.Count > 0)
+            {
+                _commandsInPass++;
+                Dispatch(_frame);
+            }
+
+            buffer = buffer.Slice(_frame.ConsumedLength);
+        }
+    }
+
+    /// <summary>After a read pass: wake the backend connections that got commands, and send what is ready to the client.</summary>
+    private void EndPass()
+    {
+        var touched = _touched;
+        for (int i = 0; i < touched.Count; i++)
+        {
+            touched[i].Flush();
+        }
+
+        touched.Clear();
+        _batch.FlushAll();
+        if (_commandsInPass > 0)
+        {
+            _context.Stats.AddCommands(_commandsInPass);
+            _commandsInPass = 0;
+        }
+    }
+
+    private void Touch(BackendConnection connection)
+    {
+        var touched = _touched;
+        for (int i = 0; i < touched.Count; i++)
+        {
+            if (ReferenceEquals(touched[i], connection))
+            {
+                return;
+            }
+        }
+
+        touched.Add(connection);
+    }
+
+    private Span<int> KeyIndexBuffer(int count)
+    {
+        if (_keyIndexes.Length < count)
+        {
+            _keyIndexes = new int[Math.Max(count, _keyIndexes.Length * 2)];
+        }
+
+        return _keyIndexes;
+    }
+}

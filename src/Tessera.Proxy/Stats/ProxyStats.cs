@@ -1,0 +1,45 @@
+namespace Tessera.Proxy.Stats;
+
+/// <summary>
+/// Process-wide counters shown by INFO. Sessions add their command counts once per read pass
+/// (not once per command) so the shared cache line is touched rarely.
+/// </summary>
+internal sealed class ProxyStats
+{
+    private long _commands;
+    private long _connectionsReceived;
+    private long _connectedClients;
+    private long _rejectedConnections;
+    private long _protocolErrors;
+    private long _backendFailures;
+
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
+    public long Commands => Interlocked.Read(ref _commands);
+
+    public long ConnectionsReceived => Interlocked.Read(ref _connectionsReceived);
+
+    public long ConnectedClients => Interlocked.Read(ref _connectedClients);
+
+    public long RejectedConnections => Interlocked.Read(ref _rejectedConnections);
+
+    public long ProtocolErrors => Interlocked.Read(ref _protocolErrors);
+
+    public long BackendFailures => Interlocked.Read(ref _backendFailures);
+
+    public void AddCommands(long count) => Interlocked.Add(ref _commands, count);
+
+    public long ClientConnected()
+    {
+        Interlocked.Increment(ref _connectionsReceived);
+        return Interlocked.Increment(ref _connectedClients);
+    }
+
+    public void ClientDisconnected() => Interlocked.Decrement(ref _connectedClients);
+
+    public void ConnectionRejected() => Interlocked.Increment(ref _rejectedConnections);
+
+    public void ProtocolError() => Interlocked.Increment(ref _protocolErrors);
+
+    public void BackendFailure() => Interlocked.Increment(ref _backendFailures);
+}
