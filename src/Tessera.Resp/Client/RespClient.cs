@@ -1,3 +1,9 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Tessera.Resp.Protocol;
 using Tessera.Resp.Values;
 
 namespace Tessera.Resp.Client;
@@ -6,34 +12,601 @@ namespace Tessera.Resp.Client;
 /// A small, plain Redis client for tools, the control plane and tests: one connection, commands
 /// answered in order, every wait bounded by <see cref="Timeout"/>. Not used on the proxy's hot path.
 /// </summary>
+/// <remarks>
+/// <para>Not thread-safe: one operation at a time (a second concurrent call throws
+/// <see cref="InvalidOperationException"/>). Give each task its own client.</para>
+/// <para>Failures: a Redis error reply is a value of kind <see cref="RespKind.Error"/>, never an exception.
+/// A timeout throws <see cref="TimeoutException"/>, a closed or failed connection <see cref="IOException"/>,
+/// a reply that is not RESP <see cref="InvalidDataException"/>. After any of these the connection is closed
+/// (a late reply would otherwise be taken for the next command's), and later calls throw <see cref="IOException"/>.</para>
+/// </remarks>
 public sealed class RespClient : IAsyncDisposable, IDisposable
 {
-    /// <summary>Bound on every connect, send and reply wait (default 10 s); a timeout throws <see cref="TimeoutException"/>.</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+    private const int InitialBufferSize = 16 * 1024;
+
+    /// <summary>Buffers that grew past this for one big reply or command are dropped once empty.</summary>
+    private const int KeepBufferSize = 1024 * 1024;
+
+    private readonly Socket _socket;
+    private ArrayBufferWriter<byte> _output = new(InitialBufferSize);
+    private byte[] _input = new byte[InitialBufferSize];
+    private int _start;
+    private int _end;
+
+    /// <summary>Resumable scan of the reply at <see cref="_start"/>: bytes walked and values still expected.</summary>
+    private int _scanned;
+    private long _expected;
+
+    /// <summary>Names of commands sent with <see cref="SendAsync"/> whose replies are unread, for error messages.</summary>
+    private readonly Queue<string> _pending = new();
+    private string? _broken;
+    private bool _disposed;
+    private int _busy;
+    private TimeSpan _timeout = TimeSpan.FromSeconds(10);
+
+    private RespClient(Socket socket, string endpoint, TimeSpan timeout)
+    {
+        _socket = socket;
+        Endpoint = endpoint;
+        Timeout = timeout;
+    }
+
+    /// <summary>Bound on every connect, send and reply wait (default 10 s); a timeout throws <see cref="TimeoutException"/>.
+    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> waits forever (e.g. for BLPOP 0).</summary>
+    public TimeSpan Timeout
+    {
+        get => _timeout;
+        set
+        {
+            if (value <= TimeSpan.Zero && value != System.Threading.Timeout.InfiniteTimeSpan)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Timeout must be positive, or Timeout.InfiniteTimeSpan to wait forever.");
+            }
+
+            // Longer than a timer can count is as good as forever.
+            _timeout = value.TotalMilliseconds > int.MaxValue ? System.Threading.Timeout.InfiniteTimeSpan : value;
+        }
+    }
 
     /// <summary>"host:port" this client is connected to.</summary>
     public string Endpoint { get; } = "";
 
-    /// <summary>Connects to host:port.</summary>
-    public static Task<RespClient> ConnectAsync(string host, int port, TimeSpan? timeout = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>Connects to "host:port" (IPv6 literals in brackets: "[::1]:6379").</summary>
+    public static Task<RespClient> ConnectAsync(string endpoint, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        int colon = endpoint.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port))
+        {
+            throw new ArgumentException($"'{endpoint}' is not an endpoint; write it as host:port, e.g. 127.0.0.1:6379.", nameof(endpoint));
+        }
+
+        return ConnectAsync(endpoint[..colon].Trim('[', ']'), port, timeout, cancellationToken);
+    }
+
+    /// <summary>Connects to host:port. <paramref name="timeout"/> (default 10 s) bounds the attempt and becomes <see cref="Timeout"/>.</summary>
+    /// <exception cref="TimeoutException">The connection was not established in time.</exception>
+    /// <exception cref="IOException">The host could not be resolved or refused the connection.</exception>
+    public static async Task<RespClient> ConnectAsync(string host, int port, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(host);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
+        TimeSpan bound = timeout ?? TimeSpan.FromSeconds(10);
+        string endpoint = host.Contains(':', StringComparison.Ordinal) ? $"[{host}]:{port}" : $"{host}:{port}";
+
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (bound != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            timer.CancelAfter(bound);
+        }
+
+        Exception? last = null;
+        try
+        {
+            IPAddress[] addresses = IPAddress.TryParse(host, out IPAddress? literal)
+                ? [literal]
+                : await Dns.GetHostAddressesAsync(host, timer.Token).ConfigureAwait(false);
+
+            // Try each address in turn, each socket in its own family, so hosts without IPv6 work too.
+            foreach (IPAddress address in addresses)
+            {
+                var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(new IPEndPoint(address, port), timer.Token).ConfigureAwait(false);
+                    return new RespClient(socket, endpoint, bound);
+                }
+                catch (SocketException e)
+                {
+                    socket.Dispose();
+                    last = e;
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Connecting to {endpoint} did not complete within {Describe(bound)}; check that the server is running and reachable.");
+        }
+        catch (SocketException e)
+        {
+            last = e;
+        }
+
+        throw new IOException($"Could not connect to {endpoint}: {last?.Message ?? "the host name resolved to no address"}. Check that the server is running and the address is right.", last);
+    }
 
     /// <summary>Sends a command and waits for its reply. Arguments: string, byte[], ReadOnlyMemory&lt;byte&gt;, int, long, double.
     /// A Redis error reply is returned as a value of kind Error, not thrown.</summary>
-    public Task<RespValue> CallAsync(params object[] args) => throw new NotImplementedException();
+    /// <exception cref="InvalidOperationException">Replies to earlier <see cref="SendAsync"/> calls are still unread.</exception>
+    public async Task<RespValue> CallAsync(params object[] args)
+    {
+        Enter();
+        try
+        {
+            string command = Encode(args, requireNoPending: true);
+            using CancellationTokenSource? timer = StartTimer();
+            await SendOutputAsync(command, timer).ConfigureAwait(false);
+            return await ReadReplyAsync(command, timer).ConfigureAwait(false);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
 
     /// <summary>Synchronous <see cref="CallAsync"/>.</summary>
-    public RespValue Call(params object[] args) => throw new NotImplementedException();
+    public RespValue Call(params object[] args)
+    {
+        Enter();
+        try
+        {
+            string command = Encode(args, requireNoPending: true);
+            long deadline = Deadline();
+            SendOutput(command, deadline);
+            while (true)
+            {
+                if (TryTakeReply(out RespValue? reply))
+                {
+                    return reply;
+                }
+
+                Fill(command, deadline);
+            }
+        }
+        finally
+        {
+            Exit();
+        }
+    }
 
     /// <summary>Sends a command without waiting for the reply (pipelining); read it later with <see cref="ReadAsync"/>.</summary>
-    public Task SendAsync(params object[] args) => throw new NotImplementedException();
+    public async Task SendAsync(params object[] args)
+    {
+        Enter();
+        try
+        {
+            string command = Encode(args, requireNoPending: false);
+            using CancellationTokenSource? timer = StartTimer();
+            await SendOutputAsync(command, timer).ConfigureAwait(false);
+            _pending.Enqueue(command);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
 
-    /// <summary>Sends bytes as they are (inline commands, malformed input for fuzzing).</summary>
-    public Task SendRawAsync(ReadOnlyMemory<byte> bytes) => throw new NotImplementedException();
+    /// <summary>Sends bytes as they are (inline commands, malformed input for fuzzing). Their replies are read with <see cref="ReadAsync"/>.</summary>
+    public async Task SendRawAsync(ReadOnlyMemory<byte> bytes)
+    {
+        Enter();
+        try
+        {
+            ThrowIfUnusable();
+            using CancellationTokenSource? timer = StartTimer();
+            await SendAsync(bytes, "raw bytes", timer).ConfigureAwait(false);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
 
     /// <summary>Reads the next reply. Throws <see cref="IOException"/> when the server closed the connection.</summary>
-    public Task<RespValue> ReadAsync() => throw new NotImplementedException();
+    public async Task<RespValue> ReadAsync()
+    {
+        Enter();
+        try
+        {
+            ThrowIfUnusable();
+            string command = _pending.Count > 0 ? _pending.Peek() : "the next reply";
+            using CancellationTokenSource? timer = StartTimer();
+            RespValue reply = await ReadReplyAsync(command, timer).ConfigureAwait(false);
+            _pending.TryDequeue(out _);
+            return reply;
+        }
+        finally
+        {
+            Exit();
+        }
+    }
 
-    public ValueTask DisposeAsync() => throw new NotImplementedException();
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
 
-    public void Dispose() => throw new NotImplementedException();
+    public void Dispose()
+    {
+        _disposed = true;
+        _socket.Dispose();
+    }
+
+    /// <summary>Writes the command into the output buffer and returns its name for messages.</summary>
+    private string Encode(object[] args, bool requireNoPending)
+    {
+        ThrowIfUnusable();
+        if (args is null || args.Length == 0)
+        {
+            throw new ArgumentException("A command needs at least its name, e.g. CallAsync(\"PING\").", nameof(args));
+        }
+
+        if (requireNoPending && _pending.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"{_pending.Count} replies to commands sent with SendAsync (first: {_pending.Peek()}) are unread on {Endpoint}; read them with ReadAsync before calling Call/CallAsync.");
+        }
+
+        string command = args[0] switch
+        {
+            string s => s,
+            byte[] b => Encoding.UTF8.GetString(b, 0, Math.Min(b.Length, 64)),
+            ReadOnlyMemory<byte> m => Encoding.UTF8.GetString(m.Span[..Math.Min(m.Length, 64)]),
+            var other => other?.ToString() ?? "(null)",
+        };
+
+        _output.ResetWrittenCount();
+        RespWriter.WriteArrayHeader(_output, args.Length);
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case string s: RespWriter.WriteBulkString(_output, s); break;
+                case byte[] b: RespWriter.WriteBulkString(_output, b); break;
+                case ReadOnlyMemory<byte> m: RespWriter.WriteBulkString(_output, m.Span); break;
+                case Memory<byte> m: RespWriter.WriteBulkString(_output, m.Span); break;
+                case int n: RespWriter.WriteBulkString(_output, n); break;
+                case long n: RespWriter.WriteBulkString(_output, n); break;
+                case double d: RespWriter.WriteBulkString(_output, d); break;
+                default:
+                    _output.ResetWrittenCount();
+                    throw new ArgumentException(
+                        $"Argument {i} of {command} is {(args[i] is null ? "null" : "a " + args[i].GetType().Name)}; RespClient accepts string, byte[], ReadOnlyMemory<byte>, int, long and double.",
+                        nameof(args));
+            }
+        }
+
+        return command;
+    }
+
+    private async Task SendOutputAsync(string command, CancellationTokenSource? timer)
+    {
+        try
+        {
+            await SendAsync(_output.WrittenMemory, command, timer).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReleaseOutput();
+        }
+    }
+
+    private async Task SendAsync(ReadOnlyMemory<byte> bytes, string command, CancellationTokenSource? timer)
+    {
+        try
+        {
+            while (!bytes.IsEmpty)
+            {
+                int sent = await _socket.SendAsync(bytes, SocketFlags.None, timer?.Token ?? default).ConfigureAwait(false);
+                bytes = bytes[sent..];
+            }
+        }
+        catch (OperationCanceledException) when (timer?.IsCancellationRequested == true)
+        {
+            throw Break(new TimeoutException($"Sending {command} to {Endpoint} did not complete within {Describe(Timeout)}; the connection was closed."));
+        }
+        catch (SocketException e)
+        {
+            throw Break(new IOException($"Sending {command} to {Endpoint} failed: {e.Message}; the connection was closed.", e));
+        }
+    }
+
+    private void SendOutput(string command, long deadline)
+    {
+        try
+        {
+            ReadOnlySpan<byte> bytes = _output.WrittenSpan;
+            while (!bytes.IsEmpty)
+            {
+                _socket.SendTimeout = RemainingMilliseconds(deadline, command);
+                bytes = bytes[_socket.Send(bytes, SocketFlags.None)..];
+            }
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+        {
+            throw Break(new TimeoutException($"Sending {command} to {Endpoint} did not complete within {Describe(Timeout)}; the connection was closed."));
+        }
+        catch (SocketException e)
+        {
+            throw Break(new IOException($"Sending {command} to {Endpoint} failed: {e.Message}; the connection was closed.", e));
+        }
+        finally
+        {
+            ReleaseOutput();
+        }
+    }
+
+    private async Task<RespValue> ReadReplyAsync(string command, CancellationTokenSource? timer)
+    {
+        while (true)
+        {
+            if (TryTakeReply(out RespValue? reply))
+            {
+                return reply;
+            }
+
+            int received;
+            try
+            {
+                received = await _socket.ReceiveAsync(FreeSpace(), SocketFlags.None, timer?.Token ?? default).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timer?.IsCancellationRequested == true)
+            {
+                throw Break(new TimeoutException($"{Endpoint} did not reply to {command} within {Describe(Timeout)}; the connection was closed."));
+            }
+            catch (SocketException e)
+            {
+                throw Break(new IOException($"connection to {Endpoint} failed while waiting for the reply to {command}: {e.Message}", e));
+            }
+
+            Received(received, command);
+        }
+    }
+
+    private void Fill(string command, long deadline)
+    {
+        int received;
+        try
+        {
+            _socket.ReceiveTimeout = RemainingMilliseconds(deadline, command);
+            received = _socket.Receive(FreeSpace().Span, SocketFlags.None);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+        {
+            throw Break(new TimeoutException($"{Endpoint} did not reply to {command} within {Describe(Timeout)}; the connection was closed."));
+        }
+        catch (SocketException e)
+        {
+            throw Break(new IOException($"connection to {Endpoint} failed while waiting for the reply to {command}: {e.Message}", e));
+        }
+
+        Received(received, command);
+    }
+
+    private void Received(int count, string command)
+    {
+        if (count == 0)
+        {
+            throw Break(new IOException($"connection closed by {Endpoint} while waiting for the reply to {command}"));
+        }
+
+        _end += count;
+    }
+
+    /// <summary>Room after the buffered bytes: compacts first, grows only when a reply fills the whole buffer.</summary>
+    private Memory<byte> FreeSpace()
+    {
+        if (_end == _input.Length)
+        {
+            int buffered = _end - _start;
+            byte[] target = buffered > _input.Length / 2 ? new byte[checked(_input.Length * 2)] : _input;
+            Buffer.BlockCopy(_input, _start, target, 0, buffered);
+            _input = target;
+            _start = 0;
+            _end = buffered;
+        }
+
+        return _input.AsMemory(_end);
+    }
+
+    /// <summary>Takes one complete reply off the input buffer, if one has fully arrived.</summary>
+    private bool TryTakeReply([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RespValue? reply)
+    {
+        reply = null;
+        ParseStatus status = ScanFrame(_input.AsSpan(_start, _end - _start), out int length);
+        if (status == ParseStatus.Incomplete)
+        {
+            return false;
+        }
+
+        if (status == ParseStatus.Complete
+            && RespValueReader.TryRead(new ReadOnlySequence<byte>(_input, _start, length), out reply, out _, out _) == ParseStatus.Complete
+            && reply is not null)
+        {
+            _start += length;
+            if (_start == _end)
+            {
+                _start = _end = 0;
+                if (_input.Length > KeepBufferSize)
+                {
+                    _input = new byte[InitialBufferSize];
+                }
+            }
+
+            return true;
+        }
+
+        RespValueReader.TryRead(new ReadOnlySequence<byte>(_input, _start, _end - _start), out _, out _, out string? error);
+        int shown = Math.Min(_end - _start, 64);
+        string start = Encoding.UTF8.GetString(_input, _start, shown).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+        throw Break(new InvalidDataException(
+            $"{Endpoint} sent a reply that is not RESP ({error ?? "Protocol error: malformed header"}); it starts with \"{start}\". Is this a Redis server? The connection was closed."));
+    }
+
+    /// <summary>
+    /// Finds where the reply at the start of <paramref name="data"/> ends without materialising it, resuming
+    /// where the previous call stopped, so a large reply arriving in many reads is walked once, not once per read.
+    /// Only framing is checked here; <see cref="RespValueReader"/> validates the content.
+    /// </summary>
+    private ParseStatus ScanFrame(ReadOnlySpan<byte> data, out int length)
+    {
+        length = 0;
+        if (_expected == 0)
+        {
+            _expected = 1;
+            _scanned = 0;
+        }
+
+        while (_expected > 0)
+        {
+            ReadOnlySpan<byte> rest = data[_scanned..];
+            int lineEnd = rest.IndexOf("\r\n"u8);
+            if (lineEnd < 0)
+            {
+                // A header without CRLF after 64 bytes is garbage; text lines (+, -) may be long.
+                return rest.Length > 64 && rest[0] is not ((byte)'+' or (byte)'-') ? ParseStatus.Error : ParseStatus.Incomplete;
+            }
+
+            if (lineEnd == 0)
+            {
+                return ParseStatus.Error;
+            }
+
+            byte type = rest[0];
+            ReadOnlySpan<byte> line = rest[1..lineEnd];
+            long count = 0;
+            if (type is not ((byte)'+' or (byte)'-' or (byte)':' or (byte)'_' or (byte)',' or (byte)'#' or (byte)'(')
+                && (!long.TryParse(line, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out count) || count < -1))
+            {
+                return ParseStatus.Error;
+            }
+
+            int advance = lineEnd + 2;
+            switch (type)
+            {
+                case (byte)'+' or (byte)'-' or (byte)':' or (byte)'_' or (byte)',' or (byte)'#' or (byte)'(':
+                    _expected--;
+                    break;
+                case (byte)'$' or (byte)'!' or (byte)'=':
+                    if (count >= 0)
+                    {
+                        if (count > RespValueReader.MaxBulkLength)
+                        {
+                            return ParseStatus.Error;
+                        }
+
+                        if (rest.Length - advance < count + 2)
+                        {
+                            return ParseStatus.Incomplete;
+                        }
+
+                        advance += (int)count + 2;
+                    }
+
+                    _expected--;
+                    break;
+                case (byte)'*' or (byte)'~' or (byte)'>':
+                    // "*-1" is a RESP2 null: one value, no elements.
+                    _expected += Math.Max(count, 0) - 1;
+                    break;
+                case (byte)'%':
+                    _expected += (2 * Math.Max(count, 0)) - 1;
+                    break;
+                case (byte)'|':
+                    // Attribute pairs come first; the value they describe is still expected.
+                    _expected += 2 * Math.Max(count, 0);
+                    break;
+                default:
+                    return ParseStatus.Error;
+            }
+
+            _scanned += advance;
+        }
+
+        length = _scanned;
+        _scanned = 0;
+        return ParseStatus.Complete;
+    }
+
+    private void ReleaseOutput()
+    {
+        if (_output.Capacity > KeepBufferSize)
+        {
+            _output = new ArrayBufferWriter<byte>(InitialBufferSize);
+        }
+        else
+        {
+            _output.ResetWrittenCount();
+        }
+    }
+
+    private CancellationTokenSource? StartTimer() =>
+        Timeout == System.Threading.Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(Timeout);
+
+    private long Deadline() =>
+        Timeout == System.Threading.Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
+
+    /// <summary>Milliseconds left for a blocking socket call (0 means no limit to the socket).</summary>
+    private int RemainingMilliseconds(long deadline, string command)
+    {
+        if (deadline == long.MaxValue)
+        {
+            return 0;
+        }
+
+        long left = deadline - Environment.TickCount64;
+        if (left <= 0)
+        {
+            throw Break(new TimeoutException($"{Endpoint} did not reply to {command} within {Describe(Timeout)}; the connection was closed."));
+        }
+
+        return (int)Math.Min(left, int.MaxValue);
+    }
+
+    private static string Describe(TimeSpan timeout) =>
+        timeout == System.Threading.Timeout.InfiniteTimeSpan ? "no time limit" : $"{timeout.TotalMilliseconds:0} ms";
+
+    /// <summary>Closes the connection after a failure that leaves it out of step, and remembers why.</summary>
+    private Exception Break(Exception reason)
+    {
+        _broken ??= reason.Message;
+        _socket.Dispose();
+        return reason;
+    }
+
+    private void ThrowIfUnusable()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_broken is not null)
+        {
+            throw new IOException($"The connection to {Endpoint} is closed after an earlier failure ({_broken}); connect a new RespClient.");
+        }
+    }
+
+    private void Enter()
+    {
+        if (Interlocked.Exchange(ref _busy, 1) != 0)
+        {
+            throw new InvalidOperationException($"RespClient is not thread-safe and another call on {Endpoint} is still running; give each task its own client.");
+        }
+    }
+
+    private void Exit() => Volatile.Write(ref _busy, 0);
 }
