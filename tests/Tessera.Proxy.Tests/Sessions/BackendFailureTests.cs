@@ -1,0 +1,81 @@
+using Tessera.Proxy.Hosting;
+using Tessera.Proxy.Tests.Support;
+using Tessera.Resp.Keys;
+
+namespace Tessera.Proxy.Tests.Sessions;
+
+/// <summary>A backend that dies answers errors to its own requests only, and the pipeline stays in step.</summary>
+public sealed class BackendFailureTests : IAsyncLifetime
+{
+    private readonly ProxyCluster _cluster = new(2, 0, new ProxyOptions { RequestTimeout = TimeSpan.FromSeconds(2) });
+
+    public Task InitializeAsync() => _cluster.InitializeAsync();
+
+    public Task DisposeAsync() => _cluster.DisposeAsync();
+
+    private static string KeyOnGroup(int group, string prefix)
+    {
+        for (int i = 0; ; i++)
+        {
+            string key = $"{prefix}:{i}";
+            int slot = KeySlot.Of(System.Text.Encoding.UTF8.GetBytes(key));
+            if ((slot < 512) == (group == 1))
+            {
+                return key;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Killing_a_master_mid_pipeline_fails_only_its_requests_in_order()
+    {
+        string onDying = KeyOnGroup(2, "dying");
+        string onLiving = KeyOnGroup(1, "living");
+        await using var c = await RawConnection.ConnectAsync(_cluster.Port);
+        await using var check = await _cluster.ConnectAsync();
+        Reply.Ok(await check.CallAsync("SET", onLiving, "alive"));
+
+        // A long pipeline alternating between the two groups; kill group 2 while it flows.
+        const int count = 20_000;
+        var batch = new MemoryStream();
+        for (int i = 0; i < count; i++)
+        {
+            batch.Write(RawConnection.Command("ECHO", i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            batch.Write(RawConnection.Command("GET", i % 2 == 0 ? onLiving : onDying));
+        }
+
+        var send = c.SendAsync(batch.ToArray());
+        var killer = Task.Run(async () =>
+        {
+            await Task.Delay(20);
+            _cluster.Cluster.Groups.Single(g => g.Id == 2).Master.Kill();
+        });
+
+        int errors = 0;
+        for (int i = 0; i < count; i++)
+        {
+            var echo = await c.ReadAsync();
+            Reply.Text(i.ToString(System.Globalization.CultureInfo.InvariantCulture), echo!);
+            var get = await c.ReadAsync();
+            if (i % 2 == 0)
+            {
+                Reply.Text("alive", get!);
+            }
+            else if (get!.IsError)
+            {
+                Assert.Contains(_cluster.Cluster.Groups.Single(g => g.Id == 2).Master.Endpoint, get.AsString(), StringComparison.Ordinal);
+                errors++;
+            }
+        }
+
+        await send.WaitAsync(TimeSpan.FromSeconds(30));
+        await killer;
+        Assert.True(errors > 0, "the killed backend should have failed some requests");
+
+        // Requests to the dead group fail fast with a reason; the live group keeps serving.
+        var started = DateTime.UtcNow;
+        Reply.Error("ERR backend", await check.CallAsync("GET", onDying));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(3));
+        Reply.Text("alive", await check.CallAsync("GET", onLiving));
+    }
+}

@@ -1,0 +1,84 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Text;
+using Tessera.Resp.Protocol;
+using Tessera.Resp.Values;
+
+namespace Tessera.Proxy.Tests.Support;
+
+/// <summary>
+/// A bare socket to the proxy whose sending and reading are independent, for tests that pipeline
+/// huge batches or send malformed bytes. Every read is bounded by a timeout.
+/// </summary>
+public sealed class RawConnection : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _reader;
+
+    private RawConnection(Socket socket)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _reader = PipeReader.Create(_stream);
+    }
+
+    public static async Task<RawConnection> ConnectAsync(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await socket.ConnectAsync("127.0.0.1", port, timeout.Token);
+        return new RawConnection(socket);
+    }
+
+    public async Task SendAsync(ReadOnlyMemory<byte> bytes)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _stream.WriteAsync(bytes, timeout.Token);
+    }
+
+    public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Encodes a command as a RESP array of bulk strings.</summary>
+    public static byte[] Command(params string[] args)
+    {
+        var writer = new ArrayBufferWriter<byte>();
+        RespWriter.WriteCommand(writer, args);
+        return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Reads one reply; null when the proxy closed the connection.</summary>
+    public async Task<RespValue?> ReadAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var result = await _reader.ReadAsync(cts.Token);
+            var buffer = result.Buffer;
+            var status = RespValueReader.TryRead(buffer, out var value, out long consumed);
+            if (status == ParseStatus.Complete)
+            {
+                _reader.AdvanceTo(buffer.GetPosition(consumed));
+                return value;
+            }
+
+            if (status == ParseStatus.Error)
+            {
+                throw new InvalidDataException("the proxy sent bytes that are not RESP");
+            }
+
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                return null;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _reader.CompleteAsync();
+        await _stream.DisposeAsync();
+    }
+}
