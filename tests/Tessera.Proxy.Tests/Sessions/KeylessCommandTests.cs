@@ -38,7 +38,7 @@ public sealed class KeylessCommandTests : IClassFixture<ProxyCluster>
         await using var c = await _cluster.ConnectAsync();
         var hello2 = await c.CallAsync("HELLO", 2);
         Assert.Equal(RespKind.Array, hello2.Kind);
-        Assert.Equal(["server", "redis"], hello2.Items!.Take(2).Select(i => i.AsString()).ToArray());
+        Assert.Equal(["server", "redis"], hello2.Items!.Take(2).Select(i => i.AsString() ?? "").ToArray());
         var hello3 = await c.CallAsync("HELLO", 3, "SETNAME", "three");
         Assert.Equal(RespKind.Map, hello3.Kind);
         Assert.Contains("proto", hello3.ToString(), StringComparison.Ordinal);
