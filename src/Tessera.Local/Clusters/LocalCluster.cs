@@ -1,0 +1,324 @@
+using System.Globalization;
+using Tessera.Local.Networking;
+using Tessera.Local.Servers;
+using Tessera.Proxy.Topology;
+using Tessera.Resp.Keys;
+
+namespace Tessera.Local.Clusters;
+
+/// <summary>
+/// A whole cluster on this machine: N groups of one master and R replicas, each a <see cref="RedisServerProcess"/>
+/// under one directory, with replication up and a <see cref="TopologyConfig"/> describing it
+/// (namespace <see cref="LocalClusterOptions.Namespace"/>, groups 1..N, the 1024 slots split evenly into
+/// contiguous ranges). Disposing stops every server it started. Used by <c>tessera up</c>, tests and benchmarks.
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable, IDisposable
+{
+    private LocalCluster(string directory, IReadOnlyList<LocalGroup> groups, TopologyConfig topology)
+    {
+        Directory = directory;
+        Groups = groups;
+        Topology = topology;
+        var servers = new List<RedisServerProcess>();
+        foreach (var group in groups)
+        {
+            servers.Add(group.Master);
+            servers.AddRange(group.Replicas);
+        }
+
+        Servers = servers;
+    }
+
+    /// <summary>The cluster's directory (absolute).</summary>
+    public string Directory { get; }
+
+    /// <summary>Groups in id order (1..N).</summary>
+    public IReadOnlyList<LocalGroup> Groups { get; }
+
+    /// <summary>Every server: group 1's master, its replicas, group 2's master, ...</summary>
+    public IReadOnlyList<RedisServerProcess> Servers { get; }
+
+    /// <summary>The topology a proxy needs to serve this cluster (epoch 1).</summary>
+    public TopologyConfig Topology { get; }
+
+    /// <summary>
+    /// Starts every server (in parallel), points replicas at their masters and waits, bounded, until each
+    /// replica reports <c>master_link_status:up</c>. On any failure or cancellation everything already
+    /// started is stopped before the exception propagates.
+    /// </summary>
+    public static async Task<LocalCluster> StartAsync(LocalClusterOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        var directory = Path.GetFullPath(options.Directory);
+        System.IO.Directory.CreateDirectory(directory);
+
+        var perGroup = 1 + options.Replicas;
+        var total = options.Groups * perGroup;
+        if (options.BasePort != 0)
+        {
+            CheckPortsFree(options.BasePort, total);
+        }
+
+        // Index i: group i / perGroup + 1; role master when i % perGroup == 0, else replica (i % perGroup).
+        var starts = new Task<RedisServerProcess>[total];
+        for (var i = 0; i < total; i++)
+        {
+            var group = (i / perGroup) + 1;
+            var replica = i % perGroup;
+            var name = replica == 0
+                ? string.Create(CultureInfo.InvariantCulture, $"group{group}-master")
+                : string.Create(CultureInfo.InvariantCulture, $"group{group}-replica{replica}");
+            starts[i] = RedisServerProcess.StartAsync(
+                new RedisServerOptions
+                {
+                    Directory = Path.Combine(directory, name),
+                    Port = options.BasePort == 0 ? 0 : options.BasePort + i,
+                    ExtraArgs = options.ServerArgs,
+                    Executable = options.Executable,
+                    StartTimeout = options.ServerStartTimeout,
+                    StopTimeout = options.ServerStopTimeout,
+                },
+                cancellationToken);
+        }
+
+        var servers = await WhenAllOrCleanUpAsync(starts).ConfigureAwait(false);
+        try
+        {
+            var groups = BuildGroups(servers, options.Groups, perGroup);
+            var replication = new List<Task>();
+            foreach (var group in groups)
+            {
+                foreach (var replica in group.Replicas)
+                {
+                    replication.Add(ReplicateAsync(replica, group.Master, options.ReplicationTimeout, cancellationToken));
+                }
+            }
+
+            await Task.WhenAll(replication).ConfigureAwait(false);
+            return new LocalCluster(directory, groups, BuildTopology(options.Namespace, groups));
+        }
+        catch
+        {
+            await DisposeAllAsync(servers).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The 1024 slots split into <paramref name="groups"/> contiguous ranges of near-equal size, owned by
+    /// groups 1..N in order (the first ranges are one slot larger when 1024 does not divide evenly).
+    /// </summary>
+    public static IReadOnlyList<SlotRangeConfig> SplitSlots(int groups)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(groups, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(groups, KeySlot.Count);
+        var ranges = new SlotRangeConfig[groups];
+        var from = 0;
+        for (var g = 0; g < groups; g++)
+        {
+            var size = (KeySlot.Count / groups) + (g < KeySlot.Count % groups ? 1 : 0);
+            ranges[g] = new SlotRangeConfig { From = from, To = from + size - 1, Group = g + 1 };
+            from += size;
+        }
+
+        return ranges;
+    }
+
+    /// <summary>Stops every server in parallel (each bounded: SIGTERM, then SIGKILL). Safe to call twice.</summary>
+    public Task StopAsync() => StopAllAsync(Servers);
+
+    public void Dispose()
+    {
+        // Parallel stop, bounded per server; blocking here is fine (dispose path, not a request path).
+        StopAsync().GetAwaiter().GetResult();
+        foreach (var server in Servers)
+        {
+            server.Dispose();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        foreach (var server in Servers)
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static void Validate(LocalClusterOptions options)
+    {
+        if (options.Groups is < 1 or > KeySlot.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Groups, $"Groups must be 1..{KeySlot.Count}.");
+        }
+
+        if (options.Replicas is < 0 or > 16)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Replicas, "Replicas must be 0..16.");
+        }
+
+        var total = options.Groups * (1 + options.Replicas);
+        if (options.BasePort != 0 && (options.BasePort < FreePort.MinPort || options.BasePort + total - 1 > 65535))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.BasePort,
+                $"BasePort must be 0 (free ports) or leave room for {total} ports between {FreePort.MinPort} and 65535.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Namespace))
+        {
+            throw new ArgumentException("Namespace must not be empty.", nameof(options));
+        }
+    }
+
+    private static void CheckPortsFree(int basePort, int count)
+    {
+        var busy = new List<int>();
+        for (var port = basePort; port < basePort + count; port++)
+        {
+            if (!FreePort.IsFree(port))
+            {
+                busy.Add(port);
+            }
+        }
+
+        if (busy.Count > 0)
+        {
+            throw new RedisServerException(string.Create(CultureInfo.InvariantCulture,
+                $"The cluster needs ports {basePort}..{basePort + count - 1} on 127.0.0.1, but {string.Join(", ", busy)} {(busy.Count == 1 ? "is" : "are")} in use: choose another base port, or 0 for free ports."));
+        }
+    }
+
+    /// <summary>Awaits every start; if any failed, stops the ones that came up and rethrows the failures together.</summary>
+    private static async Task<RedisServerProcess[]> WhenAllOrCleanUpAsync(Task<RedisServerProcess>[] starts)
+    {
+        try
+        {
+            return await Task.WhenAll(starts).ConfigureAwait(false);
+        }
+        catch
+        {
+            var started = new List<RedisServerProcess>();
+            var errors = new List<Exception>();
+            foreach (var start in starts)
+            {
+                if (start.IsCompletedSuccessfully)
+                {
+                    started.Add(start.Result);
+                }
+                else if (start.Exception is { } e)
+                {
+                    errors.AddRange(e.InnerExceptions);
+                }
+            }
+
+            await DisposeAllAsync(started).ConfigureAwait(false);
+            if (errors.Count == 0)
+            {
+                throw;
+            }
+
+            if (errors.Count == 1)
+            {
+                throw errors[0] is RedisServerException ? errors[0] : new RedisServerException(errors[0].Message, errors[0]);
+            }
+
+            throw new RedisServerException(
+                $"{errors.Count} of {starts.Length} redis-servers failed to start:\n" + string.Join("\n\n", errors.Select(e => e.Message)),
+                new AggregateException(errors));
+        }
+    }
+
+    private static LocalGroup[] BuildGroups(RedisServerProcess[] servers, int groupCount, int perGroup)
+    {
+        var slots = SplitSlots(groupCount);
+        var groups = new LocalGroup[groupCount];
+        for (var g = 0; g < groupCount; g++)
+        {
+            var master = servers[g * perGroup];
+            var replicas = servers[((g * perGroup) + 1)..((g + 1) * perGroup)];
+            groups[g] = new LocalGroup(g + 1, master, replicas, slots[g].From, slots[g].To);
+        }
+
+        return groups;
+    }
+
+    private static TopologyConfig BuildTopology(string namespaceName, IReadOnlyList<LocalGroup> groups)
+    {
+        var groupConfigs = new GroupConfig[groups.Count];
+        var slotConfigs = new SlotRangeConfig[groups.Count];
+        for (var i = 0; i < groups.Count; i++)
+        {
+            var group = groups[i];
+            var replicas = new string[group.Replicas.Count];
+            for (var r = 0; r < replicas.Length; r++)
+            {
+                replicas[r] = group.Replicas[r].Endpoint;
+            }
+
+            groupConfigs[i] = new GroupConfig { Id = group.Id, Master = group.Master.Endpoint, Replicas = replicas };
+            slotConfigs[i] = new SlotRangeConfig { From = group.SlotFrom, To = group.SlotTo, Group = group.Id };
+        }
+
+        return new TopologyConfig
+        {
+            Epoch = 1,
+            Namespaces = [new NamespaceConfig { Name = namespaceName, Groups = groupConfigs, Slots = slotConfigs }],
+        };
+    }
+
+    /// <summary>Runs REPLICAOF on the replica and waits, bounded, for master_link_status:up.</summary>
+    private static async Task ReplicateAsync(RedisServerProcess replica, RedisServerProcess master, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var client = await replica.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using (client.ConfigureAwait(false))
+        {
+            var reply = await client.CallAsync("REPLICAOF", "127.0.0.1", master.Port).ConfigureAwait(false);
+            if (reply.IsError)
+            {
+                throw new RedisServerException($"REPLICAOF 127.0.0.1 {master.Port} on {replica} failed: {reply.AsString()}.\nLast lines of {replica.LogPath}:\n{replica.ReadLogTail()}");
+            }
+
+            string? status = null;
+            while (DateTime.UtcNow < deadline)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var info = (await client.CallAsync("INFO", "replication").ConfigureAwait(false)).AsString() ?? "";
+                status = RedisInfo.Field(info, "master_link_status");
+                if (status == "up")
+                {
+                    return;
+                }
+
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+
+            throw new RedisServerException(string.Create(CultureInfo.InvariantCulture,
+                $"{replica} did not reach master_link_status:up with master {master} within {timeout.TotalSeconds:0.#} s (last status: {status ?? "none"}).\nLast lines of {replica.LogPath}:\n{replica.ReadLogTail()}\nLast lines of {master.LogPath}:\n{master.ReadLogTail()}"));
+        }
+    }
+
+    private static async Task DisposeAllAsync(IEnumerable<RedisServerProcess> servers)
+    {
+        var disposals = new List<Task>();
+        foreach (var server in servers)
+        {
+            disposals.Add(server.DisposeAsync().AsTask());
+        }
+
+        await Task.WhenAll(disposals).ConfigureAwait(false);
+    }
+
+    private static async Task StopAllAsync(IEnumerable<RedisServerProcess> servers)
+    {
+        var stops = new List<Task>();
+        foreach (var server in servers)
+        {
+            stops.Add(server.StopAsync());
+        }
+
+        await Task.WhenAll(stops).ConfigureAwait(false);
+    }
+}

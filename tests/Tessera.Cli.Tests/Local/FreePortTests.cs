@@ -1,0 +1,51 @@
+using System.Net;
+using System.Net.Sockets;
+using Tessera.Local.Networking;
+
+namespace Tessera.Cli.Tests.Local;
+
+public sealed class FreePortTests
+{
+    [Fact]
+    public void A_found_port_is_free_and_a_listening_port_is_not()
+    {
+        var port = FreePort.Find();
+        Assert.True(FreePort.IsFree(port));
+
+        using var listener = new TcpListener(IPAddress.Loopback, port);
+        listener.Start();
+
+        Assert.False(FreePort.IsFree(port));
+        listener.Stop();
+        Assert.True(FreePort.IsFree(port));
+    }
+
+    [Fact]
+    public void A_port_held_on_all_interfaces_is_not_free_on_loopback()
+    {
+        using var listener = new TcpListener(IPAddress.Any, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+
+        Assert.False(FreePort.IsFree(port));
+    }
+
+    [Fact]
+    public void FindMany_returns_distinct_ports()
+    {
+        var ports = FreePort.FindMany(20);
+
+        Assert.Equal(20, ports.Distinct().Count());
+        Assert.All(ports, port => Assert.InRange(port, 1, 65535));
+    }
+
+    [Fact]
+    public async Task WaitUntilFree_returns_false_when_the_port_stays_busy()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+
+        Assert.False(await FreePort.WaitUntilFreeAsync(port, TimeSpan.FromMilliseconds(200)));
+    }
+}
