@@ -24,7 +24,10 @@ public enum CommandFlags : long
     NoMandatoryKeys = 1L << 16,
     NoMulti = 1L << 17,
     AllowBusy = 1L << 18,
+    /// <summary>Redis reports "movablekeys": key positions depend on the arguments (keynum, keywords), not only on legacy first/last/step.</summary>
     MovableKeys = 1L << 19,
+    /// <summary>Refused while a replica loads its data asynchronously ("no_async_loading").</summary>
+    NoAsyncLoading = 1L << 20,
 }
 
 /// <summary>Key-spec flags (COMMAND INFO "flags" of a key specification).</summary>
