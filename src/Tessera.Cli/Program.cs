@@ -1,0 +1,22 @@
+using System.CommandLine;
+using Tessera.Cli.Hosting;
+using Tessera.Cli.Verbs;
+
+// The `tessera` executable: parses the command line and hands over to a verb. Real work lives in the libraries.
+var root = new RootCommand("Tessera: a distributed Redis service. Clients speak plain RESP to stateless proxies that shard keys over groups of ordinary redis-server processes.")
+{
+    UpVerb.Create(),
+    ProxyVerb.Create(),
+};
+root.WithEpilog("""
+    Examples:
+      tessera up                              a local cluster (2 groups x 1 replica) behind a proxy on 127.0.0.1:19000
+      tessera proxy --config topology.yaml    a proxy serving the groups described in a topology file
+      tessera up --help                       everything about one verb
+    """);
+VerbHelp.Install(root);
+
+// Signals are ours: verbs stop their proxy and redis-servers in order (see ShutdownSignal), so
+// System.CommandLine must not install its own handler that would end the process after a timeout.
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
+return await root.Parse(args).InvokeAsync(invocation);
