@@ -118,6 +118,23 @@ public sealed class KeyExtractorTests
         Assert.Equal(1999, keys[^1]);
     }
 
+    [Theory]
+    [InlineData("xread COUNT 2 streams a b 0 0")]
+    [InlineData("OBJECT encoding k")]
+    [InlineData("EVAL script 2 a b c")]
+    [InlineData("SORT k by x STORE d")]
+    [InlineData("MIGRATE h 1 x 0 5")]
+    [InlineData("GEORADIUS k 0 0 1 km storedist d")]
+    public void Frames_split_over_many_buffer_segments_give_the_same_keys(string request)
+    {
+        string[] args = request.Split(' ');
+        var contiguous = TestFrames.Keys(Table, segmented: false, args);
+        Assert.NotNull(contiguous);
+        Assert.NotEmpty(contiguous);
+        Assert.Equal(contiguous, TestFrames.Keys(Table, segmented: true, args));
+        Assert.Same(Table.Resolve(TestFrames.Create(args)), Table.Resolve(TestFrames.Create(segmented: true, args)));
+    }
+
     [Fact]
     public void A_too_small_destination_is_refused()
     {

@@ -7,7 +7,10 @@ namespace Tessera.Resp.Tests.Commands;
 /// <summary>Builds <see cref="RequestFrame"/>s over RESP-encoded bytes, the way the parser lays them out.</summary>
 internal static class TestFrames
 {
-    public static RequestFrame Create(params string[] args)
+    public static RequestFrame Create(params string[] args) => Create(segmented: false, args);
+
+    /// <summary>With <paramref name="segmented"/>, every byte is its own buffer segment, as after many small socket reads.</summary>
+    public static RequestFrame Create(bool segmented, params string[] args)
     {
         var encoded = new List<byte>();
         var offsets = new long[args.Length];
@@ -30,15 +33,17 @@ internal static class TestFrames
             frame.SetArg(i, offsets[i], lengths[i]);
         }
 
-        frame.Data = new ReadOnlySequence<byte>(encoded.ToArray());
+        frame.Data = segmented ? Values.TestSequences.PerByte([.. encoded]) : new ReadOnlySequence<byte>([.. encoded]);
         frame.ConsumedLength = encoded.Count;
         return frame;
     }
 
     /// <summary>The key indexes <see cref="Tessera.Resp.Commands.KeyExtractor"/> finds, or null for -1.</summary>
-    public static int[]? Keys(Tessera.Resp.Commands.CommandTable table, params string[] args)
+    public static int[]? Keys(Tessera.Resp.Commands.CommandTable table, params string[] args) => Keys(table, segmented: false, args);
+
+    public static int[]? Keys(Tessera.Resp.Commands.CommandTable table, bool segmented, params string[] args)
     {
-        var frame = Create(args);
+        var frame = Create(segmented, args);
         var spec = table.Resolve(frame) ?? throw new InvalidOperationException($"Unknown command {args[0]}");
         var destination = new int[frame.Count];
         int count = Tessera.Resp.Commands.KeyExtractor.GetKeyIndexes(spec, frame, destination);
