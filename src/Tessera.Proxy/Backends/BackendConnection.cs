@@ -257,7 +257,7 @@ internal sealed class BackendConnection : IAsyncDisposable
     private async Task ReceiveAsync(Link link, Socket socket)
     {
         var batch = new FlushBatch();
-        var reader = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
+        var reader = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(pool: BlockMemoryPool.Shared, bufferSize: BlockMemoryPool.BlockSize, minimumReadSize: 4 * 1024));
         string? failure = null;
         try
         {
@@ -399,9 +399,10 @@ internal sealed class BackendConnection : IAsyncDisposable
     private sealed class Link
     {
         public readonly Pipe Output = new(new PipeOptions(
+            pool: BlockMemoryPool.Shared,
             pauseWriterThreshold: 0,
             resumeWriterThreshold: 0,
-            minimumSegmentSize: 16 * 1024,
+            minimumSegmentSize: BlockMemoryPool.BlockSize,
             useSynchronizationContext: false));
 
         public readonly RequestRing InFlight = new();

@@ -284,8 +284,10 @@ internal sealed partial class ClientSession
             CloseLocked();
             while (_queue.Count > 0)
             {
-                _queue.Dequeue().Reset();
+                _queue.Dequeue().Release();
             }
+
+            _free.Clear();
         }
     }
 

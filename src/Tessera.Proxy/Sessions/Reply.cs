@@ -11,6 +11,8 @@ namespace Tessera.Proxy.Sessions;
 /// </summary>
 internal sealed class Reply : BackendRequest
 {
+    private const int KeptBufferSize = 4096;
+
     private byte[]? _stored;
     private int _length;
 
@@ -27,25 +29,52 @@ internal sealed class Reply : BackendRequest
 
     public override void OnFailure(string error, FlushBatch batch) => Session.CompleteError(this, error, batch);
 
-    /// <summary>Keeps a copy of <paramref name="bytes"/> (in a pooled array) until the reply can be written.</summary>
+    /// <summary>Keeps a copy of <paramref name="bytes"/> until the reply can be written.</summary>
+    /// <remarks>
+    /// A small buffer stays with the (pooled) reply object and is reused for the next command, so
+    /// out-of-order replies cost no allocation in steady state; ArrayPool.Shared was not enough here
+    /// because replies are stored on one backend thread and released on another, which defeats its
+    /// per-thread caches. Large buffers go back to the shared pool at once.
+    /// </remarks>
     public void Store(in ReadOnlySequence<byte> bytes)
     {
         _length = checked((int)bytes.Length);
-        _stored = ArrayPool<byte>.Shared.Rent(Math.Max(_length, 16));
+        if (_stored is null || _stored.Length < _length)
+        {
+            ReturnBuffer();
+            _stored = _length <= KeptBufferSize ? new byte[Math.Max(_length, 64)] : ArrayPool<byte>.Shared.Rent(_length);
+        }
+
         bytes.CopyTo(_stored);
         Done = true;
     }
 
-    /// <summary>Returns the stored bytes to the pool so the object can serve another command.</summary>
+    /// <summary>Makes the object ready to serve another command.</summary>
     public void Reset()
     {
-        if (_stored is not null)
+        if (_stored is { Length: > KeptBufferSize })
         {
-            ArrayPool<byte>.Shared.Return(_stored);
-            _stored = null;
+            ReturnBuffer();
         }
 
         _length = 0;
         Done = false;
+    }
+
+    /// <summary>Gives up the buffer for good (the session is closing).</summary>
+    public void Release()
+    {
+        ReturnBuffer();
+        Reset();
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_stored is { Length: > KeptBufferSize })
+        {
+            ArrayPool<byte>.Shared.Return(_stored);
+        }
+
+        _stored = null;
     }
 }
