@@ -11,8 +11,14 @@ namespace Tessera.Resp.Protocol;
 /// </summary>
 public sealed class RequestFrame
 {
-    private long[] _offsets = new long[16];
-    private int[] _lengths = new int[16];
+    private const int InitialCapacity = 16;
+
+    // After a request with more arguments than this, the next ordinary request gives the big arrays back,
+    // so a session that once sent a 1M-argument MSET does not keep megabytes of offsets for the rest of its life.
+    private const int LargeCapacity = 64 * 1024;
+
+    private long[] _offsets = new long[InitialCapacity];
+    private int[] _lengths = new int[InitialCapacity];
     private byte[] _scratch = new byte[256];
 
     // Parse progress, owned by RequestParser so that a frame split over many reads is not rescanned.
@@ -20,6 +26,21 @@ public sealed class RequestFrame
     internal int ExpectedCount;
     internal long Scanned;
     internal long DeclaredBytes;
+
+    /// <summary>Arguments fully parsed so far.</summary>
+    internal int ArgIndex;
+
+    /// <summary>Payload length of the bulk string whose header was read but whose payload has not all arrived; -1 when none.</summary>
+    internal long PendingBulk = -1;
+
+    /// <summary>Where the last call stopped, for resuming in a multi-segment sequence (see <see cref="ResumePoint"/>).</summary>
+    internal SequencePosition ResumeStart;
+
+    /// <summary>Position of <see cref="Scanned"/> in the sequence the last call saw.</summary>
+    internal SequencePosition ResumeAt;
+
+    /// <summary>Scratch copy of an inline command line, unquoted in place before it is re-encoded.</summary>
+    internal byte[] LineBuffer = [];
 
     /// <summary>Re-encoded RESP bytes of an inline command (what is forwarded instead of the raw line).</summary>
     internal byte[] InlineBuffer = new byte[128];
@@ -103,11 +124,12 @@ public sealed class RequestFrame
 
     internal void Begin(int count)
     {
-        if (_offsets.Length < count)
+        // The arrays grow in SetArg as arguments actually arrive: a client that only declares a huge count
+        // must not make us allocate for it.
+        if (_offsets.Length > LargeCapacity && count <= InitialCapacity)
         {
-            int size = Math.Max(count, _offsets.Length * 2);
-            _offsets = new long[size];
-            _lengths = new int[size];
+            _offsets = new long[InitialCapacity];
+            _lengths = new int[InitialCapacity];
         }
 
         Count = count;
@@ -115,8 +137,35 @@ public sealed class RequestFrame
 
     internal void SetArg(int index, long offset, int length)
     {
+        if ((uint)index >= (uint)_offsets.Length)
+        {
+            Grow(index + 1);
+        }
+
         _offsets[index] = offset;
         _lengths[index] = length;
+    }
+
+    private void Grow(int needed)
+    {
+        int size = Math.Max(needed, _offsets.Length * 2);
+        Array.Resize(ref _offsets, size);
+        Array.Resize(ref _lengths, size);
+    }
+
+    /// <summary>Clears the outputs and progress of the previous request before parsing a new one.</summary>
+    internal void StartRequest()
+    {
+        Reset();
+        InProgress = true;
+        ExpectedCount = -1;
+    }
+
+    /// <summary>Drops the saved sequence positions so the frame does not keep the caller's buffers reachable.</summary>
+    internal void ForgetPositions()
+    {
+        ResumeStart = default;
+        ResumeAt = default;
     }
 
     /// <summary>Forgets any parse progress; the next parse starts a new request.</summary>
@@ -126,6 +175,10 @@ public sealed class RequestFrame
         ExpectedCount = 0;
         Scanned = 0;
         DeclaredBytes = 0;
+        ArgIndex = 0;
+        PendingBulk = -1;
+        ResumeStart = default;
+        ResumeAt = default;
         Count = 0;
         ConsumedLength = 0;
         IsInline = false;
