@@ -403,6 +403,12 @@ internal sealed class BackendConnection : IAsyncDisposable
             pauseWriterThreshold: 0,
             resumeWriterThreshold: 0,
             minimumSegmentSize: BlockMemoryPool.BlockSize,
+
+            // The send loop continues inline on the thread that flushes (a session ending its read
+            // pass), so a batch of commands goes to the socket without a thread hop. It runs under
+            // the connection's lock only until the socket send completes or would block.
+            readerScheduler: PipeScheduler.Inline,
+            writerScheduler: PipeScheduler.Inline,
             useSynchronizationContext: false));
 
         public readonly RequestRing InFlight = new();

@@ -49,6 +49,11 @@ public sealed class ProxyServer : IAsyncDisposable
             {
                 sockets.NoDelay = true;
 
+                // Run the session's read loop on the socket's I/O thread instead of hopping to the
+                // thread pool for every read: one fewer context switch per request (measured with
+                // redis-benchmark, see docs/benchmarks.md). Safe because sessions never block.
+                sockets.UnsafePreferInlineScheduling = true;
+
                 // Replies may queue up to 1 MB per client before a flush has to wait for the client to read.
                 sockets.MaxWriteBufferSize = 1024 * 1024;
             });
