@@ -174,10 +174,8 @@ internal static class UpVerb
             }
 
             ClusterSummary.Write(cluster, topologyPath, proxy.Endpoint.Port);
-            using var watch = new CancellationTokenSource();
-            var watcher = WatchServersAsync(cluster, watch.Token);
+            var watcher = WatchServersAsync(cluster, signal.Token);
             await signal.WaitAsync().ConfigureAwait(false);
-            await watch.CancelAsync().ConfigureAwait(false);
             await watcher.ConfigureAwait(false);
             Console.WriteLine($"Received {signal.Received}: stopping the proxy and {cluster.Servers.Count} redis-server(s)...");
         }
@@ -197,7 +195,8 @@ internal static class UpVerb
                 await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
                 foreach (var server in cluster.Servers)
                 {
-                    if (server.HasExited && reported.Add(server.Pid))
+                    // Ctrl-C in a terminal reaches the redis-servers too (same process group); that exit is expected.
+                    if (server.HasExited && !cancellationToken.IsCancellationRequested && reported.Add(server.Pid))
                     {
                         await Console.Error.WriteLineAsync($"warning: {server} exited unexpectedly; its log is {server.LogPath}").ConfigureAwait(false);
                     }

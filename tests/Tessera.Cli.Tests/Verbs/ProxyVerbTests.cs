@@ -1,0 +1,66 @@
+using System.Globalization;
+using Tessera.Cli.Tests.Support;
+using Tessera.Local.Clusters;
+using Tessera.Local.Networking;
+using Tessera.Proxy.Topology;
+using Tessera.Resp.Client;
+
+namespace Tessera.Cli.Tests.Verbs;
+
+public sealed class ProxyVerbTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    private readonly TempDirectory _directory = new("tessera-proxy-verb-test");
+
+    public void Dispose() => _directory.Dispose();
+
+    [Theory]
+    [InlineData("topology.yaml")]
+    [InlineData("topology.json")]
+    public async Task Proxy_serves_a_topology_file_until_SIGTERM(string fileName)
+    {
+        await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions
+        {
+            Directory = Path.Combine(_directory.Path, "servers"), Groups = 2, Replicas = 0,
+        });
+        var file = Path.Combine(_directory.Path, fileName);
+        TopologyFile.Save(cluster.Topology, file);
+        var port = FreePort.Find();
+
+        using var cli = CliProcess.Start("proxy", "--config", file, "--listen", $"127.0.0.1:{port}", "--log-level", "Warning");
+        await cli.WaitForLineAsync("ready", Bound);
+
+        await using (var client = await RespClient.ConnectAsync("127.0.0.1", port))
+        {
+            Assert.Equal("OK", (await client.CallAsync("SET", "{user1}.name", "alice")).AsString());
+            Assert.Equal("OK", (await client.CallAsync("SET", "{user1}.mail", "a@example.org")).AsString());
+            var both = await client.CallAsync("MGET", "{user1}.name", "{user1}.mail");
+            Assert.Equal(["alice", "a@example.org"], both.Items!.Select(v => v.AsString()));
+        }
+
+        cli.Signal("TERM");
+        Assert.True(await cli.WaitForExitAsync(Bound), $"tessera proxy did not exit on SIGTERM. Output:\n{cli.Output}");
+        Assert.True(cli.ExitCode == 0, $"exit code {cli.ExitCode}. Output:\n{cli.Output}");
+        Assert.True(await FreePort.WaitUntilFreeAsync(port, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Proxy_refuses_an_invalid_file_naming_it_and_the_problem()
+    {
+        var file = Path.Combine(_directory.Path, "bad.yaml");
+        await File.WriteAllTextAsync(file, """
+            namespaces:
+              - name: default
+                groups: [{ id: 1, master: 127.0.0.1:7001 }]
+                slots: [{ from: 0, to: 1023, group: 2 }]
+            """);
+
+        using var cli = CliProcess.Start("proxy", "--config", file, "--listen", FreePort.Find().ToString(CultureInfo.InvariantCulture));
+
+        Assert.True(await cli.WaitForExitAsync(Bound));
+        Assert.Equal(1, cli.ExitCode);
+        Assert.Contains(file, cli.Output, StringComparison.Ordinal);
+        Assert.Contains("names group 2, which is not defined", cli.Output, StringComparison.Ordinal);
+    }
+}
