@@ -143,7 +143,8 @@ public sealed partial class RespClient
     private bool TryTakeReply([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RespValue? reply)
     {
         reply = null;
-        ParseStatus status = _scanner.TryScan(_input.AsSpan(_start, _end - _start), out int length);
+        ParseStatus status = ReplyScanner.TryScan(new ReadOnlySequence<byte>(_input, _start, _end - _start), ref _scanner, out long scanned);
+        int length = (int)scanned;
         if (status == ParseStatus.Incomplete)
         {
             return false;

@@ -34,7 +34,7 @@ public sealed partial class RespClient : IAsyncDisposable, IDisposable
     private int _end;
 
     /// <summary>Resumable scan of the reply at <see cref="_start"/>, so a big reply is walked once, not once per read.</summary>
-    private ReplyFrameScanner _scanner;
+    private ReplyScanState _scanner;
 
     /// <summary>Names of commands sent with <see cref="SendAsync"/> whose replies are unread, for error messages.</summary>
     private readonly Queue<string> _pending = new();
