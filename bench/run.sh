@@ -45,6 +45,12 @@ else
   IDLE_COUNT="${IDLE_COUNT:-10000}"
 fi
 BENCH_TIMEOUT=180   # seconds; a hung target must never hang the whole run
+# The machine is shared: before each run, wait (bounded) until other processes leave the CPUs
+# mostly idle. What they used is recorded with every run and summarised in the report.
+QUIET_BUSY="${QUIET_BUSY:-25}"                       # percent of all CPUs
+QUIET_MAX="${QUIET_MAX:-$([[ $QUICK == 1 ]] && echo 3 || echo 60)}"   # seconds per run
+QUIET_BUDGET="${QUIET_BUDGET:-$([[ $QUICK == 1 ]] && echo 30 || echo 1200)}"   # seconds per whole run
+QUIET_WAITED=0
 
 RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)"
 OUT="$BENCH_DIR/out/$RUN_ID"
@@ -125,6 +131,7 @@ meta nutcracker_version "$(nutcracker --version 2>&1 | sed -n 's/.*nutcracker-\(
 meta dotnet_sdk "$(dotnet --version 2>/dev/null || echo none)"
 meta dotnet_runtime "$(dotnet --list-runtimes 2>/dev/null | awk '/Microsoft.NETCore.App/ {v=$2} END {print v}')"
 meta git_commit "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+meta quiet_busy "$QUIET_BUSY"; meta quiet_max "$QUIET_MAX"; meta quiet_budget "$QUIET_BUDGET"
 meta n_p1 "$N_P1"; meta n_p32 "$N_P32"; meta n_multi_p1 "$N_MULTI_P1"; meta n_multi_p32 "$N_MULTI_P32"
 meta loadavg_start "$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -280,6 +287,26 @@ CONFIGS=(
   "mget_P32|32|$N_MULTI_P32|mget$MGET_KEYS"
 )
 
+# Prints the percentage of CPU time (all cores) that was not idle during the next second.
+cpu_busy() {
+  local a b
+  a=$(head -1 /proc/stat); sleep 1; b=$(head -1 /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN {
+    n = split(a, x, " "); split(b, y, " "); total = 0
+    for (i = 2; i <= n; i++) total += y[i] - x[i]
+    idle = (y[5] - x[5]) + (y[6] - x[6])
+    printf "%d", (total > 0 ? 100 * (total - idle) / total : 0) }'
+}
+# wait_quiet <label>: waits up to QUIET_MAX s for the CPUs to be quiet; records what it saw.
+wait_quiet() {
+  local busy waited=0
+  busy=$(cpu_busy)
+  while (( busy > QUIET_BUSY && waited < QUIET_MAX && QUIET_WAITED < QUIET_BUDGET )); do
+    sleep 1; waited=$(( waited + 2 )); QUIET_WAITED=$(( QUIET_WAITED + 2 )); busy=$(cpu_busy)
+  done
+  printf '%s\t%s\t%s\n' "$1" "$busy" "$waited" >>"$OUT/raw/busy.tsv"
+}
+
 # run_bench <target> <port> <pipeline> <requests> <csv file> <test args...>
 run_bench() {
   local target="$1" port="$2" pipe="$3" n="$4" file="$5"; shift 5
@@ -297,7 +324,8 @@ for (( round = 1; round <= ROUNDS; round++ )); do
     count=${#TARGETS[@]}
     for (( j = 0; j < count; j++ )); do
       t="${TARGETS[$(( (j + round - 1) % count ))]}"
-      log "round $round/$ROUNDS  $id  $t"
+      wait_quiet "r${round}__${t}__${id}"
+      log "round $round/$ROUNDS  $id  $t  (CPU busy before: $(tail -1 "$OUT/raw/busy.tsv" | cut -f2)%)"
       # shellcheck disable=SC2086
       run_bench "$t" "${TARGET_PORT[$t]}" "$pipe" "$n" "$OUT/raw/r${round}__${t}__${id}.csv" $args
     done
@@ -307,19 +335,29 @@ meta loadavg_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 meta keys_per_backend "$(redis-cli -p "$R1_PORT" DBSIZE) / $(redis-cli -p "$R2_PORT" DBSIZE)"
 
 # ---------------------------------------------------------------- allocations per command
+# Two GET/SET runs of different lengths with the same 50 connections: the difference between
+# them is the cost of the extra commands alone (per-command allocation), and what is left of
+# the short run is the fixed cost (accepting 50 sessions, timers, the INFO calls).
 info_field() { redis-cli -p "$1" INFO "$2" 2>/dev/null | tr -d '\r' | sed -n "s/^$3://p" | head -1; }
+# alloc_run <port> <pipeline> <requests> <tag>: prints "<bytes allocated> <commands processed>".
+alloc_run() {
+  local a0 c0 a1 c1
+  a0=$(info_field "$1" proxy allocated_bytes); c0=$(info_field "$1" stats total_commands_processed)
+  [[ -n "$a0" && -n "$c0" ]] || return 1
+  run_bench tessera "$1" "$2" "$3" "$OUT/raw/alloc__tessera__P$2_$4.csv" -t set,get
+  a1=$(info_field "$1" proxy allocated_bytes); c1=$(info_field "$1" stats total_commands_processed)
+  echo "$(( a1 - a0 )) $(( c1 - c0 ))"
+}
 if [[ -n "${TARGET_PORT[tessera]:-}" ]]; then
   port="${TARGET_PORT[tessera]}"
   for pipe in 32 1; do
-    a0=$(info_field "$port" proxy allocated_bytes); c0=$(info_field "$port" stats total_commands_processed)
-    if [[ -z "$a0" || -z "$c0" ]]; then
-      meta alloc_note "INFO proxy has no allocated_bytes or INFO stats has no total_commands_processed yet; allocation per command not measured."
+    n=$([[ $pipe == 32 ]] && echo "$N_ALLOC" || echo $(( N_ALLOC / 5 )))
+    if short=$(alloc_run "$port" "$pipe" $(( n / 4 )) short) && long=$(alloc_run "$port" "$pipe" "$n" long); then
+      meta "alloc_P$pipe" "$short $long"
+    else
+      meta alloc_note "INFO proxy has no allocated_bytes or INFO stats has no total_commands_processed; allocation per command not measured."
       break
     fi
-    n=$([[ $pipe == 32 ]] && echo "$N_ALLOC" || echo $(( N_ALLOC / 5 )))
-    run_bench tessera "$port" "$pipe" "$n" "$OUT/raw/alloc__tessera__P$pipe.csv" -t set,get
-    a1=$(info_field "$port" proxy allocated_bytes); c1=$(info_field "$port" stats total_commands_processed)
-    meta "alloc_P$pipe" "$(( a1 - a0 )) $(( c1 - c0 ))"
   done
 fi
 
