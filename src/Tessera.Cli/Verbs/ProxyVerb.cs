@@ -4,6 +4,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Tessera.Cli.Hosting;
 using Tessera.Proxy.Hosting;
+using Tessera.Model.Topology;
 using Tessera.Proxy.Topology;
 
 namespace Tessera.Cli.Verbs;

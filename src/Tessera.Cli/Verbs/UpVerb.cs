@@ -8,6 +8,7 @@ using Tessera.Local.Clusters;
 using Tessera.Local.Networking;
 using Tessera.Local.Servers;
 using Tessera.Proxy.Hosting;
+using Tessera.Model.Topology;
 using Tessera.Proxy.Topology;
 
 namespace Tessera.Cli.Verbs;

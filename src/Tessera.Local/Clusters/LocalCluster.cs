@@ -1,7 +1,7 @@
 using System.Globalization;
 using Tessera.Local.Networking;
 using Tessera.Local.Servers;
-using Tessera.Proxy.Topology;
+using Tessera.Model.Topology;
 using Tessera.Resp.Keys;
 
 namespace Tessera.Local.Clusters;

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tessera.Proxy.Sessions;
+using Tessera.Model.Topology;
 using Tessera.Proxy.Topology;
 
 namespace Tessera.Proxy.Hosting;

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Tessera.Proxy.Backends;
+using Tessera.Model.Topology;
 using Tessera.Proxy.Topology;
 using Tessera.Resp.Keys;
 

@@ -6,6 +6,8 @@ using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
+using Tessera.Model.Topology;
+
 namespace Tessera.Proxy.Topology;
 
 /// <summary>

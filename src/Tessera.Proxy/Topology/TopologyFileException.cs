@@ -1,3 +1,5 @@
+using Tessera.Model.Topology;
+
 namespace Tessera.Proxy.Topology;
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using Tessera.Cli.Tests.Support;
 using Tessera.Local.Clusters;
 using Tessera.Local.Networking;
+using Tessera.Model.Topology;
 using Tessera.Proxy.Topology;
 using Tessera.Resp.Client;
 

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Tessera.Cli.Tests.Support;
 using Tessera.Local.Networking;
 using Tessera.Local.Servers;
+using Tessera.Model.Topology;
 using Tessera.Proxy.Topology;
 using Tessera.Resp.Client;
 

@@ -1,3 +1,4 @@
+using Tessera.Model.Topology;
 using Tessera.Proxy.Topology;
 
 namespace Tessera.Proxy.Tests.Topology;

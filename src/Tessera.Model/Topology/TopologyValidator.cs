@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Tessera.Proxy.Topology;
+namespace Tessera.Model.Topology;
 
 /// <summary>
 /// Checks a <see cref="TopologyConfig"/> for mistakes a proxy must never serve: duplicate namespaces or group

@@ -1,4 +1,4 @@
-namespace Tessera.Proxy.Topology;
+namespace Tessera.Model.Topology;
 
 /// <summary>
 /// The wanted routing state: namespaces, their groups and slot assignment. Immutable; a new
@@ -18,6 +18,12 @@ public sealed record NamespaceConfig
 {
     public required string Name { get; init; }
 
+    /// <summary>
+    /// Version of this namespace's routes; every change written by the controller increases it, and a
+    /// proxy never applies an older one. 0 in topology files, where the file's own epoch rules.
+    /// </summary>
+    public long Epoch { get; init; }
+
     public IReadOnlyList<GroupConfig> Groups { get; init; } = [];
 
     public IReadOnlyList<SlotRangeConfig> Slots { get; init; } = [];
@@ -31,6 +37,9 @@ public sealed record GroupConfig
     public required string Master { get; init; }
 
     public IReadOnlyList<string> Replicas { get; init; } = [];
+
+    /// <summary>Zone label per server address ("host:port" → zone), for nearest-replica reads; servers without one are absent.</summary>
+    public IReadOnlyDictionary<string, string> Zones { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>Slots <see cref="From"/>..<see cref="To"/> (inclusive) served by group <see cref="Group"/>.</summary>
@@ -41,4 +50,10 @@ public sealed record SlotRangeConfig
     public required int To { get; init; }
 
     public required int Group { get; init; }
+
+    /// <summary>Online (served by <see cref="Group"/>), locked (requests wait while proxies switch), or migrating to <see cref="Target"/>.</summary>
+    public SlotState State { get; init; } = SlotState.Online;
+
+    /// <summary>The group the slots move to while <see cref="State"/> is <see cref="SlotState.Migrating"/>.</summary>
+    public int? Target { get; init; }
 }
