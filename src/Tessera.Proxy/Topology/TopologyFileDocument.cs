@@ -18,15 +18,29 @@ internal sealed class TopologyFileDocument
         var document = new TopologyFileDocument { Epoch = config.Epoch, Namespaces = [] };
         foreach (var ns in config.Namespaces)
         {
-            var entry = new NamespaceEntry { Name = ns.Name, Groups = [], Slots = [] };
+            // Defaults (epoch 0, no zones, online, no target) are left out so files stay short.
+            var entry = new NamespaceEntry { Name = ns.Name, Epoch = ns.Epoch == 0 ? null : ns.Epoch, Groups = [], Slots = [] };
             foreach (var group in ns.Groups)
             {
-                entry.Groups.Add(new GroupEntry { Id = group.Id, Master = group.Master, Replicas = [.. group.Replicas] });
+                entry.Groups.Add(new GroupEntry
+                {
+                    Id = group.Id,
+                    Master = group.Master,
+                    Replicas = [.. group.Replicas],
+                    Zones = group.Zones.Count == 0 ? null : new Dictionary<string, string>(group.Zones, StringComparer.Ordinal),
+                });
             }
 
             foreach (var range in ns.Slots)
             {
-                entry.Slots.Add(new SlotRangeEntry { From = range.From, To = range.To, Group = range.Group });
+                entry.Slots.Add(new SlotRangeEntry
+                {
+                    From = range.From,
+                    To = range.To,
+                    Group = range.Group,
+                    State = range.State == SlotState.Online ? null : StateName(range.State),
+                    Target = range.Target,
+                });
             }
 
             document.Namespaces.Add(entry);
@@ -60,9 +74,15 @@ internal sealed class TopologyFileDocument
                     problems.Add($"{where} has no 'name'");
                 }
 
+                if (ns.Epoch < 0)
+                {
+                    problems.Add($"{where}: 'epoch' is {ns.Epoch}; it must be 0 or more");
+                }
+
                 namespaces.Add(new NamespaceConfig
                 {
                     Name = ns.Name ?? "",
+                    Epoch = ns.Epoch ?? 0,
                     Groups = ConvertGroups(ns.Groups, where, problems),
                     Slots = ConvertSlots(ns.Slots, where, problems),
                 });
@@ -101,7 +121,22 @@ internal sealed class TopologyFileDocument
                 problems.Add($"{groupWhere} has no 'master' (host:port)");
             }
 
-            groups.Add(new GroupConfig { Id = entry.Id ?? 0, Master = entry.Master ?? "", Replicas = entry.Replicas ?? [] });
+            var zones = entry.Zones ?? [];
+            foreach (var server in zones.Keys)
+            {
+                if (server != entry.Master && (entry.Replicas is null || !entry.Replicas.Contains(server)))
+                {
+                    problems.Add($"{groupWhere}: 'zones' names {server}, which is not a server of this group");
+                }
+            }
+
+            groups.Add(new GroupConfig
+            {
+                Id = entry.Id ?? 0,
+                Master = entry.Master ?? "",
+                Replicas = entry.Replicas ?? [],
+                Zones = zones,
+            });
         }
 
         return groups;
@@ -125,15 +160,66 @@ internal sealed class TopologyFileDocument
                 continue;
             }
 
-            slots.Add(new SlotRangeConfig { From = entry.From.Value, To = entry.To.Value, Group = entry.Group.Value });
+            var rangeWhere = $"{where}: slot range {entry.From}..{entry.To}";
+            var state = SlotState.Online;
+            if (entry.State is not null && !TryParseState(entry.State, out state))
+            {
+                problems.Add($"{rangeWhere}: state '{entry.State}' is not one of online, locked, migrating");
+            }
+
+            if (state == SlotState.Migrating && entry.Target is null)
+            {
+                problems.Add($"{rangeWhere} is migrating but has no 'target' group");
+            }
+            else if (state != SlotState.Migrating && entry.Target is not null)
+            {
+                problems.Add($"{rangeWhere} has a 'target' but is not migrating; set 'state: migrating' or remove the target");
+            }
+
+            slots.Add(new SlotRangeConfig
+            {
+                From = entry.From.Value,
+                To = entry.To.Value,
+                Group = entry.Group.Value,
+                State = state,
+                Target = entry.Target,
+            });
         }
 
         return slots;
     }
 
+    private static string StateName(SlotState state) => state switch
+    {
+        SlotState.Locked => "locked",
+        SlotState.Migrating => "migrating",
+        _ => "online",
+    };
+
+    private static bool TryParseState(string text, out SlotState state)
+    {
+        switch (text.ToUpperInvariant())
+        {
+            case "ONLINE":
+                state = SlotState.Online;
+                return true;
+            case "LOCKED":
+                state = SlotState.Locked;
+                return true;
+            case "MIGRATING":
+                state = SlotState.Migrating;
+                return true;
+            default:
+                state = SlotState.Online;
+                return false;
+        }
+    }
+
     internal sealed class NamespaceEntry
     {
         public string? Name { get; set; }
+
+        public long? Epoch { get; set; }
 
         public List<GroupEntry>? Groups { get; set; }
 
@@ -147,6 +233,9 @@ internal sealed class TopologyFileDocument
         public string? Master { get; set; }
 
         public List<string>? Replicas { get; set; }
+
+        /// <summary>Zone label per server ("host:port" → zone).</summary>
+        public Dictionary<string, string>? Zones { get; set; }
     }
 
     internal sealed class SlotRangeEntry
@@ -156,5 +245,11 @@ internal sealed class TopologyFileDocument
         public int? To { get; set; }
 
         public int? Group { get; set; }
+
+        /// <summary>online (default), locked or migrating.</summary>
+        public string? State { get; set; }
+
+        /// <summary>The group the slots move to while migrating.</summary>
+        public int? Target { get; set; }
     }
 }

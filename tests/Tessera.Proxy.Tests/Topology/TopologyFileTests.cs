@@ -98,6 +98,32 @@ public sealed class TopologyFileTests : IDisposable
     }
 
     [Fact]
+    public void Defaults_are_left_out_of_written_files()
+    {
+        var plain = Sample() with { Namespaces = [Sample().Namespaces[1]] };
+
+        var yaml = TopologyFile.Serialize(plain, TopologyFileFormat.Yaml);
+        var json = TopologyFile.Serialize(plain, TopologyFileFormat.Json);
+
+        foreach (var text in new[] { yaml, json })
+        {
+            Assert.DoesNotContain("state", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("target", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("zones", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Slot_states_are_written_in_lower_case()
+    {
+        var text = TopologyFile.Serialize(Sample(), TopologyFileFormat.Yaml);
+
+        Assert.Contains("state: migrating", text, StringComparison.Ordinal);
+        Assert.Contains("target: 2", text, StringComparison.Ordinal);
+        Assert.Contains("state: locked", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Json_output_uses_camelCase_keys()
     {
         var text = TopologyFile.Serialize(Sample(), TopologyFileFormat.Json);
@@ -197,6 +223,37 @@ public sealed class TopologyFileTests : IDisposable
             groups: [{ id: 1, master: 127.0.0.1:7002 }]
             slots: [{ from: 0, to: 1023, group: 1 }]
         """, "namespace 'default' is defined twice")]
+    [InlineData("unknown slot state", """
+        namespaces:
+          - name: default
+            groups: [{ id: 1, master: 127.0.0.1:7001 }]
+            slots: [{ from: 0, to: 1023, group: 1, state: moving }]
+        """, "slot range 0..1023: state 'moving' is not one of online, locked, migrating")]
+    [InlineData("migrating without target", """
+        namespaces:
+          - name: default
+            groups: [{ id: 1, master: 127.0.0.1:7001 }]
+            slots: [{ from: 0, to: 1023, group: 1, state: migrating }]
+        """, "slot range 0..1023 is migrating but has no 'target' group")]
+    [InlineData("target without migrating", """
+        namespaces:
+          - name: default
+            groups: [{ id: 1, master: 127.0.0.1:7001 }, { id: 2, master: 127.0.0.1:7002 }]
+            slots: [{ from: 0, to: 1023, group: 1, target: 2 }]
+        """, "has a 'target' but is not migrating")]
+    [InlineData("zone for a foreign server", """
+        namespaces:
+          - name: default
+            groups: [{ id: 1, master: 127.0.0.1:7001, zones: { "127.0.0.1:9999": zone-a } }]
+            slots: [{ from: 0, to: 1023, group: 1 }]
+        """, "'zones' names 127.0.0.1:9999, which is not a server of this group")]
+    [InlineData("negative namespace epoch", """
+        namespaces:
+          - name: default
+            epoch: -1
+            groups: [{ id: 1, master: 127.0.0.1:7001 }]
+            slots: [{ from: 0, to: 1023, group: 1 }]
+        """, "namespace 'default': 'epoch' is -1")]
     [InlineData("no namespaces", "epoch: 1\n", "'namespaces' is missing")]
     [InlineData("misspelt key", """
         namespaces:
@@ -326,15 +383,24 @@ public sealed class TopologyFileTests : IDisposable
             new NamespaceConfig
             {
                 Name = "default",
+                Epoch = 12,
                 Groups =
                 [
-                    new GroupConfig { Id = 1, Master = "127.0.0.1:7001", Replicas = ["127.0.0.1:7002", "127.0.0.1:7005"] },
+                    new GroupConfig
+                    {
+                        Id = 1,
+                        Master = "127.0.0.1:7001",
+                        Replicas = ["127.0.0.1:7002", "Redis-B.internal:7005"],
+                        Zones = new Dictionary<string, string> { ["127.0.0.1:7001"] = "zone-a", ["Redis-B.internal:7005"] = "zone-b" },
+                    },
                     new GroupConfig { Id = 2, Master = "127.0.0.1:7003" },
                 ],
                 Slots =
                 [
                     new SlotRangeConfig { From = 0, To = 99, Group = 1 },
-                    new SlotRangeConfig { From = 100, To = 1023, Group = 2 },
+                    new SlotRangeConfig { From = 100, To = 199, Group = 1, State = SlotState.Migrating, Target = 2 },
+                    new SlotRangeConfig { From = 200, To = 299, Group = 2, State = SlotState.Locked },
+                    new SlotRangeConfig { From = 300, To = 1023, Group = 2 },
                 ],
             },
             new NamespaceConfig
@@ -352,9 +418,10 @@ public sealed class TopologyFileTests : IDisposable
         var parts = new List<string> { $"epoch {topology.Epoch}" };
         foreach (var ns in topology.Namespaces)
         {
-            parts.Add($"ns {ns.Name}");
-            parts.AddRange(ns.Groups.Select(g => $"group {g.Id} {g.Master} [{string.Join(",", g.Replicas)}]"));
-            parts.AddRange(ns.Slots.Select(s => $"slots {s.From}..{s.To} -> {s.Group}"));
+            parts.Add($"ns {ns.Name} epoch {ns.Epoch}");
+            parts.AddRange(ns.Groups.Select(g =>
+                $"group {g.Id} {g.Master} [{string.Join(",", g.Replicas)}] zones [{string.Join(",", g.Zones.OrderBy(z => z.Key, StringComparer.Ordinal).Select(z => $"{z.Key}={z.Value}"))}]"));
+            parts.AddRange(ns.Slots.Select(s => $"slots {s.From}..{s.To} -> {s.Group} {s.State} {s.Target}"));
         }
 
         return string.Join("\n", parts);
