@@ -1,0 +1,204 @@
+using System.Text.Json;
+
+namespace Tessera.Store.Etcd;
+
+/// <summary>
+/// The coordinator store on etcd v3, spoken through etcd's JSON gateway over plain HTTP (no .NET etcd
+/// client is available to us). Opened by <c>etcd://host:port[,host:port…]</c>; works with etcd 3.4+.
+/// </summary>
+/// <remarks>
+/// Reads are linearizable (etcd's default). Compare-and-set is a txn comparing the key's mod_revision
+/// (create_revision = 0 for "must not exist"). Leases and their keys are etcd's own, so expiry happens on
+/// the etcd leader's clock. Every request fails over between the listed endpoints (see <see cref="EtcdTransport"/>).
+/// </remarks>
+public sealed partial class EtcdStore : ICoordinatorStore
+{
+    private readonly EtcdTransport _transport;
+    private readonly EtcdStoreOptions _options;
+    private volatile bool _disposed;
+    private long _watchReconnects;
+    private volatile string? _lastWatchFailure;
+
+    public EtcdStore(IReadOnlyList<Uri> endpoints, EtcdStoreOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        if (endpoints.Count == 0)
+        {
+            throw new ArgumentException("An etcd store needs at least one endpoint (etcd://host:2379).", nameof(endpoints));
+        }
+
+        _options = options ?? new EtcdStoreOptions();
+        _options.Validate();
+        Endpoints = endpoints.ToArray();
+        _transport = new EtcdTransport(Endpoints.ToArray(), _options);
+        Url = "etcd://" + string.Join(",", Endpoints.Select(e => e.Authority));
+    }
+
+    /// <summary>The client URLs of the members, in the order they are tried.</summary>
+    public IReadOnlyList<Uri> Endpoints { get; }
+
+    /// <summary>The endpoint that answered last (the one tried first next time).</summary>
+    public Uri PreferredEndpoint => _transport.PreferredEndpoint;
+
+    public string Url { get; }
+
+    /// <summary>Parses <c>etcd://host:port[,host:port…]</c> into HTTP client URLs (port 2379 when omitted).</summary>
+    public static IReadOnlyList<Uri> ParseEndpoints(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        const string scheme = "etcd://";
+        if (!url.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"\"{url}\" is not an etcd store URL; use etcd://host:port[,host:port…].", nameof(url));
+        }
+
+        var endpoints = new List<Uri>();
+        foreach (string part in url[scheme.Length..].TrimEnd('/').Split(','))
+        {
+            string hostPort = part.Trim();
+            if (hostPort.Length == 0
+                || hostPort.Contains('/', StringComparison.Ordinal)
+                || !Uri.TryCreate("http://" + hostPort + "/", UriKind.Absolute, out Uri? endpoint)
+                || endpoint.Host.Length == 0
+                || !string.IsNullOrEmpty(endpoint.UserInfo))
+            {
+                throw new ArgumentException($"\"{part}\" in store URL \"{url}\" is not host:port; use etcd://host:port[,host:port…].", nameof(url));
+            }
+
+            endpoints.Add(endpoint.IsDefaultPort && !hostPort.EndsWith(":80", StringComparison.Ordinal) ? new UriBuilder(endpoint) { Port = 2379 }.Uri : endpoint);
+        }
+
+        return endpoints;
+    }
+
+    public async Task<StoreRecord?> GetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        StoreKeys.ValidateKey(key);
+        byte[] body = EtcdJson.Request(w => w.WriteString("key", EtcdJson.Base64(key)));
+        using JsonDocument answer = await PostAsync("/v3/kv/range", body, cancellationToken).ConfigureAwait(false);
+        JsonElement kvs = EtcdJson.Object(answer.RootElement, "kvs");
+        return kvs.ValueKind == JsonValueKind.Array && kvs.GetArrayLength() > 0 ? EtcdJson.ReadKeyValue(kvs[0]) : null;
+    }
+
+    public async Task<StoreListing> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        StoreKeys.ValidatePrefix(prefix);
+        byte[] body = EtcdJson.Request(w =>
+        {
+            w.WriteString("key", EtcdJson.Base64(prefix));
+            w.WriteString("range_end", EtcdJson.PrefixRangeEnd(prefix));
+            w.WriteString("sort_order", "ASCEND");
+            w.WriteString("sort_target", "KEY");
+        });
+        using JsonDocument answer = await PostAsync("/v3/kv/range", body, cancellationToken).ConfigureAwait(false);
+        JsonElement kvs = EtcdJson.Object(answer.RootElement, "kvs");
+        var records = new List<StoreRecord>();
+        if (kvs.ValueKind == JsonValueKind.Array)
+        {
+            foreach (JsonElement kv in kvs.EnumerateArray())
+            {
+                records.Add(EtcdJson.ReadKeyValue(kv));
+            }
+        }
+
+        return new StoreListing(records.ToArray(), EtcdJson.HeaderRevision(answer.RootElement));
+    }
+
+    public Task<bool> CreateAsync(string key, string value, long? lease = null, CancellationToken cancellationToken = default) =>
+        CompareAndSetAsync(key, value, 0, lease, cancellationToken);
+
+    public async Task<bool> CompareAndSetAsync(string key, string value, long expectedRevision, long? lease = null, CancellationToken cancellationToken = default)
+    {
+        StoreKeys.ValidateKey(key);
+        string text = StoreKeys.ValidateValue(key, value).Text;
+        StoreKeys.ValidateLease(lease);
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedRevision);
+        byte[] body = EtcdJson.Request(w =>
+        {
+            // create_revision is 0 only for a key that does not exist; mod_revision identifies one write.
+            EtcdJson.WriteCompare(w, key, expectedRevision == 0 ? "CREATE" : "MOD", expectedRevision);
+            w.WriteStartArray("success");
+            w.WriteStartObject();
+            w.WriteStartObject("request_put");
+            EtcdJson.WritePut(w, key, text, lease);
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteEndArray();
+        });
+        using JsonDocument answer = await PostWriteAsync("/v3/kv/txn", body, key, lease, cancellationToken).ConfigureAwait(false);
+        return EtcdJson.Bool(answer.RootElement, "succeeded");
+    }
+
+    public async Task<long> PutAsync(string key, string value, long? lease = null, CancellationToken cancellationToken = default)
+    {
+        StoreKeys.ValidateKey(key);
+        string text = StoreKeys.ValidateValue(key, value).Text;
+        StoreKeys.ValidateLease(lease);
+        byte[] body = EtcdJson.Request(w => EtcdJson.WritePut(w, key, text, lease));
+        using JsonDocument answer = await PostWriteAsync("/v3/kv/put", body, key, lease, cancellationToken).ConfigureAwait(false);
+        return EtcdJson.HeaderRevision(answer.RootElement);
+    }
+
+    public async Task<bool> DeleteAsync(string key, long? expectedRevision = null, CancellationToken cancellationToken = default)
+    {
+        StoreKeys.ValidateKey(key);
+        if (expectedRevision is not { } expected)
+        {
+            byte[] plain = EtcdJson.Request(w => w.WriteString("key", EtcdJson.Base64(key)));
+            using JsonDocument deleted = await PostAsync("/v3/kv/deleterange", plain, cancellationToken).ConfigureAwait(false);
+            return EtcdJson.Int64(deleted.RootElement, "deleted") > 0;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(expected, nameof(expectedRevision));
+        byte[] body = EtcdJson.Request(w =>
+        {
+            EtcdJson.WriteCompare(w, key, "MOD", expected);
+            w.WriteStartArray("success");
+            w.WriteStartObject();
+            w.WriteStartObject("request_delete_range");
+            w.WriteString("key", EtcdJson.Base64(key));
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteEndArray();
+        });
+        using JsonDocument answer = await PostAsync("/v3/kv/txn", body, cancellationToken).ConfigureAwait(false);
+        if (!EtcdJson.Bool(answer.RootElement, "succeeded"))
+        {
+            return false;
+        }
+
+        // A comparison against 0 "succeeds" for a missing key; only an actual deletion counts.
+        JsonElement responses = EtcdJson.Object(answer.RootElement, "responses");
+        return responses.ValueKind == JsonValueKind.Array
+            && responses.GetArrayLength() > 0
+            && EtcdJson.Int64(EtcdJson.Object(responses[0], "response_delete_range"), "deleted") > 0;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        _transport.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    public override string ToString() => Url;
+
+    private Task<JsonDocument> PostAsync(string path, byte[] body, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _transport.PostAsync(path, body, cancellationToken);
+    }
+
+    /// <summary>A put or txn that may name a lease: etcd's "lease not found" becomes <see cref="LeaseNotFoundException"/>.</summary>
+    private async Task<JsonDocument> PostWriteAsync(string path, byte[] body, string key, long? lease, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PostAsync(path, body, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EtcdErrorException e) when (e.Code == EtcdErrorException.NotFound && lease is { } id)
+        {
+            throw new LeaseNotFoundException(LeaseNotFoundException.For(id, key).Message, e);
+        }
+    }
+}

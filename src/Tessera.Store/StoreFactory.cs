@@ -1,0 +1,49 @@
+using Tessera.Store.Etcd;
+using Tessera.Store.Files;
+
+namespace Tessera.Store;
+
+/// <summary>Opens the coordinator store a URL names.</summary>
+public static class StoreFactory
+{
+    /// <summary>What <see cref="Open"/> accepts, for help texts and error messages.</summary>
+    public const string AcceptedUrls = "file:///absolute/path (embedded store for one machine) or etcd://host:port[,host:port…] (etcd v3 cluster)";
+
+    /// <summary>
+    /// <c>file:///abs/path</c> → <see cref="FileStore"/>; <c>etcd://host:port[,host:port…]</c> → <see cref="EtcdStore"/>
+    /// (port 2379 when omitted). Anything else throws <see cref="ArgumentException"/>.
+    /// </summary>
+    public static ICoordinatorStore Open(string url, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (url.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || !uri.IsFile || !string.IsNullOrEmpty(uri.Host) || !url.StartsWith("file:///", StringComparison.OrdinalIgnoreCase))
+            {
+                throw Invalid(url, "a file URL needs an absolute path and no host, like file:///var/lib/tessera");
+            }
+
+            return new FileStore(uri.LocalPath, new FileStoreOptions { TimeProvider = timeProvider ?? TimeProvider.System });
+        }
+
+        if (url.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase))
+        {
+            IReadOnlyList<Uri> endpoints;
+            try
+            {
+                endpoints = EtcdStore.ParseEndpoints(url);
+            }
+            catch (ArgumentException e)
+            {
+                throw Invalid(url, e.Message);
+            }
+
+            return new EtcdStore(endpoints);
+        }
+
+        throw Invalid(url, "unknown scheme");
+    }
+
+    private static ArgumentException Invalid(string url, string problem) =>
+        new($"Store URL \"{url}\" is not usable ({problem}). Accepted: {AcceptedUrls}.", nameof(url));
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+
+namespace Tessera.Store;
+
+/// <summary>
+/// Every key path Tessera keeps in the coordinator store, in one place. Nothing else builds store keys
+/// by hand: add a method here when a new kind of record appears.
+/// </summary>
+/// <remarks>
+/// Layout (values are JSON documents):
+/// <code>
+/// /tessera/namespaces/{ns}                                namespace settings
+/// /tessera/namespaces/{ns}/epoch                          the namespace's topology epoch
+/// /tessera/namespaces/{ns}/slots                          the 1024-slot table
+/// /tessera/namespaces/{ns}/groups/{gid}                   one group: master, replicas, zones
+/// /tessera/proxies/{id}                                   proxy registration (ephemeral, leased)
+/// /tessera/controller/leader                              the leader lock (ephemeral, leased)
+/// /tessera/controller/members/{controller}                live controllers (ephemeral, leased)
+/// /tessera/controller/opinions/{controller}/{server}      "server is down" opinions (ephemeral, leased)
+/// /tessera/migrations/{ns}/{id}                           a slot migration and its progress
+/// </code>
+/// Names used as path segments (namespaces, ids, servers) are checked by <see cref="ValidateName"/>.
+/// </remarks>
+public static class StorePaths
+{
+    /// <summary>Everything Tessera stores is below this prefix.</summary>
+    public const string Root = "/tessera/";
+
+    /// <summary>Prefix of all namespaces and everything inside them.</summary>
+    public const string Namespaces = "/tessera/namespaces/";
+
+    /// <summary>Prefix of proxy registrations.</summary>
+    public const string Proxies = "/tessera/proxies/";
+
+    /// <summary>Prefix of everything the controllers keep about themselves.</summary>
+    public const string Controller = "/tessera/controller/";
+
+    /// <summary>The leader lock: created with a lease by the controller that leads.</summary>
+    public const string ControllerLeader = "/tessera/controller/leader";
+
+    /// <summary>Prefix of live-controller registrations.</summary>
+    public const string ControllerMembers = "/tessera/controller/members/";
+
+    /// <summary>Prefix of every controller's opinions about servers.</summary>
+    public const string ControllerOpinions = "/tessera/controller/opinions/";
+
+    /// <summary>Prefix of all migrations.</summary>
+    public const string Migrations = "/tessera/migrations/";
+
+    /// <summary>A namespace's settings document.</summary>
+    public static string Namespace(string ns) => Namespaces + ValidateName(ns, nameof(ns));
+
+    /// <summary>Prefix of everything inside a namespace (its groups, slots, epoch).</summary>
+    public static string NamespaceContents(string ns) => Namespace(ns) + "/";
+
+    /// <summary>The namespace's topology epoch.</summary>
+    public static string Epoch(string ns) => Namespace(ns) + "/epoch";
+
+    /// <summary>The namespace's slot table.</summary>
+    public static string Slots(string ns) => Namespace(ns) + "/slots";
+
+    /// <summary>Prefix of the namespace's groups.</summary>
+    public static string Groups(string ns) => Namespace(ns) + "/groups/";
+
+    /// <summary>One group of the namespace.</summary>
+    public static string Group(string ns, int groupId)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groupId);
+        return Groups(ns) + groupId.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A proxy's registration.</summary>
+    public static string Proxy(string proxyId) => Proxies + ValidateName(proxyId, nameof(proxyId));
+
+    /// <summary>A live controller's registration.</summary>
+    public static string ControllerMember(string controllerId) => ControllerMembers + ValidateName(controllerId, nameof(controllerId));
+
+    /// <summary>Prefix of one controller's opinions.</summary>
+    public static string ControllerOpinionsOf(string controllerId) => ControllerOpinions + ValidateName(controllerId, nameof(controllerId)) + "/";
+
+    /// <summary>What <paramref name="controllerId"/> thinks of <paramref name="server"/> ("host:port").</summary>
+    public static string ControllerOpinion(string controllerId, string server) => ControllerOpinionsOf(controllerId) + ValidateName(server, nameof(server));
+
+    /// <summary>Prefix of one namespace's migrations.</summary>
+    public static string MigrationsOf(string ns) => Migrations + ValidateName(ns, nameof(ns)) + "/";
+
+    /// <summary>One migration of a namespace.</summary>
+    public static string Migration(string ns, string migrationId) => MigrationsOf(ns) + ValidateName(migrationId, nameof(migrationId));
+
+    /// <summary>
+    /// The segment of <paramref name="key"/> right after <paramref name="prefix"/> when the key is a direct
+    /// child of it ("/tessera/namespaces/" + "default" → "default", but not ".../default/slots").
+    /// </summary>
+    public static bool TryGetChildName(string prefix, string key, out string name)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentNullException.ThrowIfNull(key);
+        name = "";
+        if (!prefix.EndsWith('/') || key.Length <= prefix.Length || !key.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (key.IndexOf('/', prefix.Length) >= 0)
+        {
+            return false;
+        }
+
+        name = key[prefix.Length..];
+        return true;
+    }
+
+    /// <summary>
+    /// Checks a name used as one path segment: 1–200 characters of letters, digits and <c>- _ . : @</c>
+    /// (enough for host:port, ids and namespace names), not "." or "..".
+    /// </summary>
+    public static string ValidateName(string name, string parameterName = "name")
+    {
+        ArgumentNullException.ThrowIfNull(name, parameterName);
+        bool ok = name.Length is > 0 and <= 200 && name != "." && name != "..";
+        foreach (char c in name)
+        {
+            ok &= char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '@';
+        }
+
+        if (!ok)
+        {
+            throw new ArgumentException($"\"{name}\" cannot be used as a {parameterName}: use 1–200 letters, digits or - _ . : @ (no '/', no spaces).", parameterName);
+        }
+
+        return name;
+    }
+}

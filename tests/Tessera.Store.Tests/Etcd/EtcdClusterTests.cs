@@ -1,0 +1,69 @@
+using Tessera.Store.Etcd;
+using Tessera.Store.Tests.Support;
+
+namespace Tessera.Store.Tests.Etcd;
+
+/// <summary>A 3-member etcd cluster: the store keeps working, watch included, when the member it uses dies.</summary>
+public sealed class EtcdClusterTests : IClassFixture<EtcdTrioFixture>
+{
+    private readonly EtcdTestCluster _cluster;
+
+    public EtcdClusterTests(EtcdTrioFixture etcd) => _cluster = etcd.Cluster;
+
+    [Fact]
+    public async Task Reads_writes_leases_and_watch_survive_the_death_of_a_member()
+    {
+        string p = $"/test/{Guid.NewGuid():N}/";
+        await using var store = (EtcdStore)StoreFactory.Open(_cluster.Url);
+
+        // A second instance listing the members the other way round writes through another member.
+        var reversed = "etcd://" + string.Join(",", _cluster.Members.Reverse().Select(m => $"127.0.0.1:{m.ClientPort}"));
+        await using var other = StoreFactory.Open(reversed);
+
+        await store.PutAsync(p + "before", "0");
+        Assert.Equal("0", (await other.GetAsync(p + "before"))!.Value);
+        long lease = await store.GrantLeaseAsync(TimeSpan.FromSeconds(30));
+        Assert.True(await store.CreateAsync(p + "leased", "1", lease));
+
+        long start = (await store.ListAsync(p)).Revision + 1;
+        await using var watch = new WatchRecorder(store, p, start);
+        long w1 = await other.PutAsync(p + "w", "1");
+        Assert.Equal(w1, (await watch.NextAsync()).Revision);
+
+        // Kill the member this store talks to (its watch stream is there too).
+        Uri used = store.PreferredEndpoint;
+        EtcdTestMember victim = _cluster.Members.Single(m => m.ClientPort == used.Port);
+        victim.Kill();
+
+        var revisions = new List<long>();
+        for (int i = 2; i <= 5; i++)
+        {
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            revisions.Add(await store.PutAsync(p + "w", i.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken: bound.Token));
+        }
+
+        Assert.NotEqual(used, store.PreferredEndpoint);
+        Assert.Equal("5", (await store.GetAsync(p + "w"))!.Value);
+        Assert.Equal("5", (await other.GetAsync(p + "w"))!.Value);
+        Assert.True(await store.KeepAliveAsync(lease));
+        Assert.Equal("1", (await other.GetAsync(p + "leased"))!.Value);
+        StoreRecord w = (await other.GetAsync(p + "w"))!;
+        Assert.True(await other.CompareAndSetAsync(p + "w", "6", w.Revision));
+        revisions.Add((await store.GetAsync(p + "w"))!.Revision);
+
+        // The watch reconnected to a live member from where it stopped: nothing lost, nothing repeated.
+        for (int i = 2; i <= 6; i++)
+        {
+            StoreEvent change = await watch.NextAsync(TimeSpan.FromSeconds(15));
+            Assert.Equal((i.ToString(System.Globalization.CultureInfo.InvariantCulture), revisions[i - 2]), (change.Value, change.Revision));
+        }
+
+        Assert.True(store.WatchReconnects > 0, "the watch should have noticed its member die");
+
+        // A store opened now still lists the dead member first: it fails over at once.
+        await using var late = StoreFactory.Open(_cluster.Url);
+        Assert.Equal("6", (await late.GetAsync(p + "w"))!.Value);
+        Assert.Equal(3, (await late.ListAsync(p)).Count);
+        await watch.AssertNothingAsync(TimeSpan.FromMilliseconds(300));
+    }
+}

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Tessera.Store.Tests.Etcd;
+
+/// <summary>
+/// Real etcd members on free loopback ports, each with its own data directory and log file under one
+/// temp folder. Started members are confirmed to be ours (member names are unique to this cluster);
+/// members are stopped by the PID we started and the folder is deleted on dispose.
+/// </summary>
+public sealed class EtcdTestCluster : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private readonly string _root;
+    private readonly List<EtcdTestMember> _members;
+
+    private EtcdTestCluster(string root, List<EtcdTestMember> members)
+    {
+        _root = root;
+        _members = members;
+    }
+
+    public IReadOnlyList<EtcdTestMember> Members => _members;
+
+    /// <summary>The store URL listing every member, in order.</summary>
+    public string Url => "etcd://" + string.Join(",", _members.Select(m => $"127.0.0.1:{m.ClientPort}"));
+
+    public static async Task<EtcdTestCluster> StartAsync(int size)
+    {
+        string executable = FindEtcd();
+        string token = "tessera-" + Guid.NewGuid().ToString("N")[..12];
+        for (int attempt = 1; ; attempt++)
+        {
+            string root = Directory.CreateTempSubdirectory("tessera-etcd-").FullName;
+            int[] ports = FreePorts(size * 2);
+            var members = Enumerable.Range(0, size)
+                .Select(i => new EtcdTestMember($"{token}-n{i + 1}", ports[i * 2], ports[(i * 2) + 1], Path.Combine(root, $"n{i + 1}")))
+                .ToList();
+            var cluster = new EtcdTestCluster(root, members);
+            string initialCluster = string.Join(",", members.Select(m => $"{m.Name}=http://127.0.0.1:{m.PeerPort}"));
+            foreach (EtcdTestMember member in members)
+            {
+                member.Start(executable, initialCluster, token);
+            }
+
+            string? problem = await cluster.WaitHealthyAsync();
+            if (problem is null)
+            {
+                return cluster;
+            }
+
+            string logs = cluster.Logs();
+            await cluster.DisposeAsync();
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException($"etcd did not start after {attempt} attempts: {problem}\n{logs}");
+            }
+        }
+    }
+
+    /// <summary>Every member's recent log lines, for failure messages.</summary>
+    public string Logs() => string.Join("\n", _members.Select(m => $"--- {m.Name} (pid {m.Pid}) ---\n{m.LogTail()}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (EtcdTestMember member in _members)
+        {
+            member.Kill();
+        }
+
+        for (int attempt = 0; attempt < 5 && Directory.Exists(_root); attempt++)
+        {
+            try
+            {
+                Directory.Delete(_root, recursive: true);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    private static string FindEtcd()
+    {
+        foreach (string folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = Path.Combine(folder, "etcd");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("etcd is not installed (no `etcd` on PATH), so the etcd store tests cannot run. Install it with `apt-get install etcd-server`.");
+    }
+
+    private static int[] FreePorts(int count)
+    {
+        // Ports below Linux's ephemeral range (32768+) so outgoing connections never take them meanwhile.
+        var ports = new HashSet<int>();
+        for (int tries = 0; ports.Count < count && tries < 1000; tries++)
+        {
+            int port = Random.Shared.Next(20_000, 32_000);
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            try
+            {
+                listener.Start();
+                ports.Add(port);
+            }
+            catch (SocketException)
+            {
+                // Taken; try another.
+            }
+            finally
+            {
+                listener.Stop();
+            }
+        }
+
+        return ports.Count == count ? ports.ToArray() : throw new InvalidOperationException("No free loopback ports between 20000 and 32000.");
+    }
+
+    /// <summary>Null once every member reports healthy and the member list is exactly ours; otherwise what was wrong.</summary>
+    private async Task<string?> WaitHealthyAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var clock = Stopwatch.StartNew();
+        string last = "no answer yet";
+        while (clock.Elapsed < StartTimeout)
+        {
+            EtcdTestMember? dead = _members.FirstOrDefault(m => m.HasExited);
+            if (dead is not null)
+            {
+                return $"{dead.Name} exited (port taken?)";
+            }
+
+            try
+            {
+                bool healthy = true;
+                foreach (EtcdTestMember member in _members)
+                {
+                    string health = await http.GetStringAsync(new Uri($"http://127.0.0.1:{member.ClientPort}/health"));
+                    healthy &= health.Contains("\"health\":\"true\"", StringComparison.Ordinal);
+                    last = $"{member.Name}: {health}";
+                }
+
+                if (healthy)
+                {
+                    // Confirm the members answering are the ones we started, not strangers on our ports.
+                    using var content = new StringContent("{}", Encoding.UTF8, "application/json");
+                    using HttpResponseMessage list = await http.PostAsync(new Uri($"http://127.0.0.1:{_members[0].ClientPort}/v3/cluster/member/list"), content);
+                    using JsonDocument members = JsonDocument.Parse(await list.Content.ReadAsStringAsync());
+                    var names = members.RootElement.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("name").GetString()).Order().ToArray();
+                    return names.SequenceEqual(_members.Select(m => m.Name).Order()) ? null : $"unexpected members {string.Join(",", names)}";
+                }
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            catch (TaskCanceledException)
+            {
+                last = "health check timed out";
+            }
+
+            await Task.Delay(100);
+        }
+
+        return $"not healthy within {StartTimeout.TotalSeconds} s (last: {last})";
+    }
+}
