@@ -1,12 +1,14 @@
 using Tessera.Store.Etcd;
 using Tessera.Store.Tests.Support;
 
+using Tessera.Local.Etcd;
+
 namespace Tessera.Store.Tests.Etcd;
 
 /// <summary>A 3-member etcd cluster: the store keeps working, watch included, when the member it uses dies.</summary>
 public sealed class EtcdClusterTests : IClassFixture<EtcdTrioFixture>
 {
-    private readonly EtcdTestCluster _cluster;
+    private readonly EtcdCluster _cluster;
 
     public EtcdClusterTests(EtcdTrioFixture etcd) => _cluster = etcd.Cluster;
 
@@ -32,7 +34,7 @@ public sealed class EtcdClusterTests : IClassFixture<EtcdTrioFixture>
 
         // Kill the member this store talks to (its watch stream is there too).
         Uri used = store.PreferredEndpoint;
-        EtcdTestMember victim = _cluster.Members.Single(m => m.ClientPort == used.Port);
+        EtcdMember victim = _cluster.Members.Single(m => m.ClientPort == used.Port);
         victim.Kill();
 
         var revisions = new List<long>();

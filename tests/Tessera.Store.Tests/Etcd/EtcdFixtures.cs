@@ -1,3 +1,5 @@
+using Tessera.Local.Etcd;
+
 namespace Tessera.Store.Tests.Etcd;
 
 /// <summary>An etcd cluster of <see cref="Size"/> members shared by the tests of one class.</summary>
@@ -5,9 +7,9 @@ public abstract class EtcdFixture : IAsyncLifetime
 {
     protected abstract int Size { get; }
 
-    public EtcdTestCluster Cluster { get; private set; } = null!;
+    public EtcdCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await EtcdTestCluster.StartAsync(Size);
+    public async Task InitializeAsync() => Cluster = await EtcdCluster.StartAsync(Size);
 
     public async Task DisposeAsync()
     {

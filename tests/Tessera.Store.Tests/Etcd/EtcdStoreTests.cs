@@ -1,5 +1,7 @@
 using Tessera.Store.Etcd;
 
+using Tessera.Local.Etcd;
+
 namespace Tessera.Store.Tests.Etcd;
 
 /// <summary>The store contract against one real etcd member.</summary>

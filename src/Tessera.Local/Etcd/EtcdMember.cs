@@ -1,16 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Tessera.Store.Tests.Etcd;
+namespace Tessera.Local.Etcd;
 
-/// <summary>One etcd process of an <see cref="EtcdTestCluster"/>.</summary>
-public sealed class EtcdTestMember
+/// <summary>One etcd process of an <see cref="EtcdCluster"/>.</summary>
+public sealed class EtcdMember
 {
     private readonly object _logGate = new();
     private Process? _process;
     private StreamWriter? _log;
 
-    public EtcdTestMember(string name, int clientPort, int peerPort, string directory)
+    public EtcdMember(string name, int clientPort, int peerPort, string directory)
     {
         Name = name;
         ClientPort = clientPort;
@@ -34,8 +34,23 @@ public sealed class EtcdTestMember
 
     public Uri ClientUrl => new($"http://127.0.0.1:{ClientPort}/");
 
+    /// <summary>Starts this member again on its existing data (after <see cref="Kill"/>), e.g. to test recovery.</summary>
+    public void Restart()
+    {
+        if (_startArgs is not { } args)
+        {
+            throw new InvalidOperationException($"etcd member {Name} was never started.");
+        }
+
+        Kill();
+        Start(args.Executable, args.InitialCluster, args.Token);
+    }
+
+    private (string Executable, string InitialCluster, string Token)? _startArgs;
+
     internal void Start(string executable, string initialCluster, string token)
     {
+        _startArgs = (executable, initialCluster, token);
         System.IO.Directory.CreateDirectory(Directory);
         _log = new StreamWriter(LogPath, append: false) { AutoFlush = true };
         var start = new ProcessStartInfo(executable)

@@ -4,44 +4,46 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
-namespace Tessera.Store.Tests.Etcd;
+using Tessera.Local.Networking;
+
+namespace Tessera.Local.Etcd;
 
 /// <summary>
 /// Real etcd members on free loopback ports, each with its own data directory and log file under one
 /// temp folder. Started members are confirmed to be ours (member names are unique to this cluster);
 /// members are stopped by the PID we started and the folder is deleted on dispose.
 /// </summary>
-public sealed class EtcdTestCluster : IAsyncDisposable
+public sealed class EtcdCluster : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private readonly string _root;
-    private readonly List<EtcdTestMember> _members;
+    private readonly List<EtcdMember> _members;
 
-    private EtcdTestCluster(string root, List<EtcdTestMember> members)
+    private EtcdCluster(string root, List<EtcdMember> members)
     {
         _root = root;
         _members = members;
     }
 
-    public IReadOnlyList<EtcdTestMember> Members => _members;
+    public IReadOnlyList<EtcdMember> Members => _members;
 
     /// <summary>The store URL listing every member, in order.</summary>
     public string Url => "etcd://" + string.Join(",", _members.Select(m => $"127.0.0.1:{m.ClientPort}"));
 
-    public static async Task<EtcdTestCluster> StartAsync(int size)
+    public static async Task<EtcdCluster> StartAsync(int size)
     {
         string executable = FindEtcd();
         string token = "tessera-" + Guid.NewGuid().ToString("N")[..12];
         for (int attempt = 1; ; attempt++)
         {
             string root = Directory.CreateTempSubdirectory("tessera-etcd-").FullName;
-            int[] ports = FreePorts(size * 2);
+            var ports = FreePort.FindMany(size * 2);
             var members = Enumerable.Range(0, size)
-                .Select(i => new EtcdTestMember($"{token}-n{i + 1}", ports[i * 2], ports[(i * 2) + 1], Path.Combine(root, $"n{i + 1}")))
+                .Select(i => new EtcdMember($"{token}-n{i + 1}", ports[i * 2], ports[(i * 2) + 1], Path.Combine(root, $"n{i + 1}")))
                 .ToList();
-            var cluster = new EtcdTestCluster(root, members);
+            var cluster = new EtcdCluster(root, members);
             string initialCluster = string.Join(",", members.Select(m => $"{m.Name}=http://127.0.0.1:{m.PeerPort}"));
-            foreach (EtcdTestMember member in members)
+            foreach (EtcdMember member in members)
             {
                 member.Start(executable, initialCluster, token);
             }
@@ -66,7 +68,7 @@ public sealed class EtcdTestCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (EtcdTestMember member in _members)
+        foreach (EtcdMember member in _members)
         {
             member.Kill();
         }
@@ -95,33 +97,7 @@ public sealed class EtcdTestCluster : IAsyncDisposable
             }
         }
 
-        throw new InvalidOperationException("etcd is not installed (no `etcd` on PATH), so the etcd store tests cannot run. Install it with `apt-get install etcd-server`.");
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        // Ports below Linux's ephemeral range (32768+) so outgoing connections never take them meanwhile.
-        var ports = new HashSet<int>();
-        for (int tries = 0; ports.Count < count && tries < 1000; tries++)
-        {
-            int port = Random.Shared.Next(20_000, 32_000);
-            var listener = new TcpListener(IPAddress.Loopback, port);
-            try
-            {
-                listener.Start();
-                ports.Add(port);
-            }
-            catch (SocketException)
-            {
-                // Taken; try another.
-            }
-            finally
-            {
-                listener.Stop();
-            }
-        }
-
-        return ports.Count == count ? ports.ToArray() : throw new InvalidOperationException("No free loopback ports between 20000 and 32000.");
+        throw new InvalidOperationException("etcd is not installed (no `etcd` on PATH), so etcd cannot be started. Install it with `apt-get install etcd-server`.");
     }
 
     /// <summary>Null once every member reports healthy and the member list is exactly ours; otherwise what was wrong.</summary>
@@ -132,7 +108,7 @@ public sealed class EtcdTestCluster : IAsyncDisposable
         string last = "no answer yet";
         while (clock.Elapsed < StartTimeout)
         {
-            EtcdTestMember? dead = _members.FirstOrDefault(m => m.HasExited);
+            EtcdMember? dead = _members.FirstOrDefault(m => m.HasExited);
             if (dead is not null)
             {
                 return $"{dead.Name} exited (port taken?)";
@@ -141,7 +117,7 @@ public sealed class EtcdTestCluster : IAsyncDisposable
             try
             {
                 bool healthy = true;
-                foreach (EtcdTestMember member in _members)
+                foreach (EtcdMember member in _members)
                 {
                     string health = await http.GetStringAsync(new Uri($"http://127.0.0.1:{member.ClientPort}/health"));
                     healthy &= health.Contains("\"health\":\"true\"", StringComparison.Ordinal);
