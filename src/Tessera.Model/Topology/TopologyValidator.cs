@@ -12,8 +12,12 @@ public static class TopologyValidator
     /// <summary>Slots per namespace (<c>crc32(tag) % 1024</c>).</summary>
     public const int SlotCount = 1024;
 
-    /// <summary>Every problem in <paramref name="topology"/>; empty when it is valid.</summary>
-    public static IReadOnlyList<string> Validate(TopologyConfig topology)
+    /// <summary>
+    /// Every problem in <paramref name="topology"/>; empty when it is valid. <paramref name="requireAllSlots"/>
+    /// is true for topology files (a proxy started from a file must serve every slot) and false for routes
+    /// built step by step through the controller, where unassigned slots are normal.
+    /// </summary>
+    public static IReadOnlyList<string> Validate(TopologyConfig topology, bool requireAllSlots = true)
     {
         ArgumentNullException.ThrowIfNull(topology);
         var problems = new List<string>();
@@ -44,7 +48,7 @@ public static class TopologyValidator
             }
 
             ValidateGroups(ns, serverOwners, problems);
-            ValidateSlots(ns, problems);
+            ValidateSlots(ns, problems, requireAllSlots);
         }
 
         return problems;
@@ -144,7 +148,7 @@ public static class TopologyValidator
         serverOwners.Add(endpoint, where);
     }
 
-    private static void ValidateSlots(NamespaceConfig ns, List<string> problems)
+    private static void ValidateSlots(NamespaceConfig ns, List<string> problems, bool requireAllSlots)
     {
         var groupIds = new HashSet<int>();
         foreach (var group in ns.Groups)
@@ -192,7 +196,10 @@ public static class TopologyValidator
             }
         }
 
-        ReportUnassigned(ns.Name, owners, problems);
+        if (requireAllSlots)
+        {
+            ReportUnassigned(ns.Name, owners, problems);
+        }
     }
 
     private static void ReportUnassigned(string name, SlotRangeConfig?[] owners, List<string> problems)

@@ -128,6 +128,33 @@ internal sealed class BackendConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Completes once every request sent on this connection before the call has been answered (or failed):
+    /// a PING queued behind them, since a connection answers in order. Used to drain in-flight requests
+    /// before a route change is acknowledged.
+    /// </summary>
+    public Task BarrierAsync()
+    {
+        var barrier = new Barrier();
+        if (!TryBeginWrite(out var writer, out _))
+        {
+            // Down: whatever was in flight has already been failed.
+            return Task.CompletedTask;
+        }
+
+        try
+        {
+            RespWriter.WriteCommand(writer, "PING");
+        }
+        finally
+        {
+            EndWrite(barrier);
+        }
+
+        Flush();
+        return barrier.Completed;
+    }
+
     /// <summary>Hands everything written so far to the send loop (one wake-up per batch of commands).</summary>
     public void Flush()
     {
@@ -394,6 +421,17 @@ internal sealed class BackendConnection : IAsyncDisposable
         IOException { InnerException: SocketException inner } => Describe(inner),
         _ => ex.Message,
     };
+
+    private sealed class Barrier : BackendRequest
+    {
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Completed => _done.Task;
+
+        public override void OnReply(in ReadOnlySequence<byte> reply, FlushBatch batch) => _done.TrySetResult();
+
+        public override void OnFailure(string error, FlushBatch batch) => _done.TrySetResult();
+    }
 
     /// <summary>One socket's lifetime: its outgoing pipe, its in-flight requests, its reply scanner state.</summary>
     private sealed class Link

@@ -21,9 +21,33 @@ internal sealed class ProxyContext : IAsyncDisposable
         Routing = new RoutingState(Backends);
         Policies = new CommandPolicies(CommandTable.Default);
         Logger = loggerFactory.CreateLogger("Tessera.Proxy");
+        Routing.OnChanged(WakeHeldSessions);
+    }
+
+    /// <summary>Sessions holding requests for locked slots; woken whenever routes change.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<Sessions.ClientSession, byte> HeldSessions { get; } = new();
+
+    /// <summary>True while the proxy has lost its lease: it answers -TRYAGAIN instead of routing (DESIGN §3 fencing).</summary>
+    public bool Fenced
+    {
+        get => Volatile.Read(ref _fenced);
+        set => Volatile.Write(ref _fenced, value);
+    }
+
+    private bool _fenced;
+
+    private void WakeHeldSessions()
+    {
+        foreach (var session in HeldSessions.Keys)
+        {
+            session.Wake();
+        }
     }
 
     public ProxyOptions Options { get; }
+
+    /// <summary>This proxy's id in the store and in the controller's views: its client address plus a random suffix.</summary>
+    public string Id { get; set; } = "proxy-" + Guid.NewGuid().ToString("N")[..8];
 
     public TimeProvider Time { get; }
 

@@ -26,4 +26,13 @@ public sealed record ProxyOptions
 
     /// <summary>Most client connections served at once; more are answered with an error and closed.</summary>
     public int MaxClients { get; init; } = 50_000;
+
+    /// <summary>Where the admin HTTP API listens (route pushes, /healthz, the proxy's view of the topology); null for none.</summary>
+    public IPEndPoint? Admin { get; init; }
+
+    /// <summary>Zone label of this proxy (for nearest-replica reads).</summary>
+    public string? Zone { get; init; }
+
+    /// <summary>Lease of the proxy's registration in the store; a proxy that cannot renew it within this time fences itself.</summary>
+    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(5);
 }

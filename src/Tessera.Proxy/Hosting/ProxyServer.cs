@@ -1,47 +1,108 @@
+using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Tessera.Proxy.Sessions;
+using Tessera.Model.Proxies;
 using Tessera.Model.Topology;
-using Tessera.Proxy.Topology;
+using Tessera.Proxy.Coordination;
+using Tessera.Proxy.Sessions;
+using Tessera.Store;
 
 namespace Tessera.Proxy.Hosting;
 
-/// <summary>A running proxy: the Kestrel listener, client sessions and backend connections.</summary>
+/// <summary>A running proxy: the Kestrel listeners (clients and admin), client sessions, backend connections, and its store agent.</summary>
 public sealed class ProxyServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ProxyContext _context;
+    private StoreAgent? _agent;
+    private ICoordinatorStore? _store;
 
-    private ProxyServer(WebApplication app, ProxyContext context, IPEndPoint endpoint)
+    private ProxyServer(WebApplication app, ProxyContext context, IPEndPoint endpoint, Uri? adminUrl)
     {
         _app = app;
         _context = context;
         Endpoint = endpoint;
+        AdminUrl = adminUrl;
     }
 
     /// <summary>The endpoint clients connect to (the real port when 0 was asked for).</summary>
     public IPEndPoint Endpoint { get; }
 
-    /// <summary>Epoch of the topology being served.</summary>
+    /// <summary>Base URL of the admin API, when one was asked for.</summary>
+    public Uri? AdminUrl { get; }
+
+    /// <summary>This proxy's id (as registered in the store).</summary>
+    public string Id => _context.Id;
+
+    /// <summary>Highest namespace epoch being served.</summary>
     public long Epoch => _context.Routing.Current.Epoch;
 
-    /// <summary>Starts listening and serving <paramref name="topology"/>.</summary>
+    /// <summary>True while the proxy refuses clients because it lost its registration.</summary>
+    public bool Fenced => _context.Fenced;
+
+    /// <summary>Starts listening and serving <paramref name="topology"/> (a topology file; no store).</summary>
     public static async Task<ProxyServer> StartAsync(ProxyOptions options, TopologyConfig topology, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(topology);
+        var server = await ListenAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
+        server._context.Routing.Apply(topology);
+        return server;
+    }
+
+    /// <summary>
+    /// Starts a proxy that takes its routes from the coordinator store at <paramref name="storeUrl"/>
+    /// (file:///dir or etcd://host:port,...), registers itself there with a lease and follows changes.
+    /// </summary>
+    public static async Task<ProxyServer> StartWithStoreAsync(ProxyOptions options, string storeUrl, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        var store = StoreFactory.Open(storeUrl);
+        ProxyServer? server = null;
+        try
+        {
+            server = await ListenAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
+            var context = server._context;
+            var record = new ProxyRecord
+            {
+                Id = context.Id,
+                Address = string.Create(CultureInfo.InvariantCulture, $"{server.Endpoint.Address}:{server.Endpoint.Port}"),
+                AdminUrl = server.AdminUrl?.ToString().TrimEnd('/') ?? "",
+                Zone = options.Zone,
+                ProcessId = Environment.ProcessId,
+                StartedAt = DateTimeOffset.UtcNow,
+            };
+            server._store = store;
+            server._agent = new StoreAgent(context, store, record, options.LeaseTtl);
+            await server._agent.StartAsync(cancellationToken).ConfigureAwait(false);
+            return server;
+        }
+        catch
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task<ProxyServer> ListenAsync(ProxyOptions options, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         loggerFactory ??= NullLoggerFactory.Instance;
         var context = new ProxyContext(options, TimeProvider.System, loggerFactory);
         try
         {
-            context.Routing.Apply(topology);
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggerFactory);
@@ -51,19 +112,38 @@ public sealed class ProxyServer : IAsyncDisposable
                 sockets.NoDelay = true;
 
                 // Run the session's read loop on the socket's I/O thread instead of hopping to the
-                // thread pool for every read: one fewer context switch per request (measured with
-                // redis-benchmark, see docs/benchmarks.md). Safe because sessions never block.
+                // thread pool for every read: one fewer context switch per request. Safe because
+                // sessions never block.
                 sockets.UnsafePreferInlineScheduling = true;
 
                 // Replies may queue up to 1 MB per client before a flush has to wait for the client to read.
                 sockets.MaxWriteBufferSize = 1024 * 1024;
             });
+            // Kestrel writes the port it really bound back into these (port 0 = any free port).
+            ListenOptions? clientListen = null, adminListen = null;
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;
-                kestrel.Listen(options.Listen, listen => listen.UseConnectionHandler<ClientConnectionHandler>());
+                kestrel.Listen(options.Listen, listen =>
+                {
+                    listen.UseConnectionHandler<ClientConnectionHandler>();
+                    clientListen = listen;
+                });
+                if (options.Admin is { } admin)
+                {
+                    kestrel.Listen(admin, listen =>
+                    {
+                        listen.Protocols = HttpProtocols.Http1;
+                        adminListen = listen;
+                    });
+                }
             });
             var app = builder.Build();
+            if (options.Admin is not null)
+            {
+                AdminApi.Map(app, context);
+            }
+
             try
             {
                 await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -71,12 +151,16 @@ public sealed class ProxyServer : IAsyncDisposable
             catch (IOException ex)
             {
                 await app.DisposeAsync().ConfigureAwait(false);
-                throw new IOException($"cannot listen on {options.Listen}: {ex.Message} (is another process using the port? pick another with --listen/--port)", ex);
+                throw new IOException($"cannot listen on {options.Listen}{(options.Admin is null ? "" : " / " + options.Admin)}: {ex.Message} (is another process using the port? pick another with --listen/--admin/--port)", ex);
             }
 
-            var endpoint = BoundEndpoint(app, options.Listen);
+            var endpoint = clientListen?.IPEndPoint ?? throw new InvalidOperationException("Kestrel did not report the client endpoint");
+            Uri? adminUrl = adminListen?.IPEndPoint is { } adminBound
+                ? new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{adminBound.Address}:{adminBound.Port}/"))
+                : null;
             context.Endpoint = endpoint;
-            return new ProxyServer(app, context, endpoint);
+            context.Id = string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}-{Guid.NewGuid().ToString("N")[..6]}");
+            return new ProxyServer(app, context, endpoint, adminUrl);
         }
         catch
         {
@@ -85,12 +169,22 @@ public sealed class ProxyServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Swaps in a new topology; requests already routed finish on the old one.</summary>
+    /// <summary>Swaps in a new topology (topology-file mode).</summary>
     public void ApplyTopology(TopologyConfig topology) => _context.Routing.Apply(topology);
 
-    /// <summary>Stops listening, closes client and backend connections.</summary>
+    /// <summary>Stops listening, deregisters, closes client and backend connections.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_agent is not null)
+        {
+            await _agent.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_store is not null)
+        {
+            await _store.DisposeAsync().ConfigureAwait(false);
+        }
+
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
         {
             try
@@ -105,24 +199,5 @@ public sealed class ProxyServer : IAsyncDisposable
 
         await _app.DisposeAsync().ConfigureAwait(false);
         await _context.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private static IPEndPoint BoundEndpoint(WebApplication app, IPEndPoint requested)
-    {
-        if (requested.Port != 0)
-        {
-            return requested;
-        }
-
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
-        foreach (var address in addresses ?? [])
-        {
-            if (Uri.TryCreate(address, UriKind.Absolute, out var uri))
-            {
-                return new IPEndPoint(requested.Address, uri.Port);
-            }
-        }
-
-        throw new InvalidOperationException("Kestrel did not report the port it bound");
     }
 }

@@ -1,74 +1,200 @@
 using System.Collections.Frozen;
-using Tessera.Proxy.Backends;
 using Tessera.Model.Topology;
-using Tessera.Proxy.Topology;
+using Tessera.Proxy.Backends;
 using Tessera.Resp.Keys;
 
 namespace Tessera.Proxy.Routing;
 
 /// <summary>
-/// Holds the current <see cref="RoutingSnapshot"/>. Readers take <see cref="Current"/> once per request
-/// without locking (a volatile read of an immutable object); writers build a whole new snapshot and
-/// publish it with one write, so no request ever sees half a topology.
+/// Holds the current <see cref="RoutingSnapshot"/>. Readers take <see cref="Current"/> without locking
+/// (a volatile read of an immutable object); changes build a whole new snapshot and publish it with
+/// one write, so no request ever sees half a topology. Changes are serialized.
 /// </summary>
 internal sealed class RoutingState
 {
     private readonly BackendPool _pool;
-    private readonly object _applyGate = new();
+    private readonly SemaphoreSlim _applyGate = new(1, 1);
+    private readonly List<Action> _listeners = [];
     private RoutingSnapshot _current = RoutingSnapshot.Empty;
 
     public RoutingState(BackendPool pool) => _pool = pool;
 
     public RoutingSnapshot Current => Volatile.Read(ref _current);
 
-    /// <summary>Builds and publishes the snapshot for <paramref name="topology"/>; an older epoch than the current one is ignored.</summary>
-    public bool Apply(TopologyConfig topology)
-    {
-        lock (_applyGate)
-        {
-            if (topology.Epoch < _current.Epoch)
-            {
-                return false;
-            }
+    /// <summary>Read passes of client sessions; a change waits for the passes that used the old routes.</summary>
+    public PassGuard Passes { get; } = new();
 
-            var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Called (on the changing thread) after every published change, e.g. to wake sessions holding requests.</summary>
+    public void OnChanged(Action listener)
+    {
+        lock (_listeners)
+        {
+            _listeners.Add(listener);
+        }
+    }
+
+    /// <summary>Replaces every namespace with those of <paramref name="topology"/> (topology files).</summary>
+    public void Apply(TopologyConfig topology)
+    {
+        _applyGate.Wait();
+        try
+        {
             var namespaces = new Dictionary<string, NamespaceRoutes>(StringComparer.Ordinal);
             foreach (var ns in topology.Namespaces)
             {
-                var groups = new Dictionary<int, GroupRoute>();
-                foreach (var group in ns.Groups)
-                {
-                    var replicas = new BackendServer[group.Replicas.Count];
-                    for (int i = 0; i < replicas.Length; i++)
-                    {
-                        replicas[i] = _pool.Get(group.Replicas[i]);
-                        used.Add(group.Replicas[i]);
-                    }
-
-                    groups[group.Id] = new GroupRoute(group.Id, _pool.Get(group.Master), replicas);
-                    used.Add(group.Master);
-                }
-
-                var slots = new GroupRoute?[KeySlot.Count];
-                foreach (var range in ns.Slots)
-                {
-                    if (!groups.TryGetValue(range.Group, out var owner))
-                    {
-                        throw new ArgumentException($"namespace '{ns.Name}': slots {range.From}-{range.To} name group {range.Group}, which does not exist");
-                    }
-
-                    for (int slot = range.From; slot <= range.To; slot++)
-                    {
-                        slots[slot] = owner;
-                    }
-                }
-
-                namespaces[ns.Name] = new NamespaceRoutes(ns.Name, [.. groups.Values.OrderBy(g => g.Id)], slots);
+                // A file has one epoch for all its namespaces.
+                var config = ns.Epoch == 0 ? ns with { Epoch = topology.Epoch } : ns;
+                namespaces[ns.Name] = Build(config);
             }
 
-            Volatile.Write(ref _current, new RoutingSnapshot(topology.Epoch, namespaces.ToFrozenDictionary(StringComparer.Ordinal)));
-            _pool.Retain(used);
-            return true;
+            Publish(namespaces);
         }
+        finally
+        {
+            _applyGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Applies one namespace's routes when <paramref name="config"/> is newer than what is served (an equal
+    /// epoch is an idempotent repeat). Returns once every request that was routed by the routes it replaced
+    /// has left the proxy and been answered by its backend (DESIGN §3: "drains the ones in flight").
+    /// </summary>
+    public async Task<bool> ApplyNamespaceAsync(NamespaceConfig config, TimeSpan drainTimeout)
+    {
+        await _applyGate.WaitAsync().ConfigureAwait(false);
+        NamespaceRoutes? previous;
+        try
+        {
+            previous = Current.Find(config.Name);
+            if (previous is not null && config.Epoch <= previous.Epoch)
+            {
+                return config.Epoch == previous.Epoch;
+            }
+
+            var namespaces = new Dictionary<string, NamespaceRoutes>(Current.Namespaces, StringComparer.Ordinal)
+            {
+                [config.Name] = Build(config),
+            };
+            Publish(namespaces);
+            await Passes.WaitForOlderPassesAsync(drainTimeout).ConfigureAwait(false);
+        }
+        finally
+        {
+            _applyGate.Release();
+        }
+
+        if (previous is not null)
+        {
+            await DrainAsync(previous, drainTimeout).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>Stops serving namespace <paramref name="name"/>.</summary>
+    public async Task RemoveNamespaceAsync(string name)
+    {
+        await _applyGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (Current.Find(name) is null)
+            {
+                return;
+            }
+
+            var namespaces = new Dictionary<string, NamespaceRoutes>(Current.Namespaces, StringComparer.Ordinal);
+            namespaces.Remove(name);
+            Publish(namespaces);
+        }
+        finally
+        {
+            _applyGate.Release();
+        }
+    }
+
+    /// <summary>Waits until every request sent so far to the masters of <paramref name="routes"/> is answered: a PING per connection, answered in order.</summary>
+    private static async Task DrainAsync(NamespaceRoutes routes, TimeSpan timeout)
+    {
+        var barriers = new List<Task>();
+        foreach (var group in routes.Groups)
+        {
+            foreach (var connection in group.Master.Connections)
+            {
+                barriers.Add(connection.BarrierAsync());
+            }
+        }
+
+        await Task.WhenAll(barriers).WaitAsync(timeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+    }
+
+    private void Publish(Dictionary<string, NamespaceRoutes> namespaces)
+    {
+        Volatile.Write(ref _current, new RoutingSnapshot(namespaces.ToFrozenDictionary(StringComparer.Ordinal)));
+        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var routes in namespaces.Values)
+        {
+            foreach (var group in routes.Groups)
+            {
+                used.Add(group.Master.Address);
+                foreach (var replica in group.Replicas)
+                {
+                    used.Add(replica.Address);
+                }
+            }
+        }
+
+        _pool.Retain(used);
+        Action[] listeners;
+        lock (_listeners)
+        {
+            listeners = [.. _listeners];
+        }
+
+        foreach (var listener in listeners)
+        {
+            listener();
+        }
+    }
+
+    private NamespaceRoutes Build(NamespaceConfig ns)
+    {
+        var groups = new Dictionary<int, GroupRoute>();
+        foreach (var group in ns.Groups)
+        {
+            var replicas = new BackendServer[group.Replicas.Count];
+            for (int i = 0; i < replicas.Length; i++)
+            {
+                replicas[i] = _pool.Get(group.Replicas[i]);
+            }
+
+            groups[group.Id] = new GroupRoute(group.Id, _pool.Get(group.Master), replicas);
+        }
+
+        var slots = new GroupRoute?[KeySlot.Count];
+        var states = new SlotState[KeySlot.Count];
+        var targets = new GroupRoute?[KeySlot.Count];
+        foreach (var range in ns.Slots)
+        {
+            if (!groups.TryGetValue(range.Group, out var owner))
+            {
+                throw new ArgumentException($"namespace '{ns.Name}': slots {range.From}-{range.To} name group {range.Group}, which does not exist");
+            }
+
+            GroupRoute? target = null;
+            if (range.Target is { } targetId && !groups.TryGetValue(targetId, out target))
+            {
+                throw new ArgumentException($"namespace '{ns.Name}': slots {range.From}-{range.To} migrate to group {targetId}, which does not exist");
+            }
+
+            for (int slot = range.From; slot <= range.To; slot++)
+            {
+                slots[slot] = owner;
+                states[slot] = range.State;
+                targets[slot] = target;
+            }
+        }
+
+        return new NamespaceRoutes(ns, [.. groups.Values.OrderBy(g => g.Id)], slots, states, targets);
     }
 }

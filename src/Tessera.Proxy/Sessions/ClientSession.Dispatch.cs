@@ -27,6 +27,12 @@ internal sealed partial class ClientSession
         }
 
         var policy = policies.Get(spec);
+        if (_context.Fenced && policy.Kind != CommandKind.Local)
+        {
+            ReplyError("TRYAGAIN this proxy lost its registration in the coordinator store and stopped serving until it re-registers; retry, or use another proxy");
+            return;
+        }
+
         switch (policy.Kind)
         {
             case CommandKind.Keyed:
@@ -93,6 +99,12 @@ internal sealed partial class ClientSession
                     ReplyError("CROSSSLOT Keys in request don't hash to the same slot");
                     return;
                 }
+            }
+
+            if (MustHold(routes, slot))
+            {
+                Hold(frame, slot);
+                return;
             }
 
             group = routes.Slots[slot];

@@ -40,6 +40,12 @@ internal sealed partial class ClientSession
         for (int i = 0; i < keyCount; i++)
         {
             int slot = KeySlot.Of(frame.ArgSpan(keys[i]));
+            if (MustHold(routes, slot))
+            {
+                Hold(frame, slot);
+                return;
+            }
+
             var group = routes.Slots[slot];
             if (group is null)
             {

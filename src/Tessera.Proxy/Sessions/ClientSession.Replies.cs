@@ -41,6 +41,13 @@ internal sealed partial class ClientSession
     /// <summary>Takes the next place in the reply order.</summary>
     private Reply EnqueueReply()
     {
+        if (_reservedReply is { } reserved)
+        {
+            // A held request being dispatched again already has its place.
+            _reservedReply = null;
+            return reserved;
+        }
+
         lock (_gate)
         {
             var reply = _free.Count > 0 ? _free.Pop() : new Reply(this);

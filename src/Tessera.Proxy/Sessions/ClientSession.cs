@@ -73,10 +73,23 @@ internal sealed partial class ClientSession
 
                 ReadResult result = await input.ReadAsync(connectionClosed).ConfigureAwait(false);
                 var buffer = result.Buffer;
-                ProcessRequests(ref buffer);
+                var passes = _context.Routing.Passes;
+                int pass = passes.Enter();
+                try
+                {
+                    ReleaseHeld();
+                    ProcessRequests(ref buffer);
+                    EndPass();
+                }
+                finally
+                {
+                    passes.Exit(pass);
+                }
+
                 input.AdvanceTo(buffer.Start, buffer.End);
-                EndPass();
-                if (result.IsCompleted || result.IsCanceled)
+
+                // A cancelled read is a wake-up (routes changed while requests were held), not an end.
+                if (result.IsCompleted)
                 {
                     break;
                 }
@@ -95,6 +108,7 @@ internal sealed partial class ClientSession
         }
         finally
         {
+            _context.HeldSessions.TryRemove(this, out _);
             CloseOutput();
         }
     }

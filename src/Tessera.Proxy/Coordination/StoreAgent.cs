@@ -1,0 +1,228 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Tessera.Model.Proxies;
+using Tessera.Model.Topology;
+using Tessera.Proxy.Hosting;
+using Tessera.Store;
+
+namespace Tessera.Proxy.Coordination;
+
+/// <summary>
+/// Keeps a proxy in step with the coordinator store: loads every namespace at start, registers the
+/// proxy with a lease and renews it, follows namespace changes through a watch (the repair path behind
+/// the controller's pushes), and fences the proxy when its lease cannot be renewed in time.
+/// </summary>
+/// <remarks>
+/// Fencing (DESIGN §3): if no renewal has succeeded for a whole lease TTL, the controller may already
+/// have moved on without this proxy, so it stops routing (-TRYAGAIN) until it has a new lease, has
+/// re-registered and has reloaded every namespace.
+/// </remarks>
+internal sealed class StoreAgent : IAsyncDisposable
+{
+    private readonly ProxyContext _context;
+    private readonly ICoordinatorStore _store;
+    private readonly ProxyRecord _record;
+    private readonly TimeSpan _ttl;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private long _lease;
+    private long _lastRenewal;
+    private Task _keepAlive = Task.CompletedTask;
+    private Task _watch = Task.CompletedTask;
+
+    public StoreAgent(ProxyContext context, ICoordinatorStore store, ProxyRecord record, TimeSpan ttl)
+    {
+        _context = context;
+        _store = store;
+        _record = record;
+        _ttl = ttl;
+        _logger = context.Logger;
+    }
+
+    /// <summary>Loads the topology, registers, and starts following the store. A failure here is fatal for the proxy.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        long revision = await LoadAllAsync(cancellationToken).ConfigureAwait(false);
+        await RegisterAsync(cancellationToken).ConfigureAwait(false);
+        _keepAlive = KeepAliveLoopAsync(_stop.Token);
+        _watch = WatchLoopAsync(revision + 1, _stop.Token);
+    }
+
+    /// <summary>Applies every namespace document in the store and drops namespaces that are gone; returns the listing's revision.</summary>
+    private async Task<long> LoadAllAsync(CancellationToken cancellationToken)
+    {
+        var listing = await _store.ListAsync(StorePaths.Namespaces, cancellationToken).ConfigureAwait(false);
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var record in listing)
+        {
+            if (!StorePaths.TryGetChildName(StorePaths.Namespaces, record.Key, out _) || Parse(record.Key, record.Value) is not { } config)
+            {
+                continue;
+            }
+
+            present.Add(config.Name);
+            await _context.Routing.ApplyNamespaceAsync(config, _context.Options.RequestTimeout).ConfigureAwait(false);
+        }
+
+        foreach (var name in _context.Routing.Current.Namespaces.Keys)
+        {
+            if (!present.Contains(name))
+            {
+                await _context.Routing.RemoveNamespaceAsync(name).ConfigureAwait(false);
+            }
+        }
+
+        return listing.Revision;
+    }
+
+    private async Task RegisterAsync(CancellationToken cancellationToken)
+    {
+        _lease = await _store.GrantLeaseAsync(_ttl, cancellationToken).ConfigureAwait(false);
+        await _store.PutAsync(StorePaths.Proxy(_record.Id), JsonSerializer.Serialize(_record, ModelJson.Options), _lease, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _lastRenewal, _context.Time.GetTimestamp());
+    }
+
+    private async Task KeepAliveLoopAsync(CancellationToken cancellationToken)
+    {
+        var period = _ttl / 3;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(period, _context.Time, cancellationToken).ConfigureAwait(false);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(period);
+                bool alive = !_context.Fenced && await _store.KeepAliveAsync(_lease, timeout.Token).ConfigureAwait(false);
+                if (alive)
+                {
+                    Volatile.Write(ref _lastRenewal, _context.Time.GetTimestamp());
+                    continue;
+                }
+
+                // The lease is gone (expired or we are fenced): fence, then come back with a new one.
+                Fence("its lease expired");
+                await RegisterAsync(timeout.Token).ConfigureAwait(false);
+                await LoadAllAsync(timeout.Token).ConfigureAwait(false);
+                Unfence();
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                if (_context.Time.GetElapsedTime(Volatile.Read(ref _lastRenewal)) >= _ttl)
+                {
+                    Fence($"the store did not answer for {(long)_ttl.TotalMilliseconds} ms ({ex.Message})");
+                }
+            }
+        }
+    }
+
+    private async Task WatchLoopAsync(long fromRevision, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var change in _store.WatchAsync(StorePaths.Namespaces, fromRevision, cancellationToken).ConfigureAwait(false))
+                {
+                    fromRevision = change.Revision + 1;
+                    if (change.Kind == StoreEventKind.Reset)
+                    {
+                        fromRevision = await LoadAllAsync(cancellationToken).ConfigureAwait(false) + 1;
+                        continue;
+                    }
+
+                    if (!StorePaths.TryGetChildName(StorePaths.Namespaces, change.Key, out var name))
+                    {
+                        continue;
+                    }
+
+                    if (change.Kind == StoreEventKind.Delete)
+                    {
+                        await _context.Routing.RemoveNamespaceAsync(name).ConfigureAwait(false);
+                    }
+                    else if (change.Value is not null && Parse(change.Key, change.Value) is { } config)
+                    {
+                        await _context.Routing.ApplyNamespaceAsync(config, _context.Options.RequestTimeout).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                _logger.LogWarning("Watching the store failed ({Reason}); reloading and watching again", ex.Message);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+                    fromRevision = await LoadAllAsync(cancellationToken).ConfigureAwait(false) + 1;
+                }
+                catch (Exception retry) when (retry is not OperationCanceledException)
+                {
+                    _logger.LogWarning("Reloading from the store failed ({Reason}); retrying", retry.Message);
+                }
+            }
+        }
+    }
+
+    private void Fence(string reason)
+    {
+        if (!_context.Fenced)
+        {
+            _logger.LogWarning("Proxy {Id} fenced: {Reason}; clients get -TRYAGAIN until it re-registers", _record.Id, reason);
+            _context.Fenced = true;
+        }
+    }
+
+    private void Unfence()
+    {
+        if (_context.Fenced)
+        {
+            _logger.LogInformation("Proxy {Id} registered again and reloaded its routes; serving", _record.Id);
+            _context.Fenced = false;
+        }
+    }
+
+    private NamespaceConfig? Parse(string key, string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<NamespaceConfig>(json, ModelJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            _logger.LogError("Ignoring unreadable namespace document {Key}: {Reason}", key, ex.Message);
+            return null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_keepAlive, _watch).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
+        {
+            // Stopping anyway.
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await _store.RevokeLeaseAsync(_lease, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The lease expires on its own.
+            _logger.LogDebug("Revoking the lease failed: {Reason}", ex.Message);
+        }
+
+        _stop.Dispose();
+    }
+}

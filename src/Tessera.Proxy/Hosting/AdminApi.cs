@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Tessera.Model.Proxies;
+using Tessera.Model.Topology;
+
+namespace Tessera.Proxy.Hosting;
+
+/// <summary>
+/// The proxy's admin HTTP API, every route in one place: the controller pushes routes here, and
+/// operators and the controller read the proxy's view.
+/// <list type="bullet">
+/// <item>GET /healthz: 200 "ok", or 503 "fenced" while the proxy refuses clients.</item>
+/// <item>GET /api/topology: <see cref="ProxyRoutesState"/> (epoch and signature per namespace).</item>
+/// <item>GET /api/topology/config: the routes being served, as a <see cref="TopologyConfig"/>.</item>
+/// <item>POST /api/routes: a <see cref="RoutePush"/>; answers 200 with the new state once requests routed by
+/// the old routes are answered, 409 with the current state when the push is older than what is served,
+/// 400 when the routes are invalid.</item>
+/// </list>
+/// </summary>
+internal static class AdminApi
+{
+    public static void Map(IEndpointRouteBuilder routes, ProxyContext context)
+    {
+        routes.MapGet("/healthz", () => context.Fenced
+            ? Results.Text("fenced\n", statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Text("ok\n"));
+
+        routes.MapGet("/api/topology", () => Results.Json(State(context)));
+
+        routes.MapGet("/api/topology/config", () =>
+        {
+            var snapshot = context.Routing.Current;
+            var namespaces = snapshot.Namespaces.Values.Select(n => n.Config).OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
+            return Results.Json(new TopologyConfig { Epoch = snapshot.Epoch, Namespaces = namespaces });
+        });
+
+        routes.MapPost("/api/routes", async (RoutePush push) =>
+        {
+            if (push?.Namespace is not { } ns || string.IsNullOrWhiteSpace(ns.Name))
+            {
+                return Results.Json(new { error = "the push must carry a namespace with a name" }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            if (push.Removed)
+            {
+                await context.Routing.RemoveNamespaceAsync(ns.Name).ConfigureAwait(false);
+                return Results.Json(State(context));
+            }
+
+            var problems = TopologyValidator.Validate(new TopologyConfig { Epoch = ns.Epoch, Namespaces = [ns] }, requireAllSlots: false);
+            if (problems.Count > 0)
+            {
+                return Results.Json(new { error = $"invalid routes for namespace '{ns.Name}': {string.Join("; ", problems)}" }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            bool applied;
+            try
+            {
+                applied = await context.Routing.ApplyNamespaceAsync(ns, context.Options.RequestTimeout).ConfigureAwait(false);
+            }
+            catch (ArgumentException ex)
+            {
+                return Results.Json(new { error = ex.Message }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            return applied
+                ? Results.Json(State(context))
+                : Results.Json(State(context), statusCode: StatusCodes.Status409Conflict);
+        });
+    }
+
+    public static ProxyRoutesState State(ProxyContext context)
+    {
+        var snapshot = context.Routing.Current;
+        return new ProxyRoutesState
+        {
+            Id = context.Id,
+            Fenced = context.Fenced,
+            Namespaces = snapshot.Namespaces.Values
+                .OrderBy(n => n.Name, StringComparer.Ordinal)
+                .Select(n => new ProxyNamespaceState(n.Name, n.Epoch, n.Signature))
+                .ToList(),
+        };
+    }
+}

@@ -1,0 +1,121 @@
+using System.Buffers;
+using Tessera.Model.Topology;
+using Tessera.Proxy.Routing;
+using Tessera.Resp.Protocol;
+
+namespace Tessera.Proxy.Sessions;
+
+/// <remarks>
+/// Requests for locked slots (first phase of a route change, DESIGN §3) wait here, in order, while the
+/// rest of the session goes on. Each keeps its place in the reply order (its <see cref="Reply"/> is taken
+/// when it is held) and a copy of its bytes. When routes change the session is woken (its pending read is
+/// cancelled) and re-dispatches them under the new routes; a later request for a slot that still has
+/// held requests waits behind them, so one client's commands to a key never overtake each other. A
+/// request held longer than the request timeout gets -TRYAGAIN.
+/// </remarks>
+internal sealed partial class ClientSession
+{
+    private readonly List<HeldRequest> _held = [];
+    private RequestFrame? _heldFrame;
+    private Reply? _reservedReply;
+
+    /// <summary>True when a request for <paramref name="slot"/> must wait.</summary>
+    private bool MustHold(NamespaceRoutes routes, int slot)
+    {
+        if (routes.States[slot] == SlotState.Locked)
+        {
+            return true;
+        }
+
+        if (_held.Count > 0)
+        {
+            foreach (var held in _held)
+            {
+                if (held.Slot == slot)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Keeps <paramref name="frame"/> until its slot is served again.</summary>
+    private void Hold(RequestFrame frame, int slot)
+    {
+        var reply = EnqueueReply();
+        var bytes = new byte[frame.Data.Length];
+        frame.Data.CopyTo(bytes);
+        long heldAt = _reservedHeldAt ?? _context.Time.GetTimestamp();
+        _held.Add(new HeldRequest(bytes, reply, slot, heldAt));
+        if (_held.Count == 1)
+        {
+            _context.HeldSessions.TryAdd(this, 0);
+            _ = WakeAfterAsync(_context.Options.RequestTimeout);
+        }
+    }
+
+    /// <summary>Re-dispatches held requests under the current routes (called at the start of a read pass).</summary>
+    private void ReleaseHeld()
+    {
+        if (_held.Count == 0)
+        {
+            return;
+        }
+
+        var held = _held.ToArray();
+        _held.Clear();
+        _context.HeldSessions.TryRemove(this, out _);
+        _heldFrame ??= new RequestFrame();
+        foreach (var request in held)
+        {
+            if (_context.Time.GetElapsedTime(request.HeldAt) >= _context.Options.RequestTimeout)
+            {
+                CompleteError(request.Reply, $"TRYAGAIN slot {request.Slot} is locked for a topology change that has not finished; retry shortly", _batch);
+                continue;
+            }
+
+            _heldFrame.Reset();
+            if (RequestParser.TryParse(new ReadOnlySequence<byte>(request.Bytes), _heldFrame, _context.Options.Limits) != ParseStatus.Complete)
+            {
+                CompleteError(request.Reply, "ERR internal error: a held request could not be read back", _batch);
+                continue;
+            }
+
+            _reservedReply = request.Reply;
+            _reservedHeldAt = request.HeldAt;
+            Dispatch(_heldFrame);
+            _reservedReply = null;
+            _reservedHeldAt = null;
+        }
+
+        if (_held.Count > 0)
+        {
+            _context.HeldSessions.TryAdd(this, 0);
+        }
+    }
+
+    private long? _reservedHeldAt;
+
+    /// <summary>Interrupts the pending read so the read loop looks at held requests again.</summary>
+    internal void Wake()
+    {
+        try
+        {
+            _transport.Input.CancelPendingRead();
+        }
+        catch (InvalidOperationException)
+        {
+            // The connection is already closing.
+        }
+    }
+
+    private async Task WakeAfterAsync(TimeSpan delay)
+    {
+        await Task.Delay(delay + TimeSpan.FromMilliseconds(10)).ConfigureAwait(false);
+        Wake();
+    }
+
+    private sealed record HeldRequest(byte[] Bytes, Reply Reply, int Slot, long HeldAt);
+}
