@@ -22,6 +22,7 @@ public sealed class ProxyServer : IAsyncDisposable
     private readonly ProxyContext _context;
     private StoreAgent? _agent;
     private ICoordinatorStore? _store;
+    private int _disposed;
 
     private ProxyServer(WebApplication app, ProxyContext context, IPEndPoint endpoint, Uri? adminUrl)
     {
@@ -175,6 +176,11 @@ public sealed class ProxyServer : IAsyncDisposable
     /// <summary>Stops listening, deregisters, closes client and backend connections.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (_agent is not null)
         {
             await _agent.DisposeAsync().ConfigureAwait(false);
