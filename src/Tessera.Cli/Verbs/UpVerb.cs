@@ -115,6 +115,11 @@ internal static class UpVerb
             return ExitCodes.Failure;
         }
 
+        if (cluster.LeftoversStopped.Count > 0)
+        {
+            Console.WriteLine($"Stopped {cluster.LeftoversStopped.Count} redis-server(s) that an earlier run left in {directory} (pids {string.Join(", ", cluster.LeftoversStopped)}).");
+        }
+
         int code;
         await using (cluster.ConfigureAwait(false))
         {

@@ -14,11 +14,12 @@ namespace Tessera.Local.Clusters;
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable, IDisposable
 {
-    private LocalCluster(string directory, IReadOnlyList<LocalGroup> groups, TopologyConfig topology)
+    private LocalCluster(string directory, IReadOnlyList<LocalGroup> groups, TopologyConfig topology, IReadOnlyList<int> leftoversStopped)
     {
         Directory = directory;
         Groups = groups;
         Topology = topology;
+        LeftoversStopped = leftoversStopped;
         var servers = new List<RedisServerProcess>();
         foreach (var group in groups)
         {
@@ -42,6 +43,12 @@ public sealed class LocalCluster : IAsyncDisposable, IDisposable
     public TopologyConfig Topology { get; }
 
     /// <summary>
+    /// PIDs of redis-servers that an earlier run left running in these server directories (it died without
+    /// stopping them) and that were stopped before starting; usually empty.
+    /// </summary>
+    public IReadOnlyList<int> LeftoversStopped { get; }
+
+    /// <summary>
     /// Starts every server (in parallel), points replicas at their masters and waits, bounded, until each
     /// replica reports <c>master_link_status:up</c>. On any failure or cancellation everything already
     /// started is stopped before the exception propagates.
@@ -55,13 +62,9 @@ public sealed class LocalCluster : IAsyncDisposable, IDisposable
 
         var perGroup = 1 + options.Replicas;
         var total = options.Groups * perGroup;
-        if (options.BasePort != 0)
-        {
-            CheckPortsFree(options.BasePort, total);
-        }
 
         // Index i: group i / perGroup + 1; role master when i % perGroup == 0, else replica (i % perGroup).
-        var starts = new Task<RedisServerProcess>[total];
+        var serverDirectories = new string[total];
         for (var i = 0; i < total; i++)
         {
             var group = (i / perGroup) + 1;
@@ -69,10 +72,23 @@ public sealed class LocalCluster : IAsyncDisposable, IDisposable
             var name = replica == 0
                 ? string.Create(CultureInfo.InvariantCulture, $"group{group}-master")
                 : string.Create(CultureInfo.InvariantCulture, $"group{group}-replica{replica}");
+            serverDirectories[i] = Path.Combine(directory, name);
+        }
+
+        // Before checking ports: a server left behind by a killed earlier run may hold one of them.
+        var leftovers = await StopLeftoversAsync(directory, cancellationToken).ConfigureAwait(false);
+        if (options.BasePort != 0)
+        {
+            CheckPortsFree(options.BasePort, total);
+        }
+
+        var starts = new Task<RedisServerProcess>[total];
+        for (var i = 0; i < total; i++)
+        {
             starts[i] = RedisServerProcess.StartAsync(
                 new RedisServerOptions
                 {
-                    Directory = Path.Combine(directory, name),
+                    Directory = serverDirectories[i],
                     Port = options.BasePort == 0 ? 0 : options.BasePort + i,
                     ExtraArgs = options.ServerArgs,
                     Executable = options.Executable,
@@ -96,7 +112,7 @@ public sealed class LocalCluster : IAsyncDisposable, IDisposable
             }
 
             await Task.WhenAll(replication).ConfigureAwait(false);
-            return new LocalCluster(directory, groups, BuildTopology(options.Namespace, groups));
+            return new LocalCluster(directory, groups, BuildTopology(options.Namespace, groups), leftovers);
         }
         catch
         {
@@ -170,6 +186,21 @@ public sealed class LocalCluster : IAsyncDisposable, IDisposable
         {
             throw new ArgumentException("Namespace must not be empty.", nameof(options));
         }
+    }
+
+    /// <summary>Stops servers left running in any server directory under <paramref name="directory"/> (also groups beyond this run's count).</summary>
+    private static async Task<IReadOnlyList<int>> StopLeftoversAsync(string directory, CancellationToken cancellationToken)
+    {
+        var stopped = new List<int>();
+        foreach (var serverDirectory in System.IO.Directory.GetDirectories(directory, "group*"))
+        {
+            if (await LeftoverServer.StopAsync(serverDirectory, cancellationToken).ConfigureAwait(false) is { } pid)
+            {
+                stopped.Add(pid);
+            }
+        }
+
+        return stopped;
     }
 
     private static void CheckPortsFree(int basePort, int count)

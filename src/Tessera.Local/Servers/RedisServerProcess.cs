@@ -228,6 +228,9 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
             "--appendonly", "no",
             "--logfile", System.IO.Path.Combine(directory, "redis.log"),
             "--daemonize", "no",
+
+            // Lets a later run find and stop this server if we die without stopping it (see LeftoverServer).
+            "--pidfile", System.IO.Path.Combine(directory, LeftoverServer.PidFileName),
         ];
         foreach (var arg in defaults)
         {

@@ -10,6 +10,8 @@ internal static class UnixSignals
 {
     public const int SigTerm = 15;
 
+    public const int SigKill = 9;
+
     /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/>; false when the process is gone or not ours.</summary>
     public static bool Send(int pid, int signal) => OperatingSystem.IsWindows() ? false : NativeMethods.kill(pid, signal) == 0;
 

@@ -20,6 +20,21 @@ public sealed class UpVerbTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
+    /// <summary>PIDs of the servers in the topology `up` wrote, each asked for its own process id.</summary>
+    private async Task<List<int>> ServerPidsAsync()
+    {
+        var topology = TopologyFile.Load(Path.Combine(_directory.Path, "topology.yaml"));
+        var pids = new List<int>();
+        foreach (var endpoint in topology.Namespaces.SelectMany(n => n.Groups).SelectMany(g => g.Replicas.Prepend(g.Master)))
+        {
+            await using var server = await RespClient.ConnectAsync(endpoint);
+            var info = (await server.CallAsync("INFO", "server")).AsString()!;
+            pids.Add(int.Parse(RedisInfo.Field(info, "process_id")!, CultureInfo.InvariantCulture));
+        }
+
+        return pids;
+    }
+
     [Fact]
     public async Task Up_serves_traffic_across_groups_and_SIGTERM_stops_everything()
     {
@@ -88,6 +103,53 @@ public sealed class UpVerbTests : IDisposable
         {
             var serverPort = int.Parse(endpoint.Split(':')[1], CultureInfo.InvariantCulture);
             Assert.True(await FreePort.WaitUntilFreeAsync(serverPort, TimeSpan.FromSeconds(5)), $"{endpoint} is still busy");
+        }
+    }
+
+    [Fact]
+    public async Task Up_after_a_killed_run_stops_the_servers_it_left_behind()
+    {
+        var port = FreePort.Find().ToString(CultureInfo.InvariantCulture);
+        List<int> orphans;
+        using (var first = CliProcess.Start("up", "--groups", "1", "--replicas", "1", "--port", port, "--dir", _directory.Path))
+        {
+            await first.WaitForLineAsync("ready", ReadyBound);
+            orphans = await ServerPidsAsync();
+
+            // SIGKILL: no chance to stop its servers, which keep running without a parent.
+            first.Signal("KILL");
+            Assert.True(await first.WaitForExitAsync(ExitBound));
+        }
+
+        try
+        {
+            Assert.All(orphans, pid => Assert.True(ProcessProbe.IsAlive(pid), $"pid {pid} should outlive the killed run"));
+
+            using var second = CliProcess.Start("up", "--groups", "1", "--replicas", "1", "--port", port, "--dir", _directory.Path);
+            await second.WaitForLineAsync("ready", ReadyBound);
+
+            Assert.Contains("that an earlier run left", second.Output, StringComparison.Ordinal);
+            foreach (var pid in orphans)
+            {
+                Assert.False(ProcessProbe.IsAlive(pid), $"leftover pid {pid} still runs. Output:\n{second.Output}");
+            }
+
+            var current = await ServerPidsAsync();
+            second.Signal("TERM");
+            Assert.True(await second.WaitForExitAsync(ExitBound), second.Output);
+            foreach (var pid in current)
+            {
+                Assert.True(await ProcessProbe.WaitGoneAsync(pid, TimeSpan.FromSeconds(5)));
+            }
+        }
+        finally
+        {
+            // If the second run did not clean up, do not leave the orphans of the first to the machine.
+            foreach (var pid in orphans.Where(ProcessProbe.IsAlive))
+            {
+                using var kill = System.Diagnostics.Process.Start("kill", $"-KILL {pid}");
+                kill.WaitForExit(TimeSpan.FromSeconds(5));
+            }
         }
     }
 
