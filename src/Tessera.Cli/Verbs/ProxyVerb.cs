@@ -10,8 +10,10 @@ using Tessera.Proxy.Topology;
 namespace Tessera.Cli.Verbs;
 
 /// <summary>
-/// <c>tessera proxy</c>: one proxy serving the groups of a topology file until Ctrl-C or SIGTERM. SIGHUP
-/// reloads the file; an invalid file is reported and the running topology kept.
+/// <c>tessera proxy</c>: one proxy until Ctrl-C or SIGTERM, taking its routes either from the coordinator
+/// store (<c>--store</c>: registers itself, follows the controller's changes, fences itself when it loses its
+/// lease) or from a static topology file (<c>--config</c>: SIGHUP reloads it; an invalid file is reported and
+/// the running topology kept).
 /// </summary>
 internal static class ProxyVerb
 {
@@ -20,10 +22,22 @@ internal static class ProxyVerb
 
     public static Command Create()
     {
-        var config = new Option<FileInfo>("--config", "-c")
+        var store = new Option<string?>("--store", "-s")
         {
-            Description = "Topology file (.yaml, .yml or .json): namespaces, their groups (master, replicas) and slot ranges. `tessera up` writes one.",
-            Required = true,
+            Description = "Coordinator store to take routes from: file:///abs/dir (one machine) or etcd://host:2379[,host:2379...]. The proxy registers there and follows every change the controller makes.",
+        };
+        var config = new Option<FileInfo?>("--config", "-c")
+        {
+            Description = "Static topology file (.yaml, .yml or .json) instead of a store: namespaces, their groups (master, replicas) and slot ranges.",
+        };
+        var admin = new Option<IPEndPoint?>("--admin", "-a")
+        {
+            Description = "Admin HTTP address (route pushes from the controller, /healthz, /api/topology). Default with --store: 127.0.0.1:19100.",
+            CustomParser = CommonOptions.ParseListen,
+        };
+        var zone = new Option<string?>("--zone", "-z")
+        {
+            Description = "Zone label of this proxy (for nearest-replica reads).",
         };
         var listen = new Option<IPEndPoint?>("--listen", "-l")
         {
@@ -33,12 +47,16 @@ internal static class ProxyVerb
         };
         var logLevel = CommonOptions.LogLevel(LogLevel.Information);
 
-        // `--store <url>` (file:// or etcd://) joins here once the coordinator store exists; --config stays for static setups.
-        var command = new Command("proxy", "Run a proxy serving the groups of a topology file until Ctrl-C or SIGTERM (SIGHUP reloads the file).")
+        var command = new Command("proxy", "Run a proxy until Ctrl-C or SIGTERM, with routes from the coordinator store (--store) or a topology file (--config).")
         {
-            config, listen, logLevel,
+            store, config, listen, admin, zone, logLevel,
         }.WithEpilog("""
-            Send SIGHUP to reload the file; an invalid file is reported and the current topology kept.
+            With --store the proxy loads every namespace from the store, registers itself with a lease
+            (renewed every ~1.7 s), applies the controller's route pushes on its admin port, and follows the
+            store when a push is missed. If it cannot renew its lease it answers -TRYAGAIN until it can.
+
+            With --config, send SIGHUP to reload the file; an invalid file is reported and the current
+            topology kept.
 
             Topology file (YAML; JSON has the same keys):
               epoch: 1
@@ -52,17 +70,67 @@ internal static class ProxyVerb
                     - { from: 512, to: 1023, group: 2 }
 
             Examples:
+              tessera proxy --store file:///var/lib/tessera --listen 127.0.0.1:19000 --admin 127.0.0.1:19100
+              tessera proxy --store etcd://10.0.0.1:2379,10.0.0.2:2379 --listen 0.0.0.0:19000 --zone az1
               tessera proxy --config .tessera/topology.yaml --listen 127.0.0.1:19001
               tessera proxy -c topology.json -l 0.0.0.0:6380
             """);
 
-        command.SetAction((parse, _) => RunAsync(parse.GetValue(config)!, parse.GetValue(listen)!, parse.GetValue(logLevel)));
+        command.SetAction((parse, _) =>
+        {
+            string? storeUrl = parse.GetValue(store);
+            FileInfo? configFile = parse.GetValue(config);
+            if ((storeUrl is null) == (configFile is null))
+            {
+                Console.Error.WriteLine("error: give exactly one of --store <url> (routes from the coordinator store) or --config <file> (a static topology file). See `tessera proxy --help`.");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            var options = new ProxyOptions { Listen = parse.GetValue(listen)!, Zone = parse.GetValue(zone) };
+            return storeUrl is not null
+                ? RunWithStoreAsync(storeUrl, options with { Admin = parse.GetValue(admin) ?? new IPEndPoint(IPAddress.Loopback, 19100) }, parse.GetValue(logLevel))
+                : RunAsync(configFile!, options with { Admin = parse.GetValue(admin) }, parse.GetValue(logLevel));
+        });
         return command;
     }
 
-    private static async Task<int> RunAsync(FileInfo configFile, IPEndPoint listen, LogLevel logLevel)
+    private static async Task<int> RunWithStoreAsync(string storeUrl, ProxyOptions options, LogLevel logLevel)
     {
         var error = Console.Error;
+        using var loggerFactory = CliLogging.Create(logLevel);
+        using var signal = new ShutdownSignal();
+        ProxyServer proxy;
+        try
+        {
+            proxy = await ProxyServer.StartWithStoreAsync(options, storeUrl, loggerFactory, signal.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (signal.Token.IsCancellationRequested)
+        {
+            return ExitCodes.Interrupted;
+        }
+#pragma warning disable CA1031 // Whatever stopped the proxy from starting, the user needs the reason.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            await error.WriteLineAsync($"error: could not start the proxy on {options.Listen} with store {storeUrl}: {e.Message.TrimEnd('.')}.").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        await using (proxy.ConfigureAwait(false))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Tessera proxy {proxy.Id} is ready on {proxy.Endpoint} (admin {proxy.AdminUrl}, store {storeUrl}, epoch {proxy.Epoch}): redis-cli -h {proxy.Endpoint.Address} -p {proxy.Endpoint.Port}"));
+            await signal.WaitAsync().ConfigureAwait(false);
+            Console.WriteLine($"Received {signal.Received}: stopping the proxy.");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> RunAsync(FileInfo configFile, ProxyOptions options, LogLevel logLevel)
+    {
+        var error = Console.Error;
+        var listen = options.Listen;
         TopologyConfig topology;
         try
         {
@@ -82,7 +150,7 @@ internal static class ProxyVerb
         ProxyServer proxy;
         try
         {
-            proxy = await ProxyServer.StartAsync(new ProxyOptions { Listen = listen }, topology, loggerFactory, signal.Token).ConfigureAwait(false);
+            proxy = await ProxyServer.StartAsync(options, topology, loggerFactory, signal.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (signal.Token.IsCancellationRequested)
         {
