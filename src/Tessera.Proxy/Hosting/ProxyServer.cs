@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tessera.Model.Proxies;
@@ -108,6 +109,9 @@ public sealed class ProxyServer : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggerFactory);
             builder.Services.AddSingleton(context);
+
+            // The proxy is a library: the process that hosts it decides what Ctrl-C and SIGTERM do.
+            builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
             builder.WebHost.UseSockets(sockets =>
             {
                 sockets.NoDelay = true;
@@ -206,4 +210,12 @@ public sealed class ProxyServer : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
         await _context.DisposeAsync().ConfigureAwait(false);
     }
+}
+
+/// <summary>A host lifetime that installs no signal handlers and prints nothing: the embedding process owns both.</summary>
+internal sealed class EmbeddedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
