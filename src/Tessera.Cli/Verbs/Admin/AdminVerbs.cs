@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Tessera.Cli.Hosting;
+
+namespace Tessera.Cli.Verbs.Admin;
+
+/// <summary>
+/// The admin verbs that call a controller's API (<c>status</c>, <c>namespace</c>, <c>group</c>, <c>slots</c>,
+/// <c>proxies</c>), and their usage-error answer: one line on stderr and exit code 2.
+/// </summary>
+internal static class AdminVerbs
+{
+    /// <summary>Names of the top-level admin verbs.</summary>
+    private static readonly HashSet<string> Names = ["status", "namespace", "group", "slots", "proxies"];
+
+    /// <summary>Adds every admin verb to <paramref name="root"/>.</summary>
+    public static void AddTo(Command root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        root.Add(StatusVerb.Create());
+        root.Add(NamespaceVerb.Create());
+        root.Add(GroupVerb.Create());
+        root.Add(SlotsVerb.Create());
+        root.Add(ProxiesVerb.Create());
+    }
+
+    /// <summary>True when <paramref name="parse"/> failed inside an admin verb (its errors are ours to report).</summary>
+    public static bool IsUsageError(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        // --help (and the like) clears parse errors: `tessera group add --help` shows help, not "argument missing".
+        return parse.Errors.Count > 0
+            && parse.Action is not { ClearsParseErrors: true }
+            && TopVerb(parse) is { } top && Names.Contains(top.Name);
+    }
+
+    /// <summary>Prints the first parse error as one line pointing at the verb's help; returns exit code 2.</summary>
+    public static int ReportUsageError(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var path = new List<string>();
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            path.Insert(0, result.Command is RootCommand ? "tessera" : result.Command.Name);
+        }
+
+        var message = parse.Errors[0].Message.TrimEnd('.');
+        parse.InvocationConfiguration.Error.WriteLine($"error: {message} (see `{string.Join(' ', path)} --help`)");
+        return ExitCodes.Usage;
+    }
+
+    private static Command? TopVerb(ParseResult parse)
+    {
+        Command? top = null;
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            if (result.Command is not RootCommand)
+            {
+                top = result.Command;
+            }
+        }
+
+        return top;
+    }
+}

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Tessera.Cli.Hosting;
+using Tessera.Controller.Hosting;
+
+namespace Tessera.Cli.Verbs;
+
+/// <summary>
+/// <c>tessera controller</c>: the controller's HTTP API and its campaign for the leader lock in the store, until
+/// Ctrl-C or SIGTERM (which steps down at once so a standby takes over without waiting for the lease).
+/// </summary>
+internal static class ControllerVerb
+{
+    public static Command Create()
+    {
+        var store = new Option<string>("--store", "-s")
+        {
+            Description = "Coordinator store: file:///var/lib/tessera (one machine) or etcd://host:2379[,host:2379…].",
+            HelpName = "url",
+            Required = true,
+        };
+        var listen = new Option<IPEndPoint?>("--listen", "-l")
+        {
+            Description = "Address of the HTTP API: ip:port or just a port. Admin verbs use --controller http://<this>.",
+            DefaultValueFactory = _ => ControllerOptions.DefaultListen,
+            CustomParser = CommonOptions.ParseListen,
+        };
+        var id = new Option<string?>("--id")
+        {
+            Description = "This controller's name in the leader lock (default: host name and process id).",
+            HelpName = "name",
+        };
+        var ttl = new Option<double>("--lease-ttl")
+        {
+            Description = "Seconds the leader lease lives without renewal; a standby takes over within about this long after the leader dies.",
+            HelpName = "seconds",
+            DefaultValueFactory = _ => 5,
+        };
+        var logLevel = CommonOptions.LogLevel(LogLevel.Information);
+        var command = new Command("controller", "Run a controller: the HTTP API that changes the topology in the store and pushes routes to proxies.")
+        {
+            store, listen, id, ttl, logLevel,
+        }.WithEpilog("""
+            Several controllers may share one store: one holds the leader lock and accepts changes, the others
+            answer reads, refuse changes with the leader's address, and take over when the leader goes.
+            Prints a line containing "ready" once the API listens.
+
+            Examples:
+              tessera controller --store file:///var/lib/tessera
+              tessera controller --store etcd://10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379 --listen 0.0.0.0:18080 --id ctl-a
+              tessera status --controller http://127.0.0.1:18080     (in another terminal)
+            """);
+        command.SetAction((parse, _) => RunAsync(
+            new ControllerOptions
+            {
+                StoreUrl = parse.GetValue(store)!,
+                Listen = parse.GetValue(listen)!,
+                Id = parse.GetValue(id),
+                LeaseTtl = TimeSpan.FromSeconds(parse.GetValue(ttl)),
+            },
+            parse.GetValue(logLevel)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ControllerOptions options, LogLevel logLevel)
+    {
+        var error = Console.Error;
+        using var signal = new ShutdownSignal();
+        using var loggerFactory = CliLogging.Create(logLevel);
+        ControllerServer controller;
+        try
+        {
+            controller = await ControllerServer.StartAsync(options, loggerFactory, cancellationToken: signal.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (signal.Token.IsCancellationRequested)
+        {
+            return ExitCodes.Interrupted;
+        }
+        catch (ArgumentException e)
+        {
+            await error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (IOException e)
+        {
+            await error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        await using (controller.ConfigureAwait(false))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Tessera controller {controller.Id} is ready on {controller.Url.ToString().TrimEnd('/')} (store {controller.StoreUrl}, lease TTL {options.LeaseTtl.TotalSeconds:0.##} s); it leads once it holds the leader lock."));
+            await signal.WaitAsync().ConfigureAwait(false);
+            Console.WriteLine($"Received {signal.Received}: stepping down and stopping.");
+        }
+
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Tessera.Controller.Hosting;
+using Tessera.Controller.Operations;
+using Tessera.Model.Api;
+using Tessera.Store;
+
+namespace Tessera.Controller.Api;
+
+/// <summary>
+/// Every HTTP route of the controller, in this one place (paths in <see cref="ControllerRoutes"/>, typed client in
+/// <see cref="ControllerClient"/>). JSON in and out with <see cref="TesseraJson.Options"/>; every failure is
+/// <c>{"error": "…"}</c> with 400 (bad input), 404 (unknown thing), 409 (conflicts with the topology or a
+/// server's state) or 503 (standby, store unreachable).
+/// </summary>
+internal static class ControllerApi
+{
+    public static void Map(WebApplication app, ControllerContext controller)
+    {
+        app.Use((context, next) => AnswerErrorsAsync(context, next, controller.Logger));
+
+        app.MapGet(ControllerRoutes.Health, () => Results.Json(new { status = "ok", leader = controller.Election.IsLeader }, TesseraJson.Options));
+        app.MapGet(ControllerRoutes.Controller, () => Json(controller.Info()));
+        // Handlers never take HttpContext as their only parameter: such a lambda would bind as a RequestDelegate
+        // and its IResult would be dropped (an empty 200). They take the request, the token or route values.
+        app.MapGet(ControllerRoutes.Status, async (CancellationToken aborted) => Json(await controller.Status.BuildAsync(controller.Info(), aborted).ConfigureAwait(false)));
+        app.MapGet(ControllerRoutes.Proxies, async (CancellationToken aborted) => Json(await controller.Status.ProxiesAsync(null, aborted).ConfigureAwait(false)));
+
+        app.MapGet(ControllerRoutes.Namespaces, async (CancellationToken aborted) => Json(await controller.Operations.ListNamespacesAsync(aborted).ConfigureAwait(false)));
+        app.MapPost(ControllerRoutes.Namespaces, async (HttpRequest request) =>
+        {
+            var http = request.HttpContext;
+            var body = await ReadAsync<CreateNamespaceRequest>(http, """{"name": "shop"}""").ConfigureAwait(false);
+            return Json(await controller.Operations.CreateNamespaceAsync(body.Name, http.RequestAborted).ConfigureAwait(false));
+        });
+        app.MapGet(ControllerRoutes.Namespace, async (HttpContext http, string ns) =>
+            Json(await controller.Operations.GetNamespaceAsync(ns, http.RequestAborted).ConfigureAwait(false)));
+        app.MapDelete(ControllerRoutes.Namespace, async (HttpContext http, string ns) =>
+            Json(await controller.Operations.RemoveNamespaceAsync(ns, Flag(http, "force"), http.RequestAborted).ConfigureAwait(false)));
+
+        app.MapPost(ControllerRoutes.Groups, async (HttpContext http, string ns) =>
+        {
+            var body = await ReadAsync<CreateGroupRequest>(http, """{"id": 1}""").ConfigureAwait(false);
+            return Json(await controller.Operations.CreateGroupAsync(ns, body.Id, http.RequestAborted).ConfigureAwait(false));
+        });
+        app.MapDelete(ControllerRoutes.Group, async (HttpContext http, string ns, string gid) =>
+            Json(await controller.Operations.RemoveGroupAsync(ns, GroupId(gid), http.RequestAborted).ConfigureAwait(false)));
+        app.MapPost(ControllerRoutes.Servers, async (HttpContext http, string ns, string gid) =>
+        {
+            var body = await ReadAsync<AddServerRequest>(http, """{"address": "127.0.0.1:6379", "zone": "a"}""").ConfigureAwait(false);
+            return Json(await controller.Operations.AddServerAsync(ns, GroupId(gid), body, http.RequestAborted).ConfigureAwait(false));
+        });
+        app.MapDelete(ControllerRoutes.Server, async (HttpContext http, string ns, string gid, string address) =>
+            Json(await controller.Operations.RemoveServerAsync(ns, GroupId(gid), address, http.RequestAborted).ConfigureAwait(false)));
+
+        app.MapGet(ControllerRoutes.Slots, async (HttpContext http, string ns) =>
+            Json(await controller.Operations.GetSlotsAsync(ns, http.RequestAborted).ConfigureAwait(false)));
+        app.MapPost(ControllerRoutes.Slots, async (HttpContext http, string ns) =>
+        {
+            var body = await ReadAsync<AssignSlotsRequest>(http, """{"from": 0, "to": 511, "group": 1}""").ConfigureAwait(false);
+            return Json(await controller.Operations.AssignSlotsAsync(ns, body.From, body.To, body.Group, http.RequestAborted).ConfigureAwait(false));
+        });
+
+        app.MapFallback((HttpRequest request) => Error(404,
+            $"there is no {request.Method} {request.Path} in the controller API; its routes start with /api/ (see `tessera --help` for the verbs that call them)"));
+    }
+
+    private static IResult Json<T>(T value) => Results.Json(value, TesseraJson.Options);
+
+    private static IResult Error(int status, string message) => Results.Json(new ApiError(message), TesseraJson.Options, statusCode: status);
+
+    /// <summary>Turns what the operations throw into <c>{"error"}</c> answers; anything unexpected is logged and answered 500.</summary>
+    private static async Task AnswerErrorsAsync(HttpContext context, RequestDelegate next, ILogger logger)
+    {
+        try
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+        catch (OperationRefusedException e)
+        {
+            await WriteErrorAsync(context, e.StatusCode, e.Message).ConfigureAwait(false);
+        }
+        catch (CoordinatorStoreException e)
+        {
+            logger.LogWarning("Store failure while answering {Method} {Path}: {Problem}", context.Request.Method, context.Request.Path, e.Message);
+            await WriteErrorAsync(context, 503, $"the coordinator store did not answer ({e.Message.TrimEnd('.')}); check that it runs and retry").ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e)
+        {
+            await WriteErrorAsync(context, 400, $"the request could not be read ({e.Message.TrimEnd('.')})").ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away; nobody is left to answer.
+        }
+#pragma warning disable CA1031 // The API must answer JSON for every failure; the exception is logged.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            logger.LogError(e, "Unexpected failure answering {Method} {Path}.", context.Request.Method, context.Request.Path);
+            await WriteErrorAsync(context, 500, $"the controller failed unexpectedly ({e.GetType().Name}: {e.Message.TrimEnd('.')}); see its log").ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteErrorAsync(HttpContext context, int status, string message)
+    {
+        if (context.Response.HasStarted)
+        {
+            return;
+        }
+
+        context.Response.Clear();
+        context.Response.StatusCode = status;
+        await context.Response.WriteAsJsonAsync(new ApiError(message), TesseraJson.Options, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a JSON body; 400 showing an example of the expected body when it is missing or malformed.</summary>
+    private static async Task<T> ReadAsync<T>(HttpContext http, string example)
+        where T : class
+    {
+        try
+        {
+            // Any content type: `curl -d '{"name":"x"}'` sends form encoding by default, and the body is JSON all the same.
+            var body = http.Request.ContentLength == 0
+                ? null
+                : await JsonSerializer.DeserializeAsync<T>(http.Request.Body, TesseraJson.Options, http.RequestAborted).ConfigureAwait(false);
+            return body ?? throw OperationRefusedException.BadRequest($"{http.Request.Method} {http.Request.Path} needs a JSON body like {example}");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
+        {
+            throw OperationRefusedException.BadRequest($"{http.Request.Method} {http.Request.Path} needs a JSON body like {example} ({e.Message.TrimEnd('.')})");
+        }
+    }
+
+    private static int GroupId(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
+            ? id
+            : throw OperationRefusedException.BadRequest($"'{text}' is not a group id; group ids are positive integers (1, 2, …)");
+
+    private static bool Flag(HttpContext http, string name) =>
+        http.Request.Query.TryGetValue(name, out var values) && values.Count > 0 && (values[0] is null or "" or "true" or "1");
+}

@@ -1,0 +1,219 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Tessera.Model.Api;
+using Tessera.Model.Topology;
+
+namespace Tessera.Controller.Api;
+
+/// <summary>
+/// Typed client of the controller's HTTP API (routes in <see cref="ControllerRoutes"/>), used by the admin CLI
+/// and by tests. A refusal throws <see cref="ControllerApiException"/> carrying the status and the controller's
+/// reason; a controller that cannot be reached throws <see cref="ControllerUnreachableException"/>.
+/// </summary>
+public sealed class ControllerClient : IDisposable
+{
+    /// <summary>Default bound on one call; a change waits for its route pushes, which may wait out a dead proxy's lease.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+
+    /// <summary>A client with its own <see cref="HttpClient"/> for the controller at <paramref name="baseUrl"/>.</summary>
+    public ControllerClient(Uri baseUrl, TimeSpan? timeout = null)
+        : this(new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3) }) { Timeout = timeout ?? DefaultTimeout }, baseUrl, ownsHttp: true)
+    {
+    }
+
+    /// <summary>A client over <paramref name="http"/> (not disposed by this client).</summary>
+    public ControllerClient(HttpClient http, Uri baseUrl)
+        : this(http, baseUrl, ownsHttp: false)
+    {
+    }
+
+    private ControllerClient(HttpClient http, Uri baseUrl, bool ownsHttp)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(baseUrl);
+        _http = http;
+        _ownsHttp = ownsHttp;
+        BaseUrl = new Uri(baseUrl.ToString().TrimEnd('/') + "/");
+    }
+
+    /// <summary>The controller's base URL.</summary>
+    public Uri BaseUrl { get; }
+
+    public Task<ControllerInfo> GetControllerAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<ControllerInfo>(HttpMethod.Get, ControllerRoutes.Controller, null, cancellationToken);
+
+    public Task<StatusReport> GetStatusAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<StatusReport>(HttpMethod.Get, ControllerRoutes.Status, null, cancellationToken);
+
+    public Task<IReadOnlyList<ProxyStatus>> ListProxiesAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<ProxyStatus>>(HttpMethod.Get, ControllerRoutes.Proxies, null, cancellationToken);
+
+    public Task<IReadOnlyList<NamespaceConfig>> ListNamespacesAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<NamespaceConfig>>(HttpMethod.Get, ControllerRoutes.Namespaces, null, cancellationToken);
+
+    public Task<NamespaceConfig> GetNamespaceAsync(string ns, CancellationToken cancellationToken = default) =>
+        SendAsync<NamespaceConfig>(HttpMethod.Get, ControllerRoutes.NamespacePath(ns), null, cancellationToken);
+
+    public Task<ChangeResult> CreateNamespaceAsync(string ns, CancellationToken cancellationToken = default) =>
+        SendAsync<ChangeResult>(HttpMethod.Post, ControllerRoutes.Namespaces, new CreateNamespaceRequest(ns), cancellationToken);
+
+    /// <summary>Removes a namespace; <paramref name="force"/> also when slots are still assigned.</summary>
+    public Task<ChangeResult> RemoveNamespaceAsync(string ns, bool force = false, CancellationToken cancellationToken = default) =>
+        SendAsync<ChangeResult>(HttpMethod.Delete, ControllerRoutes.NamespacePath(ns) + (force ? "?force=true" : ""), null, cancellationToken);
+
+    public Task<ChangeResult> CreateGroupAsync(string ns, int groupId, CancellationToken cancellationToken = default) =>
+        SendAsync<ChangeResult>(HttpMethod.Post, ControllerRoutes.GroupsPath(ns), new CreateGroupRequest(groupId), cancellationToken);
+
+    public Task<ChangeResult> RemoveGroupAsync(string ns, int groupId, CancellationToken cancellationToken = default) =>
+        SendAsync<ChangeResult>(HttpMethod.Delete, ControllerRoutes.GroupPath(ns, groupId), null, cancellationToken);
+
+    /// <summary>Adds "host:port" to a group: master when the group has none, replica otherwise.</summary>
+    public Task<ChangeResult> AddServerAsync(string ns, int groupId, string address, string? zone = null, CancellationToken cancellationToken = default) =>
+        SendAsync<ChangeResult>(HttpMethod.Post, ControllerRoutes.ServersPath(ns, groupId), new AddServerRequest(address, zone), cancellationToken);
+
+    public Task<ChangeResult> RemoveServerAsync(string ns, int groupId, string address, CancellationToken cancellationToken = default) =>
+        SendAsync<ChangeResult>(HttpMethod.Delete, ControllerRoutes.ServerPath(ns, groupId, address), null, cancellationToken);
+
+    public Task<SlotsView> GetSlotsAsync(string ns, CancellationToken cancellationToken = default) =>
+        SendAsync<SlotsView>(HttpMethod.Get, ControllerRoutes.SlotsPath(ns), null, cancellationToken);
+
+    /// <summary>Assigns the unassigned slots <paramref name="from"/>..<paramref name="to"/> to a group.</summary>
+    public Task<ChangeResult> AssignSlotsAsync(string ns, int from, int to, int groupId, CancellationToken cancellationToken = default) =>
+        SendAsync<ChangeResult>(HttpMethod.Post, ControllerRoutes.SlotsPath(ns), new AssignSlotsRequest(from, to, groupId), cancellationToken);
+
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(BaseUrl, path.TrimStart('/')));
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, body.GetType(), options: TesseraJson.Options);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ControllerUnreachableException(BaseUrl, Reason(e), e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ControllerUnreachableException(BaseUrl, $"no answer within {_http.Timeout.TotalSeconds:0} s", e);
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new ControllerApiException(response.StatusCode, ErrorText(response, text));
+            }
+
+            try
+            {
+                return JsonSerializer.Deserialize<T>(text, TesseraJson.Options)
+                    ?? throw new ControllerApiException(response.StatusCode, $"the controller at {BaseUrl} answered {method} {path} with null");
+            }
+            catch (JsonException e)
+            {
+                throw new ControllerApiException(response.StatusCode, $"the controller at {BaseUrl} answered {method} {path} with something that is not the expected JSON ({e.Message}); is that URL a Tessera controller?", e);
+            }
+        }
+    }
+
+    private string ErrorText(HttpResponseMessage response, string text)
+    {
+        try
+        {
+            if (JsonSerializer.Deserialize<ApiError>(text, TesseraJson.Options) is { Error.Length: > 0 } error)
+            {
+                return error.Error;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a controller's error body: describe what came back instead.
+        }
+
+        var snippet = text.Length > 200 ? text[..200] + "…" : text;
+        return $"{BaseUrl} answered {(int)response.StatusCode} {response.ReasonPhrase}{(snippet.Length > 0 ? ": " + snippet : "")}; is that URL a Tessera controller?";
+    }
+
+    private static string Reason(HttpRequestException e) =>
+        e.InnerException is SocketException socket ? socket.SocketErrorCode switch
+        {
+            SocketError.ConnectionRefused => "connection refused: nothing listens there",
+            SocketError.HostNotFound or SocketError.NoData => "unknown host",
+            SocketError.TimedOut => "connection timed out",
+            _ => socket.Message,
+        }
+        : e.Message;
+}
+
+/// <summary>The controller answered with an error: <see cref="StatusCode"/> and its reason in <see cref="Exception.Message"/>.</summary>
+public class ControllerApiException : Exception
+{
+    public ControllerApiException()
+    {
+    }
+
+    public ControllerApiException(string message)
+        : base(message)
+    {
+    }
+
+    public ControllerApiException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public ControllerApiException(HttpStatusCode statusCode, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        StatusCode = statusCode;
+    }
+
+    /// <summary>400 bad input, 404 unknown thing, 409 conflict, 503 standby or store unreachable.</summary>
+    public HttpStatusCode StatusCode { get; }
+}
+
+/// <summary>No controller answered at the URL: the message says so, with the URL and how to start one.</summary>
+public sealed class ControllerUnreachableException : ControllerApiException
+{
+    public ControllerUnreachableException()
+    {
+    }
+
+    public ControllerUnreachableException(string message)
+        : base(message)
+    {
+    }
+
+    public ControllerUnreachableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public ControllerUnreachableException(Uri url, string reason, Exception? innerException = null)
+        : base(HttpStatusCode.ServiceUnavailable, Describe(url, reason), innerException)
+    {
+    }
+
+    private static string Describe(Uri url, string reason) =>
+        $"cannot reach the controller at {url.ToString().TrimEnd('/')} ({reason}); start one with `tessera controller --store file:///var/lib/tessera` (or `tessera up`), or point --controller at a running one";
+}

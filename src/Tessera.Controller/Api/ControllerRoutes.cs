@@ -1,0 +1,36 @@
+using System.Globalization;
+
+namespace Tessera.Controller.Api;
+
+/// <summary>
+/// The controller's HTTP paths: route templates for <see cref="ControllerApi.Map"/> and the matching path
+/// builders for <see cref="ControllerClient"/>, side by side so they cannot drift apart.
+/// </summary>
+public static class ControllerRoutes
+{
+    public const string Health = "/healthz";
+    public const string Controller = "/api/controller";
+    public const string Status = "/api/status";
+    public const string Proxies = "/api/proxies";
+    public const string Namespaces = "/api/namespaces";
+    public const string Namespace = "/api/namespaces/{ns}";
+    public const string Groups = "/api/namespaces/{ns}/groups";
+    public const string Group = "/api/namespaces/{ns}/groups/{gid}";
+    public const string Servers = "/api/namespaces/{ns}/groups/{gid}/servers";
+    public const string Server = "/api/namespaces/{ns}/groups/{gid}/servers/{address}";
+    public const string Slots = "/api/namespaces/{ns}/slots";
+
+    public static string NamespacePath(string ns) => $"{Namespaces}/{Escape(ns)}";
+
+    public static string GroupsPath(string ns) => $"{NamespacePath(ns)}/groups";
+
+    public static string GroupPath(string ns, int groupId) => $"{GroupsPath(ns)}/{groupId.ToString(CultureInfo.InvariantCulture)}";
+
+    public static string ServersPath(string ns, int groupId) => $"{GroupPath(ns, groupId)}/servers";
+
+    public static string ServerPath(string ns, int groupId, string address) => $"{ServersPath(ns, groupId)}/{Escape(address)}";
+
+    public static string SlotsPath(string ns) => $"{NamespacePath(ns)}/slots";
+
+    private static string Escape(string segment) => Uri.EscapeDataString(segment);
+}

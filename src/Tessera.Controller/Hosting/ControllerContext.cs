@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+using Tessera.Controller.Election;
+using Tessera.Controller.Operations;
+using Tessera.Controller.Status;
+using Tessera.Model.Api;
+using Tessera.Store;
+
+namespace Tessera.Controller.Hosting;
+
+/// <summary>What the API handlers of one controller work with.</summary>
+internal sealed class ControllerContext
+{
+    public ControllerContext(ControllerOptions options, ICoordinatorStore store, LeaderElection election, TopologyOperations operations, StatusService status, ILogger logger)
+    {
+        Options = options;
+        Store = store;
+        Election = election;
+        Operations = operations;
+        Status = status;
+        Logger = logger;
+    }
+
+    public ControllerOptions Options { get; }
+
+    public ICoordinatorStore Store { get; }
+
+    public LeaderElection Election { get; }
+
+    public TopologyOperations Operations { get; }
+
+    public StatusService Status { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>This controller's API base URL, set once Kestrel has bound its port.</summary>
+    public string Url { get; set; } = "";
+
+    public ControllerInfo Info() => new()
+    {
+        Id = Options.EffectiveId,
+        Url = Url,
+        IsLeader = Election.IsLeader,
+        Leader = Election.KnownLeader,
+        Store = Store.Url,
+    };
+}

@@ -1,0 +1,131 @@
+using System.Text.Json;
+using Tessera.Model.Api;
+using Tessera.Model.Topology;
+using Tessera.Store;
+
+namespace Tessera.Controller.Operations;
+
+/// <summary>A namespace document as read from the store, with the revision to compare-and-set against.</summary>
+internal sealed record StoredNamespace(NamespaceConfig Config, long Revision);
+
+/// <summary>
+/// Namespaces in the store: one JSON document per namespace at <see cref="StorePaths.Namespace"/> holding the
+/// whole <see cref="NamespaceConfig"/> with its epoch, so every change is one compare-and-set of one document
+/// and a proxy never sees half of a change.
+/// </summary>
+internal sealed class NamespaceRepository
+{
+    /// <summary>Longest namespace name accepted; names appear in store paths, AUTH and metrics labels.</summary>
+    public const int MaxNameLength = 64;
+
+    private readonly ICoordinatorStore _store;
+
+    public NamespaceRepository(ICoordinatorStore store)
+    {
+        _store = store;
+    }
+
+    /// <summary>Every namespace, sorted by name. Documents that cannot be read are reported, not skipped silently.</summary>
+    public async Task<IReadOnlyList<StoredNamespace>> ListAsync(CancellationToken cancellationToken)
+    {
+        var listing = await _store.ListAsync(StorePaths.Namespaces, cancellationToken).ConfigureAwait(false);
+        var namespaces = new List<StoredNamespace>();
+        foreach (var record in listing)
+        {
+            // Only the documents themselves: anything stored inside a namespace (future sub-keys) is not one.
+            if (StorePaths.TryGetChildName(StorePaths.Namespaces, record.Key, out _))
+            {
+                namespaces.Add(Read(record));
+            }
+        }
+
+        return namespaces;
+    }
+
+    /// <summary>The namespace, or null when it does not exist.</summary>
+    public async Task<StoredNamespace?> GetAsync(string name, CancellationToken cancellationToken)
+    {
+        var record = await _store.GetAsync(Key(name), cancellationToken).ConfigureAwait(false);
+        return record is null ? null : Read(record);
+    }
+
+    /// <summary>The namespace; 404 naming it when it does not exist.</summary>
+    public async Task<StoredNamespace> RequireAsync(string name, CancellationToken cancellationToken) =>
+        await GetAsync(name, cancellationToken).ConfigureAwait(false)
+        ?? throw OperationRefusedException.NotFound($"namespace '{name}' does not exist; list them with `tessera namespace list` or create it with `tessera namespace create {name}`");
+
+    /// <summary>
+    /// Creates an empty namespace. Its first epoch is the store's current revision + 1, which is above every
+    /// epoch an earlier namespace of the same name ever had (each change took at least one revision), so a
+    /// proxy that still remembers a removed namespace never mistakes the new one for an older version.
+    /// </summary>
+    public async Task<StoredNamespace> CreateAsync(string name, CancellationToken cancellationToken)
+    {
+        var key = Key(name);
+        var listing = await _store.ListAsync(StorePaths.Namespaces, cancellationToken).ConfigureAwait(false);
+        var config = new NamespaceConfig { Name = name, Epoch = listing.Revision + 1 };
+        if (!await _store.CreateAsync(key, Serialize(config), lease: null, cancellationToken).ConfigureAwait(false))
+        {
+            throw OperationRefusedException.Conflict($"namespace '{name}' already exists; see it with `tessera slots show {name}` or pick another name");
+        }
+
+        return await RequireAsync(name, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes <paramref name="next"/> if the namespace is still at <paramref name="current"/>'s revision; 409 otherwise.</summary>
+    public async Task<StoredNamespace> ReplaceAsync(StoredNamespace current, NamespaceConfig next, CancellationToken cancellationToken)
+    {
+        var key = Key(current.Config.Name);
+        if (!await _store.CompareAndSetAsync(key, Serialize(next), current.Revision, lease: null, cancellationToken).ConfigureAwait(false))
+        {
+            throw Changed(current.Config.Name);
+        }
+
+        var stored = await GetAsync(current.Config.Name, cancellationToken).ConfigureAwait(false);
+        return stored is not null && stored.Config.Epoch == next.Epoch ? stored : throw Changed(current.Config.Name);
+    }
+
+    /// <summary>Deletes the namespace if it is still at <paramref name="current"/>'s revision; 409 otherwise.</summary>
+    public async Task DeleteAsync(StoredNamespace current, CancellationToken cancellationToken)
+    {
+        if (!await _store.DeleteAsync(Key(current.Config.Name), current.Revision, cancellationToken).ConfigureAwait(false))
+        {
+            throw Changed(current.Config.Name);
+        }
+    }
+
+    /// <summary>Checks a namespace name: 400 naming what is allowed.</summary>
+    public static string ValidateName(string? name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength || name is "." or ".." || !name.All(static c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            throw OperationRefusedException.BadRequest($"'{name}' is not a namespace name: use 1–{MaxNameLength} letters, digits, '-', '_' or '.' (e.g. shop-eu)");
+        }
+
+        return name;
+    }
+
+    private static string Key(string name) => StorePaths.Namespace(ValidateName(name));
+
+    private static string Serialize(NamespaceConfig config) => JsonSerializer.Serialize(config, TesseraJson.Options);
+
+    private static StoredNamespace Read(StoreRecord record)
+    {
+        NamespaceConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<NamespaceConfig>(record.Value, TesseraJson.Options);
+        }
+        catch (JsonException e)
+        {
+            throw OperationRefusedException.Conflict($"the namespace document {record.Key} in the store is not a namespace ({e.Message}); fix or delete it", e);
+        }
+
+        return config is null
+            ? throw OperationRefusedException.Conflict($"the namespace document {record.Key} in the store is empty (null); delete it")
+            : new StoredNamespace(config, record.Revision);
+    }
+
+    private static OperationRefusedException Changed(string name) =>
+        OperationRefusedException.Conflict($"namespace '{name}' changed in the store while this change was made (another controller acting as leader?); check `tessera status` and retry");
+}

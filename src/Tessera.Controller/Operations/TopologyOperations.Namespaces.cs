@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Logging;
+using Tessera.Controller.Pushes;
+using Tessera.Model.Api;
+using Tessera.Model.Proxies;
+using Tessera.Model.Topology;
+
+namespace Tessera.Controller.Operations;
+
+internal sealed partial class TopologyOperations
+{
+    /// <summary>Every namespace as stored, sorted by name.</summary>
+    public async Task<IReadOnlyList<NamespaceConfig>> ListNamespacesAsync(CancellationToken cancellationToken) =>
+        [.. (await _namespaces.ListAsync(cancellationToken).ConfigureAwait(false)).Select(static n => n.Config)];
+
+    /// <summary>One namespace as stored; 404 when it does not exist.</summary>
+    public async Task<NamespaceConfig> GetNamespaceAsync(string name, CancellationToken cancellationToken) =>
+        (await _namespaces.RequireAsync(NamespaceRepository.ValidateName(name), cancellationToken).ConfigureAwait(false)).Config;
+
+    /// <summary>Creates an empty namespace (no groups, no slots) and pushes it so proxies know it.</summary>
+    public Task<ChangeResult> CreateNamespaceAsync(string? name, CancellationToken requestAborted)
+    {
+        var valid = NamespaceRepository.ValidateName(name);
+        return ChangeAsync(
+            async term =>
+            {
+                var stored = await _namespaces.CreateAsync(valid, term).ConfigureAwait(false);
+                var push = await _pusher.PushAsync(new RoutePush { Namespace = stored.Config }, "update", term).ConfigureAwait(false);
+                _logger.LogInformation("Namespace {Namespace} created at epoch {Epoch}.", valid, stored.Config.Epoch);
+                return Result(new CommittedChange(stored, [push]), $"namespace '{valid}' created (epoch {stored.Config.Epoch}); next: `tessera group create {valid} 1`");
+            },
+            requestAborted);
+    }
+
+    /// <summary>
+    /// Removes a namespace. Refused while any slot is assigned unless <paramref name="force"/>: its clients
+    /// would lose their routes at once. Groups without slots go with it; the redis-servers and their data are
+    /// left untouched. Proxies get a removal push at the next epoch.
+    /// </summary>
+    public Task<ChangeResult> RemoveNamespaceAsync(string name, bool force, CancellationToken requestAborted)
+    {
+        var valid = NamespaceRepository.ValidateName(name);
+        return ChangeAsync(
+            async term =>
+            {
+                var current = await _namespaces.RequireAsync(valid, term).ConfigureAwait(false);
+                var slots = SlotTable.Expand(current.Config.Slots);
+                var assigned = SlotTable.Spans(slots, static o => o is not null);
+                var count = assigned.Sum(static s => s.To - s.From + 1);
+                if (count > 0 && !force)
+                {
+                    throw OperationRefusedException.Conflict(
+                        $"namespace '{valid}' still routes {count} slot(s) ({SlotTable.Describe(assigned)}) to its groups, so its clients would lose their data path; remove it anyway with --force (API: ?force=true): the redis-servers and their data stay untouched");
+                }
+
+                await _namespaces.DeleteAsync(current, term).ConfigureAwait(false);
+                var last = current.Config with { Epoch = current.Config.Epoch + 1 };
+                var push = await _pusher.PushAsync(new RoutePush { Namespace = last, Removed = true }, "update", term).ConfigureAwait(false);
+                _logger.LogInformation("Namespace {Namespace} removed at epoch {Epoch}.", valid, last.Epoch);
+                var servers = current.Config.Groups.Sum(static g => (g.Master.Length > 0 ? 1 : 0) + g.Replicas.Count);
+                return new ChangeResult
+                {
+                    Namespace = last,
+                    Removed = true,
+                    Summary = $"namespace '{valid}' removed with {current.Config.Groups.Count} group(s) and {count} assigned slot(s); its {servers} server(s) keep running with their data",
+                    Pushes = [push],
+                };
+            },
+            requestAborted);
+    }
+
+    /// <summary>
+    /// Run when this controller becomes leader: slots left <see cref="SlotState.Locked"/> by a leader that died
+    /// between the two phases of a switch are released to their previous owner (the switch never committed).
+    /// </summary>
+    public Task RecoverAsync(CancellationToken requestAborted) => ChangeAsync(
+        async term =>
+        {
+            foreach (var current in await _namespaces.ListAsync(term).ConfigureAwait(false))
+            {
+                var slots = SlotTable.Expand(current.Config.Slots);
+                var released = 0;
+                for (var slot = 0; slot < slots.Length; slot++)
+                {
+                    if (slots[slot] is { State: SlotState.Locked } owner)
+                    {
+                        slots[slot] = owner with { State = owner.Target is null ? SlotState.Online : SlotState.Migrating };
+                        released++;
+                    }
+                }
+
+                if (released > 0)
+                {
+                    var next = current.Config with { Epoch = current.Config.Epoch + 1, Slots = SlotTable.Compress(slots) };
+                    await _switch.CommitAsync(current, next, "recover", term).ConfigureAwait(false);
+                    _logger.LogWarning("Namespace {Namespace}: released {Count} slot(s) left locked by a previous leader (epoch {Epoch}).", current.Config.Name, released, next.Epoch);
+                }
+            }
+
+            return true;
+        },
+        requestAborted);
+}

@@ -1,0 +1,116 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Tessera.Model.Api;
+using Tessera.Model.Proxies;
+
+namespace Tessera.Controller.Proxies;
+
+/// <summary>
+/// Calls a proxy's admin HTTP API: <c>POST /api/routes</c> (a <see cref="RoutePush"/>, answered with the proxy's
+/// <see cref="ProxyRoutesState"/>) and <c>GET /api/topology</c>. Every call is bounded by the given timeout.
+/// </summary>
+internal sealed class ProxyAdminClient : IDisposable
+{
+    /// <summary>Path of the push endpoint on a proxy's admin API.</summary>
+    public const string RoutesPath = "/api/routes";
+
+    /// <summary>Path of a proxy's view of its topology.</summary>
+    public const string TopologyPath = "/api/topology";
+
+    private readonly HttpClient _http;
+
+    public ProxyAdminClient()
+    {
+        // Short connect timeout: a proxy that is gone refuses or times out fast and is retried on the next round.
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(1),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    /// <summary>Pushes routes; the proxy's state when it answered 2xx with one, otherwise throws <see cref="ProxyCallException"/>.</summary>
+    public async Task<ProxyRoutesState> PushAsync(ProxyRecord proxy, RoutePush push, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(timeout);
+        try
+        {
+            using var response = await _http.PostAsJsonAsync(Url(proxy, RoutesPath), push, TesseraJson.Options, bound.Token).ConfigureAwait(false);
+            return await ReadStateAsync(proxy, response, bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Unreachable(e, cancellationToken))
+        {
+            throw new ProxyCallException(Describe(e, timeout), e);
+        }
+    }
+
+    /// <summary>What the proxy serves; throws <see cref="ProxyCallException"/> when it does not answer in time.</summary>
+    public async Task<ProxyRoutesState> GetStateAsync(ProxyRecord proxy, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(timeout);
+        try
+        {
+            using var response = await _http.GetAsync(Url(proxy, TopologyPath), bound.Token).ConfigureAwait(false);
+            return await ReadStateAsync(proxy, response, bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Unreachable(e, cancellationToken))
+        {
+            throw new ProxyCallException(Describe(e, timeout), e);
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private static async Task<ProxyRoutesState> ReadStateAsync(ProxyRecord proxy, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+
+        // 409 carries the proxy's state when it already serves a newer epoch than the push: the caller compares epochs.
+        if (!response.IsSuccessStatusCode && !(response.StatusCode == System.Net.HttpStatusCode.Conflict && body.Contains("\"namespaces\"", StringComparison.OrdinalIgnoreCase)))
+        {
+            var text = body.Length > 200 ? body[..200] + "…" : body;
+            throw new ProxyCallException($"{proxy.AdminUrl} answered {(int)response.StatusCode} {response.ReasonPhrase}: {text}");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<ProxyRoutesState>(body, TesseraJson.Options)
+                ?? throw new ProxyCallException($"{proxy.AdminUrl} answered null instead of its routes state");
+        }
+        catch (JsonException e)
+        {
+            throw new ProxyCallException($"{proxy.AdminUrl} answered something that is not a routes state ({e.Message})", e);
+        }
+    }
+
+    private static Uri Url(ProxyRecord proxy, string path) => new(new Uri(proxy.AdminUrl.TrimEnd('/') + "/"), path.TrimStart('/'));
+
+    private static bool Unreachable(Exception e, CancellationToken caller) =>
+        e is HttpRequestException or IOException or UriFormatException or OperationCanceledException && !caller.IsCancellationRequested;
+
+    private static string Describe(Exception e, TimeSpan timeout) =>
+        e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0.#} s" : e.Message;
+}
+
+/// <summary>A proxy's admin API did not answer, or answered something other than its routes state.</summary>
+public sealed class ProxyCallException : Exception
+{
+    public ProxyCallException()
+    {
+    }
+
+    public ProxyCallException(string message)
+        : base(message)
+    {
+    }
+
+    public ProxyCallException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Tessera.Controller.Operations;
+using Tessera.Model.Topology;
+using Tessera.Resp.Client;
+using Tessera.Resp.Values;
+
+namespace Tessera.Controller.Servers;
+
+/// <summary>
+/// The few things the controller asks of redis-servers, each on its own short-lived connection with a
+/// bounded wait: PING before a server joins, REPLICAOF to attach or detach replicas, DBSIZE to avoid erasing
+/// data by accident, INFO replication for status. Only commands that vanilla Redis 7 has.
+/// </summary>
+internal static class ServerCommands
+{
+    /// <summary>INFO replication, or a "down" observation when the server does not answer within <paramref name="timeout"/>.</summary>
+    public static async Task<ServerObservation> ObserveAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reply = await CallAsync(address, timeout, cancellationToken, "INFO", "replication").ConfigureAwait(false);
+            return reply.IsError || reply.AsString() is not { } info
+                ? ServerObservation.Down($"INFO replication answered {reply}")
+                : ServerObservation.Parse(info);
+        }
+        catch (Exception e) when (IsUnreachable(e) && !cancellationToken.IsCancellationRequested)
+        {
+            return ServerObservation.Down(e.Message);
+        }
+    }
+
+    /// <summary>PING; 409 naming the server and the reason when it does not answer PONG.</summary>
+    public static async Task RequirePongAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        RespValue reply;
+        try
+        {
+            reply = await CallAsync(address, timeout, cancellationToken, "PING").ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnreachable(e) && !cancellationToken.IsCancellationRequested)
+        {
+            throw OperationRefusedException.Conflict($"server {address} does not answer PING ({e.Message.TrimEnd('.')}); start it, or check the address and that it listens on an interface this controller reaches", e);
+        }
+
+        if (reply.AsString() != "PONG")
+        {
+            throw OperationRefusedException.Conflict($"server {address} answered PING with {reply} instead of PONG; if it needs a password, that is not supported yet");
+        }
+    }
+
+    /// <summary>INFO replication of a server that must answer; 409 when it does not.</summary>
+    public static async Task<ServerObservation> RequireObservationAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var observed = await ObserveAsync(address, timeout, cancellationToken).ConfigureAwait(false);
+        return observed.IsDown
+            ? throw OperationRefusedException.Conflict($"server {address} did not answer INFO replication ({observed.Problem}); check that it runs")
+            : observed;
+    }
+
+    /// <summary>Number of keys in the server's current database.</summary>
+    public static async Task<long> DbSizeAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reply = await CallAsync(address, timeout, cancellationToken, "DBSIZE").ConfigureAwait(false);
+            return reply.Kind == RespKind.Integer ? reply.Integer : throw OperationRefusedException.Conflict($"server {address} answered DBSIZE with {reply}");
+        }
+        catch (Exception e) when (IsUnreachable(e) && !cancellationToken.IsCancellationRequested)
+        {
+            throw OperationRefusedException.Conflict($"server {address} did not answer DBSIZE ({e.Message.TrimEnd('.')})", e);
+        }
+    }
+
+    /// <summary><c>REPLICAOF master-host master-port</c> on <paramref name="address"/>; 409 when it is refused.</summary>
+    public static async Task ReplicaOfAsync(string address, string master, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!TopologyValidator.TryParseHostPort(master, out var host, out var port))
+        {
+            throw OperationRefusedException.Conflict($"the group's master '{master}' is not host:port; fix the namespace document");
+        }
+
+        RespValue reply;
+        try
+        {
+            reply = await CallAsync(address, timeout, cancellationToken, "REPLICAOF", host, port.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnreachable(e) && !cancellationToken.IsCancellationRequested)
+        {
+            throw OperationRefusedException.Conflict($"REPLICAOF {host} {port} on {address} failed ({e.Message.TrimEnd('.')}); nothing was changed", e);
+        }
+
+        if (reply.IsError)
+        {
+            throw OperationRefusedException.Conflict($"server {address} refused REPLICAOF {host} {port}: {reply.AsString()} (is REPLICAOF renamed or disabled, or is it a cluster-mode server?)");
+        }
+    }
+
+    /// <summary><c>REPLICAOF NO ONE</c>: the server stops following its master and keeps its data. Null on success, else the problem.</summary>
+    public static async Task<string?> TryDetachAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reply = await CallAsync(address, timeout, cancellationToken, "REPLICAOF", "NO", "ONE").ConfigureAwait(false);
+            return reply.IsError ? $"REPLICAOF NO ONE answered {reply.AsString()}" : null;
+        }
+        catch (Exception e) when (IsUnreachable(e) && !cancellationToken.IsCancellationRequested)
+        {
+            return e.Message;
+        }
+    }
+
+    private static async Task<RespValue> CallAsync(string address, TimeSpan timeout, CancellationToken cancellationToken, params object[] command)
+    {
+        var client = await RespClient.ConnectAsync(address, timeout, cancellationToken).ConfigureAwait(false);
+        await using (client.ConfigureAwait(false))
+        {
+            return await client.CallAsync(command).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsUnreachable(Exception e) =>
+        e is IOException or TimeoutException or SocketException or InvalidDataException or OperationCanceledException or ArgumentException;
+}

@@ -1,0 +1,48 @@
+using Tessera.Local.Servers;
+
+namespace Tessera.Controller.Tests.Support;
+
+/// <summary>Real redis-servers on free loopback ports for one test, stopped by PID on dispose.</summary>
+public sealed class RedisServers : IAsyncDisposable
+{
+    private readonly List<RedisServerProcess> _servers = [];
+
+    private RedisServers()
+    {
+    }
+
+    public IReadOnlyList<RedisServerProcess> Servers => _servers;
+
+    public RedisServerProcess this[int index] => _servers[index];
+
+    public static async Task<RedisServers> StartAsync(TempDirectory directory, int count)
+    {
+        var servers = new RedisServers();
+        try
+        {
+            var started = await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
+                RedisServerProcess.StartAsync(new RedisServerOptions { Directory = directory.Sub($"redis-{i}") })));
+            servers._servers.AddRange(started);
+            return servers;
+        }
+        catch
+        {
+            await servers.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>What the server says its role is ("master" or "slave") and, for a replica, its master's port.</summary>
+    public static async Task<(string Role, int? MasterPort)> RoleAsync(RedisServerProcess server)
+    {
+        await using var client = await server.ConnectAsync(TimeSpan.FromSeconds(2));
+        var info = (await client.CallAsync("INFO", "replication")).AsString() ?? "";
+        var fields = RedisInfo.Parse(info);
+        return (fields["role"], fields.TryGetValue("master_port", out var port) ? int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) : null);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_servers.Select(s => s.DisposeAsync().AsTask()));
+    }
+}

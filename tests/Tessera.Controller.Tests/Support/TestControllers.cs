@@ -1,0 +1,39 @@
+using System.Net;
+using Tessera.Controller.Api;
+using Tessera.Controller.Hosting;
+
+namespace Tessera.Controller.Tests.Support;
+
+/// <summary>Controllers started in-process on a free loopback port, with short timeouts that keep tests quick.</summary>
+public static class TestControllers
+{
+    public static async Task<ControllerServer> StartAsync(string storeUrl, string id, TimeSpan? leaseTtl = null, TimeSpan? pushDeadline = null)
+    {
+        return await ControllerServer.StartAsync(new ControllerOptions
+        {
+            StoreUrl = storeUrl,
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            Id = id,
+            LeaseTtl = leaseTtl ?? TimeSpan.FromSeconds(2),
+            PushDeadline = pushDeadline ?? TimeSpan.FromSeconds(3),
+            PushCallTimeout = TimeSpan.FromSeconds(1),
+            ServerTimeout = TimeSpan.FromSeconds(2),
+            ProbeTimeout = TimeSpan.FromMilliseconds(500),
+        });
+    }
+
+    /// <summary>A controller that leads (waits, bounded, for its election).</summary>
+    public static async Task<ControllerServer> StartLeaderAsync(string storeUrl, string id = "ctl-1", TimeSpan? leaseTtl = null, TimeSpan? pushDeadline = null)
+    {
+        var controller = await StartAsync(storeUrl, id, leaseTtl, pushDeadline);
+        if (!await controller.WaitForLeadershipAsync(TimeSpan.FromSeconds(10)))
+        {
+            await controller.DisposeAsync();
+            throw new Xunit.Sdk.XunitException($"controller {id} did not become leader on an empty store within 10 s");
+        }
+
+        return controller;
+    }
+
+    public static ControllerClient Client(this ControllerServer controller) => new(controller.Url, TimeSpan.FromSeconds(30));
+}
