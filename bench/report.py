@@ -41,6 +41,21 @@ def test_name(raw: str) -> str:
     return raw
 
 
+def read_cpu(path: pathlib.Path) -> dict:
+    """CPU the target spent in one run (see run_bench in run.sh); ticks are 10 ms."""
+    try:
+        target, _backends, wall_ms, busy, total, requests = (int(x) for x in path.read_text().split())
+    except (FileNotFoundError, ValueError):
+        return {}
+    if requests <= 0 or wall_ms <= 0 or total <= 0:
+        return {}
+    return {
+        "cpu_us": target * 10_000 / requests,
+        "cpu_pct": target * 10 / wall_ms * 100,
+        "machine_pct": busy / total * 100,
+    }
+
+
 def load_runs(out: pathlib.Path) -> tuple[dict, list[str]]:
     """(test, pipeline, target) -> list of {rps, p50, p99} over rounds, plus failure notes."""
     runs: dict = {}
@@ -59,15 +74,23 @@ def load_runs(out: pathlib.Path) -> tuple[dict, list[str]]:
             err = path.with_suffix(".err")
             detail = err.read_text().strip().splitlines()[-1:] if err.exists() else []
             failures.append(f"{path.name}: no result ({detail[0] if detail else 'empty output'})")
+        cpu = read_cpu(path.with_suffix(".cpu")) if len(rows) == 1 else {}
         for name, rps, p50, p99 in rows:
-            runs.setdefault((name, pipeline, target), []).append({"rps": rps, "p50": p50, "p99": p99})
+            runs.setdefault((name, pipeline, target), []).append({"rps": rps, "p50": p50, "p99": p99, **cpu})
     return runs, failures
 
 
 def summarise(samples: list[dict]) -> dict:
     rps = [s["rps"] for s in samples]
     med = statistics.median(rps)
+    def med_of(key: str) -> float | None:
+        values = [s[key] for s in samples if key in s]
+        return statistics.median(values) if values else None
+
     return {
+        "cpu_us": med_of("cpu_us"),
+        "cpu_pct": med_of("cpu_pct"),
+        "machine_pct": med_of("machine_pct"),
         "rps": med,
         "p50": statistics.median(s["p50"] for s in samples),
         "p99": statistics.median(s["p99"] for s in samples),
@@ -80,10 +103,14 @@ def ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}×" if a is not None and b else "–"
 
 
+def fmt(value: float | None, spec: str) -> str:
+    return "–" if value is None else format(value, spec)
+
+
 def results_table(summary: dict) -> list[str]:
     lines = [
-        "| Test | -P | Target | ops/s | p50 ms | p99 ms | ops/s ÷ Redis | p99 ÷ Redis | ops/s ÷ twemproxy | p99 ÷ twemproxy | spread |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Test | -P | Target | ops/s | p50 ms | p99 ms | ops/s ÷ Redis | p99 ÷ Redis | ops/s ÷ twemproxy | p99 ÷ twemproxy | spread | CPU µs/op | CPU % of a core | machine CPU % |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     keys = sorted({(t, p) for (t, p, _) in summary}, key=lambda k: (k[1], TEST_ORDER.index(k[0]) if k[0] in TEST_ORDER else 99, k[0]))
     for test, pipe in keys:
@@ -99,7 +126,8 @@ def results_table(summary: dict) -> list[str]:
                 f"{ratio(s['rps'], base and base['rps']) if target != 'redis' else '1.00×'} | "
                 f"{ratio(s['p99'], base and base['p99']) if target != 'redis' else '1.00×'} | "
                 f"{ratio(s['rps'], twem and twem['rps']) if target != 'twemproxy' else ('1.00×' if twem else '–')} | "
-                f"{ratio(s['p99'], twem and twem['p99']) if target != 'twemproxy' else ('1.00×' if twem else '–')} | {spread} |"
+                f"{ratio(s['p99'], twem and twem['p99']) if target != 'twemproxy' else ('1.00×' if twem else '–')} | {spread} | "
+                f"{fmt(s['cpu_us'], '.1f')} | {fmt(s['cpu_pct'], '.0f')} | {fmt(s['machine_pct'], '.0f')} |"
             )
     return lines
 
@@ -228,7 +256,10 @@ def build_report(out: pathlib.Path) -> str:
     md += [
         "",
         f"Medians over {rounds} round(s). Ratios: ops/s ÷ X above 1 means faster than X; p99 ÷ X below 1 means "
-        "lower tail latency than X. Spread: half the range of ops/s over the rounds, relative to the median.",
+        "lower tail latency than X. Spread: half the range of ops/s over the rounds, relative to the median. "
+        "CPU µs/op and CPU % of a core: user + system time of the target process during the run (for direct Redis, "
+        "the redis-server; for the proxies, the proxy alone, not the backends). Machine CPU %: both cores, everything "
+        "(load generator, backends, target, anything else running).",
         "",
         *results_table(summary),
         "",
