@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Text;
 using Tessera.Resp.Protocol;
 
+using Tessera.Resp.Tests.Protocol;
+
 namespace Tessera.Resp.Tests.Commands;
 
 /// <summary>Builds <see cref="RequestFrame"/>s over RESP-encoded bytes, the way the parser lays them out.</summary>
@@ -33,7 +35,7 @@ internal static class TestFrames
             frame.SetArg(i, offsets[i], lengths[i]);
         }
 
-        frame.Data = segmented ? Values.TestSequences.PerByte([.. encoded]) : new ReadOnlySequence<byte>([.. encoded]);
+        frame.Data = segmented ? Values.SegmentedSequence.PerByte([.. encoded]) : new ReadOnlySequence<byte>([.. encoded]);
         frame.ConsumedLength = encoded.Count;
         return frame;
     }

@@ -68,7 +68,7 @@ public class RespWriterTests
         Assert.Equal("$3\r\n-12\r\n", Write(w => RespWriter.WriteBulkString(w, -12L)));
         Assert.Equal("$3\r\n1.5\r\n", Write(w => RespWriter.WriteBulkString(w, 1.5)));
 
-        ReadOnlySequence<byte> sequence = TestSequences.Split("hello world"u8.ToArray(), 1, 5, 8);
+        ReadOnlySequence<byte> sequence = SegmentedSequence.Split("hello world"u8.ToArray(), 1, 5, 8);
         Assert.Equal("$11\r\nhello world\r\n", Write(w => RespWriter.WriteBulkString(w, sequence)));
     }
 
@@ -90,7 +90,7 @@ public class RespWriterTests
         RespWriter.WriteBulkString(tinyText, text);
         Assert.Equal("$20000\r\n" + text + "\r\n", Encoding.UTF8.GetString(tinyText.Written));
 
-        ReadOnlySequence<byte> sequence = TestSequences.Split(payload, 10, 50_000, 99_999);
+        ReadOnlySequence<byte> sequence = SegmentedSequence.Split(payload, 10, 50_000, 99_999);
         var tinySequence = new TinyChunkWriter(33);
         RespWriter.WriteBulkString(tinySequence, sequence);
         Assert.Equal(expected, tinySequence.Written);
@@ -100,7 +100,7 @@ public class RespWriterTests
     public void Raw_CopiesSpansAndSequences()
     {
         Assert.Equal("abc", Write(w => RespWriter.WriteRaw(w, "abc"u8)));
-        ReadOnlySequence<byte> sequence = TestSequences.Split("*1\r\n$4\r\nPING\r\n"u8.ToArray(), 3, 7);
+        ReadOnlySequence<byte> sequence = SegmentedSequence.Split("*1\r\n$4\r\nPING\r\n"u8.ToArray(), 3, 7);
         Assert.Equal("*1\r\n$4\r\nPING\r\n", Write(w => RespWriter.WriteRaw(w, sequence)));
 
         byte[] big = new byte[5000];

@@ -36,6 +36,12 @@ public static class SegmentedSequence
         return Split(data, cuts);
     }
 
+    /// <summary><paramref name="bytes"/> cut at the given ascending offsets; each segment gets its own array.</summary>
+    public static ReadOnlySequence<byte> Split(byte[] bytes, params int[] offsets) => Split(bytes.AsSpan(), (IReadOnlyList<int>)offsets);
+
+    /// <summary>One segment per byte: the harshest split.</summary>
+    public static ReadOnlySequence<byte> PerByte(byte[] bytes) => Chunked(bytes, 1);
+
     /// <summary><paramref name="data"/> cut at the given ascending offsets; each segment gets its own array.</summary>
     public static ReadOnlySequence<byte> Split(ReadOnlySpan<byte> data, IReadOnlyList<int> cuts)
     {

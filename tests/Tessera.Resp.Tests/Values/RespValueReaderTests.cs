@@ -3,6 +3,8 @@ using System.Text;
 using Tessera.Resp.Protocol;
 using Tessera.Resp.Values;
 
+using Tessera.Resp.Tests.Protocol;
+
 namespace Tessera.Resp.Tests.Values;
 
 public class RespValueReaderTests
@@ -69,7 +71,7 @@ public class RespValueReaderTests
     public void Reads_EveryType_FromOneSegmentPerByte(string wire, RespValue expected)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(wire);
-        Assert.Equal(ParseStatus.Complete, RespValueReader.TryRead(TestSequences.PerByte(bytes), out RespValue? value, out long consumed));
+        Assert.Equal(ParseStatus.Complete, RespValueReader.TryRead(SegmentedSequence.PerByte(bytes), out RespValue? value, out long consumed));
         Assert.Equal(expected, value);
         Assert.Equal(bytes.Length, consumed);
     }
@@ -90,7 +92,7 @@ public class RespValueReaderTests
             // The same prefix split in two segments at every point.
             for (int split = 1; split < length; split++)
             {
-                ReadOnlySequence<byte> twoPieces = TestSequences.Split(bytes[..length], split);
+                ReadOnlySequence<byte> twoPieces = SegmentedSequence.Split(bytes[..length], split);
                 Assert.Equal(ParseStatus.Incomplete, RespValueReader.TryRead(twoPieces, out _, out _));
             }
         }
@@ -103,7 +105,7 @@ public class RespValueReaderTests
         byte[] bytes = Encoding.UTF8.GetBytes(wire);
         for (int split = 1; split < bytes.Length; split++)
         {
-            Assert.Equal(ParseStatus.Complete, RespValueReader.TryRead(TestSequences.Split(bytes, split), out RespValue? value, out long consumed));
+            Assert.Equal(ParseStatus.Complete, RespValueReader.TryRead(SegmentedSequence.Split(bytes, split), out RespValue? value, out long consumed));
             Assert.Equal(expected, value);
             Assert.Equal(bytes.Length, consumed);
         }
@@ -135,7 +137,7 @@ public class RespValueReaderTests
         }
 
         byte[] wire = [.. "$256\r\n"u8, .. payload, .. "\r\n"u8];
-        Assert.Equal(ParseStatus.Complete, RespValueReader.TryRead(TestSequences.Split(wire, 3, 100, 260), out RespValue? value, out _));
+        Assert.Equal(ParseStatus.Complete, RespValueReader.TryRead(SegmentedSequence.Split(wire, 3, 100, 260), out RespValue? value, out _));
         Assert.Equal(payload, value!.Bytes);
     }
 
