@@ -35,7 +35,7 @@ internal static class TestFrames
             frame.SetArg(i, offsets[i], lengths[i]);
         }
 
-        frame.Data = segmented ? Values.SegmentedSequence.PerByte([.. encoded]) : new ReadOnlySequence<byte>([.. encoded]);
+        frame.Data = segmented ? SegmentedSequence.PerByte([.. encoded]) : new ReadOnlySequence<byte>([.. encoded]);
         frame.ConsumedLength = encoded.Count;
         return frame;
     }
