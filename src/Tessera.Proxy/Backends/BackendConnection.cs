@@ -43,6 +43,9 @@ internal sealed class BackendConnection : IAsyncDisposable
         _stats = stats;
     }
 
+    /// <summary>"host:port" of the server this connection talks to.</summary>
+    public string ServerAddress => _server.Address;
+
     /// <summary>False while the server is known down and the retry time has not come yet.</summary>
     public bool IsAvailable
     {

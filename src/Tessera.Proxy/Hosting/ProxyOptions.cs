@@ -18,6 +18,9 @@ public sealed record ProxyOptions
     /// <summary>A request that a backend has not answered within this time fails, and that backend connection is reset.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Timeout given to the MIGRATE a proxy runs when a command touches a key of a migrating slot.</summary>
+    public TimeSpan MigrateTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Bound on connecting to a backend.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(2);
 

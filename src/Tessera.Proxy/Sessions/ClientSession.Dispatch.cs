@@ -1,4 +1,5 @@
 using System.Text;
+using Tessera.Model.Topology;
 using Tessera.Proxy.Commands;
 using Tessera.Proxy.Routing;
 using Tessera.Resp.Commands;
@@ -111,6 +112,12 @@ internal sealed partial class ClientSession
             if (group is null)
             {
                 ReplyError(SlotNotServed(routes, slot));
+                return;
+            }
+
+            if (routes.States[slot] == SlotState.Migrating && routes.Targets[slot] is { } target)
+            {
+                ForwardMigrating(group, target, frame, keys[..keyCount], slot);
                 return;
             }
         }

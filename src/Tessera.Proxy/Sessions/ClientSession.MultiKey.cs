@@ -1,3 +1,4 @@
+using Tessera.Model.Topology;
 using Tessera.Proxy.Commands;
 using Tessera.Proxy.Routing;
 using Tessera.Resp.Commands;
@@ -37,26 +38,40 @@ internal sealed partial class ClientSession
         // Which groups are involved? Usually one: then forward as is.
         var groups = _splitGroups;
         groups.Clear();
+        var slots = SlotBuffer(keyCount);
+        int firstMigrating = -1;
         for (int i = 0; i < keyCount; i++)
         {
             int slot = KeySlot.Of(frame.ArgSpan(keys[i]));
+            slots[i] = slot;
             if (MustHold(routes, slot))
             {
                 Hold(frame, slot);
                 return;
             }
 
-            var group = routes.Slots[slot];
-            if (group is null)
+            if (routes.Slots[slot] is null)
             {
                 ReplyError(SlotNotServed(routes, slot));
                 return;
             }
 
+            if (firstMigrating < 0 && routes.States[slot] == SlotState.Migrating)
+            {
+                firstMigrating = slot;
+            }
+
+            var group = EffectiveGroup(routes, slot)!;
             if (!groups.Contains(group))
             {
                 groups.Add(group);
             }
+        }
+
+        if (firstMigrating >= 0)
+        {
+            SplitMigrating(routes, frame, keys[..keyCount], slots[..keyCount], merge, groups, firstMigrating);
+            return;
         }
 
         if (groups.Count == 1)
@@ -75,7 +90,7 @@ internal sealed partial class ClientSession
             int partKeys = 0;
             for (int i = 0; i < keyCount; i++)
             {
-                if (ReferenceEquals(routes.Slots[KeySlot.Of(frame.ArgSpan(keys[i]))], group))
+                if (ReferenceEquals(routes.Slots[slots[i]], group))
                 {
                     if (merge == MergeKind.ValuesInOrder)
                     {
@@ -96,11 +111,12 @@ internal sealed partial class ClientSession
 
             try
             {
+                // Values are copied once: straight from the client's buffer into the group's connection.
                 RespWriter.WriteArrayHeader(writer, 1 + (partKeys * argsPerKey));
                 RespWriter.WriteBulkString(writer, frame.Arg(0));
                 for (int i = 0; i < keyCount; i++)
                 {
-                    if (!ReferenceEquals(routes.Slots[KeySlot.Of(frame.ArgSpan(keys[i]))], group))
+                    if (!ReferenceEquals(routes.Slots[slots[i]], group))
                     {
                         continue;
                     }
@@ -118,6 +134,18 @@ internal sealed partial class ClientSession
 
             Touch(connection);
         }
+    }
+
+    private int[] _slots = new int[16];
+
+    private Span<int> SlotBuffer(int count)
+    {
+        if (_slots.Length < count)
+        {
+            _slots = new int[Math.Max(count, _slots.Length * 2)];
+        }
+
+        return _slots;
     }
 
     /// <summary>Sends <paramref name="command"/> to every group's master and merges the replies (DBSIZE, INFO).</summary>

@@ -1,0 +1,128 @@
+using System.Buffers;
+using Tessera.Proxy.Commands;
+using Tessera.Proxy.Migration;
+using Tessera.Proxy.Routing;
+using Tessera.Resp.Protocol;
+
+namespace Tessera.Proxy.Sessions;
+
+/// <remarks>Commands whose keys are in migrating slots: MIGRATE the keys first, then run the command on the target group.</remarks>
+internal sealed partial class ClientSession
+{
+    /// <summary>A single-slot command on a migrating slot: MIGRATE its keys from <paramref name="source"/> to <paramref name="target"/>, then run it there.</summary>
+    private void ForwardMigrating(GroupRoute source, GroupRoute target, RequestFrame frame, ReadOnlySpan<int> keys, int slot)
+    {
+        var reply = EnqueueReply();
+        var gate = new MigrationGate(reply, slot);
+        gate.ThenSend(target.Master.ConnectionFor(Id), frame.Data.ToArray(), reply);
+        var sourceConnection = source.Master.ConnectionFor(Id);
+        gate.Migrate(sourceConnection, target.Master.Address, DistinctKeys(frame, keys), _context.Options.MigrateTimeout, _batch);
+        Touch(sourceConnection);
+        gate.Commit(_batch);
+    }
+
+    /// <summary>
+    /// A split command (MGET, DEL...) with keys in migrating slots: each key counts for its slot's target
+    /// group; keys of migrating slots are moved first (one MIGRATE per source/target pair), then the parts go out.
+    /// </summary>
+    private void SplitMigrating(NamespaceRoutes routes, RequestFrame frame, ReadOnlySpan<int> keys, ReadOnlySpan<int> slots, MergeKind merge, List<GroupRoute> groups, int firstMigratingSlot)
+    {
+        int keyCount = keys.Length;
+        var parent = EnqueueReply();
+        var gate = new MigrationGate(parent, firstMigratingSlot);
+        int argsPerKey = merge == MergeKind.AllOk ? 2 : 1;
+        if (groups.Count == 1)
+        {
+            gate.ThenSend(groups[0].Master.ConnectionFor(Id), frame.Data.ToArray(), parent);
+        }
+        else
+        {
+            var operation = new SplitOperation(parent, merge, groups.Count, keyCount);
+            for (int p = 0; p < groups.Count; p++)
+            {
+                var part = new ArrayBufferWriter<byte>();
+                int partKeys = 0;
+                for (int i = 0; i < keyCount; i++)
+                {
+                    if (ReferenceEquals(EffectiveGroup(routes, slots[i]), groups[p]))
+                    {
+                        if (merge == MergeKind.ValuesInOrder)
+                        {
+                            operation.MapKey(i, p, partKeys);
+                        }
+
+                        partKeys++;
+                    }
+                }
+
+                RespWriter.WriteArrayHeader(part, 1 + (partKeys * argsPerKey));
+                RespWriter.WriteBulkString(part, frame.Arg(0));
+                for (int i = 0; i < keyCount; i++)
+                {
+                    if (ReferenceEquals(EffectiveGroup(routes, slots[i]), groups[p]))
+                    {
+                        for (int a = 0; a < argsPerKey; a++)
+                        {
+                            RespWriter.WriteBulkString(part, frame.Arg(keys[i] + a));
+                        }
+                    }
+                }
+
+                gate.ThenSend(groups[p].Master.ConnectionFor(Id), part.WrittenSpan.ToArray(), operation.PartRequest(p));
+            }
+        }
+
+        // One MIGRATE per (source, target) pair, with every migrating key between them.
+        var pairs = new Dictionary<(GroupRoute Source, GroupRoute Target), List<byte[]>>();
+        for (int i = 0; i < keyCount; i++)
+        {
+            if (routes.States[slots[i]] == Model.Topology.SlotState.Migrating && routes.Targets[slots[i]] is { } target && routes.Slots[slots[i]] is { } source)
+            {
+                if (!pairs.TryGetValue((source, target), out var list))
+                {
+                    pairs[(source, target)] = list = [];
+                }
+
+                list.Add(frame.ArgSpan(keys[i]).ToArray());
+            }
+        }
+
+        foreach (var ((source, target), pairKeys) in pairs)
+        {
+            var sourceConnection = source.Master.ConnectionFor(Id);
+            gate.Migrate(sourceConnection, target.Master.Address, pairKeys, _context.Options.MigrateTimeout, _batch);
+            Touch(sourceConnection);
+        }
+
+        gate.Commit(_batch);
+    }
+
+    /// <summary>Where a key of <paramref name="slot"/> lives now: the target group while the slot migrates.</summary>
+    private static GroupRoute? EffectiveGroup(NamespaceRoutes routes, int slot) =>
+        routes.States[slot] == Model.Topology.SlotState.Migrating && routes.Targets[slot] is { } target ? target : routes.Slots[slot];
+
+    private static List<byte[]> DistinctKeys(RequestFrame frame, ReadOnlySpan<int> keys)
+    {
+        var result = new List<byte[]>(keys.Length);
+        foreach (int index in keys)
+        {
+            var key = frame.ArgSpan(index);
+            bool seen = false;
+            foreach (var existing in result)
+            {
+                if (key.SequenceEqual(existing))
+                {
+                    seen = true;
+                    break;
+                }
+            }
+
+            if (!seen)
+            {
+                result.Add(key.ToArray());
+            }
+        }
+
+        return result;
+    }
+}
