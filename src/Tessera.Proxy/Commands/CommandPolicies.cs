@@ -8,7 +8,7 @@ namespace Tessera.Proxy.Commands;
 /// flags come from the table (Redis's own metadata); this class only holds the proxy's behaviour:
 /// which commands it answers itself, which it splits, and which it refuses and why.
 /// </summary>
-internal sealed class CommandPolicies
+public sealed class CommandPolicies
 {
     private static readonly FrozenDictionary<string, LocalCommand> LocalCommands = new Dictionary<string, LocalCommand>
     {
@@ -73,7 +73,7 @@ internal sealed class CommandPolicies
 
     private readonly Dictionary<CommandSpec, CommandPolicy> _policies = new(ReferenceEqualityComparer.Instance);
 
-    public CommandPolicies(CommandTable table)
+    internal CommandPolicies(CommandTable table)
     {
         Table = table;
         foreach (var command in table.Commands)
@@ -86,10 +86,10 @@ internal sealed class CommandPolicies
         }
     }
 
-    public CommandTable Table { get; }
+    internal CommandTable Table { get; }
 
     /// <summary>The policy of <paramref name="spec"/> (a command or a subcommand from <see cref="Table"/>).</summary>
-    public CommandPolicy Get(CommandSpec spec) => _policies[spec];
+    internal CommandPolicy Get(CommandSpec spec) => _policies[spec];
 
     private void Add(CommandSpec spec) => _policies[spec] = Decide(spec);
 
@@ -150,6 +150,40 @@ internal sealed class CommandPolicies
         }
 
         return Refuse(display, "it has no key to route by, so the proxy cannot tell which group should run it");
+    }
+
+    /// <summary>
+    /// How the proxy treats every command and subcommand of the generated table, in table order, for the
+    /// compatibility page (docs/commands.md): the command's display name, a support level, and a note
+    /// (the refusal reason, or how it is routed).
+    /// </summary>
+    public static IReadOnlyList<(string Command, string Support, string Note)> Describe()
+    {
+        var rows = new List<(string, string, string)>();
+        foreach (var command in CommandTable.Default.Commands)
+        {
+            rows.Add(Row(command));
+            foreach (var sub in command.Subcommands.OrderBy(s => s.Name, StringComparer.Ordinal))
+            {
+                rows.Add(Row(sub));
+            }
+        }
+
+        return rows;
+    }
+
+    private static (string, string, string) Row(CommandSpec spec)
+    {
+        var policy = Decide(spec);
+        return policy.Kind switch
+        {
+            CommandKind.Keyed => (spec.DisplayName, "supported, keys in one slot", spec.HasKeys ? "routed by the slot of its keys; keys in different slots get -CROSSSLOT" : ""),
+            CommandKind.KeyedUnlessBlocking => (spec.DisplayName, "supported, keys in one slot", "routed by the slot of its keys"),
+            CommandKind.MultiKey => (spec.DisplayName, "split across groups", "keys are grouped per group and the replies merged"),
+            CommandKind.Local => (spec.DisplayName, "answered by the proxy", policy.Local == LocalCommand.UnknownSubcommand ? "unknown subcommands are refused as Redis does" : ""),
+            CommandKind.AnyGroup => (spec.DisplayName, "supported", "keyless; answered by any group"),
+            _ => (spec.DisplayName, "refused", policy.Refusal ?? ""),
+        };
     }
 
     private static CommandPolicy Refuse(string display, string reason) =>
