@@ -8,7 +8,8 @@ namespace Tessera.Local.Clusters;
 
 /// <summary>
 /// A whole cluster on this machine: N groups of one master and R replicas, each a <see cref="RedisServerProcess"/>
-/// under one directory, with replication up and a <see cref="TopologyConfig"/> describing it
+/// under one directory, with replication up (unless <see cref="LocalClusterOptions.Replicate"/> is false) and a
+/// <see cref="TopologyConfig"/> describing it
 /// (namespace <see cref="LocalClusterOptions.Namespace"/>, groups 1..N, the 1024 slots split evenly into
 /// contiguous ranges). Disposing stops every server it started. Used by <c>tessera up</c>, tests and benchmarks.
 /// </summary>
@@ -50,8 +51,9 @@ public sealed class LocalCluster : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Starts every server (in parallel), points replicas at their masters and waits, bounded, until each
-    /// replica reports <c>master_link_status:up</c>. On any failure or cancellation everything already
-    /// started is stopped before the exception propagates.
+    /// replica reports <c>master_link_status:up</c> (both skipped when <see cref="LocalClusterOptions.Replicate"/>
+    /// is false). On any failure or cancellation everything already started is stopped before the exception
+    /// propagates.
     /// </summary>
     public static async Task<LocalCluster> StartAsync(LocalClusterOptions options, CancellationToken cancellationToken = default)
     {
@@ -103,7 +105,7 @@ public sealed class LocalCluster : IAsyncDisposable, IDisposable
         {
             var groups = BuildGroups(servers, options.Groups, perGroup);
             var replication = new List<Task>();
-            foreach (var group in groups)
+            foreach (var group in options.Replicate ? groups : [])
             {
                 foreach (var replica in group.Replicas)
                 {

@@ -30,7 +30,14 @@ public sealed record LocalClusterOptions
     /// <summary>Bound on starting each server.</summary>
     public TimeSpan ServerStartTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Bound on each replica reaching <c>master_link_status:up</c>.</summary>
+    /// <summary>
+    /// True (default): replicas are pointed at their masters with <c>REPLICAOF</c> and the start waits until each
+    /// is in sync. False: every server starts as a bare master and <see cref="LocalGroup.Replicas"/> only names
+    /// the intended replicas; whoever builds the cluster (the controller, for <c>tessera up</c>) replicates them.
+    /// </summary>
+    public bool Replicate { get; init; } = true;
+
+    /// <summary>Bound on each replica reaching <c>master_link_status:up</c> (when <see cref="Replicate"/>).</summary>
     public TimeSpan ReplicationTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Bound on a graceful stop of each server before it is killed.</summary>
