@@ -35,8 +35,11 @@ internal sealed class BackendConnection : IAsyncDisposable
     private long _retryAt;
     private TimeSpan _backoff = InitialBackoff;
 
-    public BackendConnection(BackendServer server, ProxyOptions options, TimeProvider time, ProxyStats stats)
+    private readonly RespProtocol _protocol;
+
+    public BackendConnection(BackendServer server, ProxyOptions options, TimeProvider time, ProxyStats stats, RespProtocol protocol = RespProtocol.Resp2)
     {
+        _protocol = protocol;
         _server = server;
         _options = options;
         _time = time;
@@ -212,6 +215,14 @@ internal sealed class BackendConnection : IAsyncDisposable
     {
         var link = new Link();
         _link = link;
+        if (_protocol == RespProtocol.Resp3)
+        {
+            // First on the wire, before any command queued behind it: switch this connection to RESP3.
+            RespWriter.WriteCommand(link.Output.Writer, "HELLO", "3");
+            link.InFlight.Enqueue(new Handshake(this, link), _time.GetTimestamp());
+            _pendingFlush = true;
+        }
+
         // Off this thread: the caller holds the lock and must not run connect/send/receive code under it.
         _ = Task.Run(() => RunLinkAsync(link));
         return link;
@@ -424,6 +435,22 @@ internal sealed class BackendConnection : IAsyncDisposable
         IOException { InnerException: SocketException inner } => Describe(inner),
         _ => ex.Message,
     };
+
+    /// <summary>The reply to HELLO 3: swallowed; an error (a server without RESP3) fails the link with the reason.</summary>
+    private sealed class Handshake(BackendConnection connection, Link link) : BackendRequest
+    {
+        public override void OnReply(in ReadOnlySequence<byte> reply, FlushBatch batch)
+        {
+            if (reply.FirstSpan[0] == (byte)'-')
+            {
+                connection.Fail(link, "it refused HELLO 3 (RESP3 needs Redis 6 or later): " + System.Text.Encoding.UTF8.GetString(reply.ToArray()).Trim());
+            }
+        }
+
+        public override void OnFailure(string error, FlushBatch batch)
+        {
+        }
+    }
 
     private sealed class Barrier : BackendRequest
     {

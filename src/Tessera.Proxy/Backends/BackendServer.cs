@@ -1,6 +1,7 @@
 using System.Net;
 using Tessera.Proxy.Hosting;
 using Tessera.Proxy.Stats;
+using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Backends;
 
@@ -12,16 +13,19 @@ namespace Tessera.Proxy.Backends;
 internal sealed class BackendServer : IAsyncDisposable
 {
     private readonly BackendConnection[] _connections;
+    private readonly ProxyOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ProxyStats _stats;
+    private BackendConnection[]? _resp3;
 
     public BackendServer(string address, ProxyOptions options, TimeProvider time, ProxyStats stats)
     {
         Address = address;
         EndPoint = ParseEndPoint(address);
-        _connections = new BackendConnection[Math.Max(1, options.ConnectionsPerBackend)];
-        for (int i = 0; i < _connections.Length; i++)
-        {
-            _connections[i] = new BackendConnection(this, options, time, stats);
-        }
+        _options = options;
+        _time = time;
+        _stats = stats;
+        _connections = CreateConnections(RespProtocol.Resp2);
     }
 
     /// <summary>"host:port" as written in the topology.</summary>
@@ -29,10 +33,42 @@ internal sealed class BackendServer : IAsyncDisposable
 
     public EndPoint EndPoint { get; }
 
-    public IReadOnlyList<BackendConnection> Connections => _connections;
+    /// <summary>Every open-able connection: RESP2 ones, and RESP3 ones once a RESP3 client used this server.</summary>
+    public IReadOnlyList<BackendConnection> Connections => Volatile.Read(ref _resp3) is { } resp3 ? [.. _connections, .. resp3] : _connections;
 
-    /// <summary>The connection that carries session <paramref name="sessionId"/>'s commands to this server.</summary>
-    public BackendConnection ConnectionFor(long sessionId) => _connections[(int)((ulong)sessionId % (ulong)_connections.Length)];
+    /// <summary>
+    /// The connection that carries session <paramref name="sessionId"/>'s commands to this server. Clients that
+    /// chose RESP3 get connections that said HELLO 3 to the server, so replies are forwarded untouched in either
+    /// protocol (no conversion on the hot path; measured as the cheaper option in docs/benchmarks.md).
+    /// </summary>
+    public BackendConnection ConnectionFor(long sessionId, RespProtocol protocol = RespProtocol.Resp2)
+    {
+        var connections = protocol == RespProtocol.Resp3 ? Resp3Connections() : _connections;
+        return connections[(int)((ulong)sessionId % (ulong)connections.Length)];
+    }
+
+    private BackendConnection[] Resp3Connections()
+    {
+        var resp3 = Volatile.Read(ref _resp3);
+        if (resp3 is null)
+        {
+            var created = CreateConnections(RespProtocol.Resp3);
+            resp3 = Interlocked.CompareExchange(ref _resp3, created, null) ?? created;
+        }
+
+        return resp3;
+    }
+
+    private BackendConnection[] CreateConnections(RespProtocol protocol)
+    {
+        var connections = new BackendConnection[Math.Max(1, _options.ConnectionsPerBackend)];
+        for (int i = 0; i < connections.Length; i++)
+        {
+            connections[i] = new BackendConnection(this, _options, _time, _stats, protocol);
+        }
+
+        return connections;
+    }
 
     /// <summary>True when at least one connection is up (or still being established).</summary>
     public bool IsAvailable
@@ -53,7 +89,7 @@ internal sealed class BackendServer : IAsyncDisposable
 
     internal void CheckTimeouts()
     {
-        foreach (var connection in _connections)
+        foreach (var connection in Connections)
         {
             connection.CheckTimeout();
         }
@@ -61,7 +97,7 @@ internal sealed class BackendServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var connection in _connections)
+        foreach (var connection in Connections)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
         }

@@ -128,7 +128,7 @@ internal sealed partial class ClientSession
     /// <summary>Sends the request's bytes as they are to the group's master, taking the next place in the reply order.</summary>
     private void Forward(GroupRoute group, RequestFrame frame)
     {
-        var connection = group.Master.ConnectionFor(Id);
+        var connection = group.Master.ConnectionFor(Id, Protocol);
         var reply = EnqueueReply();
         connection.Send(frame.Data, reply, _batch);
         Touch(connection);

@@ -183,6 +183,13 @@ internal sealed partial class ClientSession
             }
         }
 
+        if (protocol != Protocol)
+        {
+            // Later commands go over the other protocol's backend connections: let the replies owed on the
+            // current ones arrive first so no later command can overtake an earlier one.
+            _pause = WaitForRepliesAsync(_context.Options.RequestTimeout, CancellationToken.None);
+        }
+
         Protocol = protocol;
         var w = BeginLocal();
         RespWriter.WriteMapHeader(w, 7, protocol);

@@ -14,8 +14,8 @@ internal sealed partial class ClientSession
     {
         var reply = EnqueueReply();
         var gate = new MigrationGate(reply, slot);
-        gate.ThenSend(target.Master.ConnectionFor(Id), frame.Data.ToArray(), reply);
-        var sourceConnection = source.Master.ConnectionFor(Id);
+        gate.ThenSend(target.Master.ConnectionFor(Id, Protocol), frame.Data.ToArray(), reply);
+        var sourceConnection = source.Master.ConnectionFor(Id, Protocol);
         gate.Migrate(sourceConnection, target.Master.Address, DistinctKeys(frame, keys), _context.Options.MigrateTimeout, _batch);
         Touch(sourceConnection);
         gate.Commit(_batch);
@@ -33,7 +33,7 @@ internal sealed partial class ClientSession
         int argsPerKey = merge == MergeKind.AllOk ? 2 : 1;
         if (groups.Count == 1)
         {
-            gate.ThenSend(groups[0].Master.ConnectionFor(Id), frame.Data.ToArray(), parent);
+            gate.ThenSend(groups[0].Master.ConnectionFor(Id, Protocol), frame.Data.ToArray(), parent);
         }
         else
         {
@@ -68,7 +68,7 @@ internal sealed partial class ClientSession
                     }
                 }
 
-                gate.ThenSend(groups[p].Master.ConnectionFor(Id), part.WrittenSpan.ToArray(), operation.PartRequest(p));
+                gate.ThenSend(groups[p].Master.ConnectionFor(Id, Protocol), part.WrittenSpan.ToArray(), operation.PartRequest(p));
             }
         }
 
@@ -89,7 +89,7 @@ internal sealed partial class ClientSession
 
         foreach (var ((source, target), pairKeys) in pairs)
         {
-            var sourceConnection = source.Master.ConnectionFor(Id);
+            var sourceConnection = source.Master.ConnectionFor(Id, Protocol);
             gate.Migrate(sourceConnection, target.Master.Address, pairKeys, _context.Options.MigrateTimeout, _batch);
             Touch(sourceConnection);
         }

@@ -101,7 +101,7 @@ internal sealed partial class ClientSession
                 }
             }
 
-            var connection = group.Master.ConnectionFor(Id);
+            var connection = group.Master.ConnectionFor(Id, Protocol);
             var request = operation.PartRequest(p);
             if (!connection.TryBeginWrite(out var writer, out var error))
             {
@@ -162,7 +162,8 @@ internal sealed partial class ClientSession
         var operation = new SplitOperation(parent, merge, groups.Count, 0, infoPrefix);
         for (int p = 0; p < groups.Count; p++)
         {
-            var connection = groups[p].Master.ConnectionFor(Id);
+            // RESP2 always: the merges below read RESP2 replies (INFO as a bulk string).
+            var connection = groups[p].Master.ConnectionFor(Id, RespProtocol.Resp2);
             var request = operation.PartRequest(p);
             if (!connection.TryBeginWrite(out var writer, out var error))
             {

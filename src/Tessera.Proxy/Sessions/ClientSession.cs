@@ -30,6 +30,12 @@ internal sealed partial class ClientSession
     private long _commandsInPass;
     private bool _stopReading;
 
+    /// <summary>
+    /// Set by a command after which nothing else may be dispatched until this completes (a protocol switch
+    /// waits for replies owed on the old protocol's connections; a blocking command waits for its reply).
+    /// </summary>
+    private Task? _pause;
+
     public ClientSession(ProxyContext context, IDuplexPipe transport, long id, string? remoteAddress)
     {
         _context = context;
@@ -86,6 +92,15 @@ internal sealed partial class ClientSession
                     passes.Exit(pass);
                 }
 
+                if (_pause is { } pause)
+                {
+                    // Stopped before the end of the buffer: the rest waits (unexamined) until the pause ends.
+                    input.AdvanceTo(buffer.Start);
+                    _pause = null;
+                    await pause.ConfigureAwait(false);
+                    continue;
+                }
+
                 input.AdvanceTo(buffer.Start, buffer.End);
 
                 // A cancelled read is a wake-up (routes changed while requests were held), not an end.
@@ -116,7 +131,7 @@ internal sealed partial class ClientSession
     private void ProcessRequests(ref ReadOnlySequence<byte> buffer)
     {
         var limits = _context.Options.Limits;
-        while (!_stopReading)
+        while (!_stopReading && _pause is null)
         {
             var status = RequestParser.TryParse(buffer, _frame, limits);
             if (status == ParseStatus.Incomplete)
