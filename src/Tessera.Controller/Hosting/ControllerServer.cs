@@ -122,6 +122,9 @@ public sealed class ControllerServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The election, for tests that watch a term end.</summary>
+    internal LeaderElection Election => _context.Election;
+
     /// <summary>Waits until this controller leads; false when <paramref name="timeout"/> passes first.</summary>
     public Task<bool> WaitForLeadershipAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         _context.Election.WaitForLeadershipAsync(timeout, cancellationToken);

@@ -44,6 +44,9 @@ public sealed class RecordingProxy : IAsyncDisposable
 
     public IReadOnlyList<RoutePush> Pushes => [.. _pushes];
 
+    /// <summary>Why renewing stopped by itself, for failure messages.</summary>
+    public string? RenewalProblem { get; private set; }
+
     public static async Task<RecordingProxy> StartAsync(string storeUrl, string id, TimeSpan leaseTtl)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -125,12 +128,20 @@ public sealed class RecordingProxy : IAsyncDisposable
             while (true)
             {
                 await Task.Delay(every, stop);
-                await _store.KeepAliveAsync(Lease, stop);
+                if (!await _store.KeepAliveAsync(Lease, stop))
+                {
+                    RenewalProblem = $"lease {Lease} was gone at {DateTimeOffset.UtcNow:HH:mm:ss.fff}";
+                    return;
+                }
             }
         }
         catch (OperationCanceledException)
         {
             // Told to stop renewing.
+        }
+        catch (CoordinatorStoreException e)
+        {
+            RenewalProblem = e.ToString();
         }
     }
 }

@@ -14,7 +14,7 @@ public static class TestControllers
             StoreUrl = storeUrl,
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             Id = id,
-            LeaseTtl = leaseTtl ?? TimeSpan.FromSeconds(2),
+            LeaseTtl = leaseTtl ?? TimeSpan.FromSeconds(5),
             PushDeadline = pushDeadline ?? TimeSpan.FromSeconds(3),
             PushCallTimeout = TimeSpan.FromSeconds(1),
             ServerTimeout = TimeSpan.FromSeconds(2),

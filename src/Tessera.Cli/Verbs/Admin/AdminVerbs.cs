@@ -33,8 +33,8 @@ internal static class AdminVerbs
             && TopVerb(parse) is { } top && Names.Contains(top.Name);
     }
 
-    /// <summary>Prints the first parse error as one line pointing at the verb's help; returns exit code 2.</summary>
-    public static int ReportUsageError(ParseResult parse)
+    /// <summary>Prints the first parse error as one line pointing at the verb's help (on stderr unless <paramref name="error"/>); returns exit code 2.</summary>
+    public static int ReportUsageError(ParseResult parse, TextWriter? error = null)
     {
         ArgumentNullException.ThrowIfNull(parse);
         var path = new List<string>();
@@ -44,7 +44,7 @@ internal static class AdminVerbs
         }
 
         var message = parse.Errors[0].Message.TrimEnd('.');
-        parse.InvocationConfiguration.Error.WriteLine($"error: {message} (see `{string.Join(' ', path)} --help`)");
+        (error ?? Console.Error).WriteLine($"error: {message} (see `{string.Join(' ', path)} --help`)");
         return ExitCodes.Usage;
     }
 

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Tessera.Cli.Hosting;
+using Tessera.Cli.Verbs.Admin;
+
+namespace Tessera.Controller.Tests.Support;
+
+/// <summary>What one CLI run printed and returned.</summary>
+public sealed record CliResult(int ExitCode, string Output, string Error)
+{
+    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
+}
+
+/// <summary>
+/// Runs the admin verbs in-process, exactly as Program.cs wires them (same command tree, same usage-error
+/// path), with stdout and stderr captured.
+/// </summary>
+public static class AdminCli
+{
+    public static async Task<CliResult> RunAsync(params string[] args)
+    {
+        var root = new RootCommand("tessera (test)");
+        AdminVerbs.AddTo(root);
+        VerbHelp.Install(root);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var parse = root.Parse(args);
+        var code = AdminVerbs.IsUsageError(parse)
+            ? AdminVerbs.ReportUsageError(parse, error)
+            : await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null });
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+}
