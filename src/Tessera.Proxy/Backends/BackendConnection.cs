@@ -46,6 +46,30 @@ internal sealed class BackendConnection : IAsyncDisposable
         _stats = stats;
     }
 
+    /// <summary>
+    /// For a connection a client session holds for itself (blocking commands, transactions, subscriptions)
+    /// rather than one shared by every session: its requests have no timeout (BLPOP 0 waits forever).
+    /// </summary>
+    public bool Dedicated { get; init; }
+
+    /// <summary>Set on subscribed connections: receives every frame instead of matching replies to requests.</summary>
+    public Action<ReadOnlySequence<byte>, FlushBatch>? PushSink { get; init; }
+
+    /// <summary>Set while a transaction is open on this (dedicated) connection: route changes wait for its EXEC.</summary>
+    public volatile bool TransactionOpen;
+
+    /// <summary>Requests sent and not answered yet.</summary>
+    public int InFlightCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _link?.InFlight.Count ?? 0;
+            }
+        }
+    }
+
     /// <summary>"host:port" of the server this connection talks to.</summary>
     public string ServerAddress => _server.Address;
 
@@ -106,7 +130,12 @@ internal sealed class BackendConnection : IAsyncDisposable
     {
         try
         {
-            _link!.InFlight.Enqueue(request, _time.GetTimestamp());
+            // Subscribed connections have no replies to match: their frames all go to the sink.
+            if (PushSink is null)
+            {
+                _link!.InFlight.Enqueue(request, _time.GetTimestamp());
+            }
+
             _pendingFlush = true;
         }
         finally
@@ -181,6 +210,11 @@ internal sealed class BackendConnection : IAsyncDisposable
     /// <summary>Resets the connection when its oldest request waited longer than the request timeout.</summary>
     public void CheckTimeout()
     {
+        if (Dedicated)
+        {
+            return;
+        }
+
         Link? link;
         lock (_gate)
         {
@@ -318,6 +352,14 @@ internal sealed class BackendConnection : IAsyncDisposable
                     {
                         failure = "it sent bytes that are not RESP";
                         break;
+                    }
+
+                    if (PushSink is { } sink)
+                    {
+                        // A subscribed connection: every frame is a message or a (un)subscribe confirmation.
+                        sink(buffer.Slice(0, length), batch);
+                        buffer = buffer.Slice(length);
+                        continue;
                     }
 
                     BackendRequest? request;

@@ -17,6 +17,7 @@ internal sealed class BackendServer : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ProxyStats _stats;
     private BackendConnection[]? _resp3;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<BackendConnection, byte> _dedicated = new();
 
     public BackendServer(string address, ProxyOptions options, TimeProvider time, ProxyStats stats)
     {
@@ -46,6 +47,24 @@ internal sealed class BackendServer : IAsyncDisposable
         var connections = protocol == RespProtocol.Resp3 ? Resp3Connections() : _connections;
         return connections[(int)((ulong)sessionId % (ulong)connections.Length)];
     }
+
+    /// <summary>Opens a connection for one session alone (blocking commands, transactions, subscriptions).</summary>
+    public BackendConnection OpenDedicated(RespProtocol protocol, Action<System.Buffers.ReadOnlySequence<byte>, Sessions.FlushBatch>? pushSink = null)
+    {
+        var connection = new BackendConnection(this, _options, _time, _stats, protocol) { Dedicated = true, PushSink = pushSink };
+        _dedicated.TryAdd(connection, 0);
+        return connection;
+    }
+
+    /// <summary>Closes a dedicated connection: the server drops whatever the session left there (a blocked pop, a WATCH, subscriptions).</summary>
+    public void CloseDedicated(BackendConnection connection)
+    {
+        _dedicated.TryRemove(connection, out _);
+        _ = connection.DisposeAsync();
+    }
+
+    /// <summary>Dedicated connections currently open, for draining a route change.</summary>
+    public IEnumerable<BackendConnection> DedicatedConnections => _dedicated.Keys;
 
     private BackendConnection[] Resp3Connections()
     {
@@ -97,6 +116,11 @@ internal sealed class BackendServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var dedicated in _dedicated.Keys)
+        {
+            await dedicated.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var connection in Connections)
         {
             await connection.DisposeAsync().ConfigureAwait(false);

@@ -131,12 +131,12 @@ public sealed class CommandPolicies
 
         if ((spec.Flags & CommandFlags.Blocking) != 0)
         {
-            return Refuse(display, "blocking commands are not supported by this proxy yet (planned: a dedicated backend connection per blocked client)");
+            return new CommandPolicy(CommandKind.Blocking);
         }
 
         if ((spec.Flags & CommandFlags.PubSub) != 0)
         {
-            return Refuse(display, "pub/sub is not supported by this proxy yet (planned: channels routed by slot)");
+            return new CommandPolicy(CommandKind.PubSub);
         }
 
         if (spec.HasKeys)
@@ -182,6 +182,10 @@ public sealed class CommandPolicies
             CommandKind.MultiKey => (spec.DisplayName, "split across groups", "keys are grouped per group and the replies merged"),
             CommandKind.Local => (spec.DisplayName, "answered by the proxy", policy.Local == LocalCommand.UnknownSubcommand ? "unknown subcommands are refused as Redis does" : ""),
             CommandKind.AnyGroup => (spec.DisplayName, "supported", "keyless; answered by any group"),
+            CommandKind.Blocking => (spec.DisplayName, "supported, keys in one slot", "blocks on a connection of its own; the client's later commands wait, as on Redis"),
+            CommandKind.Transaction => (spec.DisplayName, "supported, keys in one slot", "the whole transaction runs on one group over a connection of its own; keys must share a slot"),
+            CommandKind.PubSub => (spec.DisplayName, "supported", "channels are routed by their slot; patterns subscribe on every group"),
+            CommandKind.FanOut => (spec.DisplayName, "supported", "runs on every group and the replies are merged"),
             _ => (spec.DisplayName, "refused", policy.Refusal ?? ""),
         };
     }

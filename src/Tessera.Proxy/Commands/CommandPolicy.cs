@@ -18,6 +18,18 @@ internal enum CommandKind
     /// <summary>Keyless and harmless: sent to any group (HELP subcommands).</summary>
     AnyGroup,
 
+    /// <summary>Blocking commands (BLPOP...): sent on a dedicated connection; the session waits for the reply.</summary>
+    Blocking,
+
+    /// <summary>MULTI, EXEC, DISCARD, WATCH, UNWATCH: a transaction on a dedicated connection.</summary>
+    Transaction,
+
+    /// <summary>Pub/sub: subscriptions on dedicated connections, PUBLISH routed by the channel's slot, PUBSUB merged.</summary>
+    PubSub,
+
+    /// <summary>Whole-keyspace and every-group commands (SCAN, KEYS, RANDOMKEY, SCRIPT, FUNCTION).</summary>
+    FanOut,
+
     /// <summary>Refused with <see cref="CommandPolicy.Refusal"/>.</summary>
     Refused,
 }
@@ -65,6 +77,21 @@ internal enum MergeKind
 
     /// <summary>INFO: the proxy's own sections, then the groups' keyspace lines summed.</summary>
     InfoKeyspace,
+
+    /// <summary>PUBSUB CHANNELS, KEYS: the arrays of every group, concatenated without duplicates.</summary>
+    UnionArrays,
+
+    /// <summary>PUBSUB NUMSUB: name/count pairs, counts summed per name.</summary>
+    SumPairs,
+
+    /// <summary>PUBSUB NUMPAT: the largest integer.</summary>
+    MaxInteger,
+
+    /// <summary>SCRIPT LOAD, FUNCTION LOAD/DELETE/FLUSH, SCRIPT FLUSH: the first group's reply, when every group agrees it succeeded.</summary>
+    FirstReply,
+
+    /// <summary>SCRIPT EXISTS: per position, 1 only when every group has the script.</summary>
+    AllFlags,
 }
 
 /// <summary>The proxy's decision for one command or subcommand, made once at startup from the command table.</summary>

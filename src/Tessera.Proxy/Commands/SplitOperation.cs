@@ -100,6 +100,11 @@ internal sealed class SplitOperation
         MergeKind.AllOk => MergeOk(output),
         MergeKind.SumIntegers => MergeSum(output),
         MergeKind.InfoKeyspace => MergeInfo(output),
+        MergeKind.UnionArrays => MergeUnion(output),
+        MergeKind.SumPairs => MergeSumPairs(output),
+        MergeKind.MaxInteger => MergeMax(output),
+        MergeKind.FirstReply => MergeFirst(output),
+        MergeKind.AllFlags => MergeAllFlags(output),
         _ => "ERR internal error: unknown merge",
     };
 
@@ -141,6 +146,157 @@ internal sealed class SplitOperation
             var part = _parts[_keyPart[k]];
             var (offset, length) = elements[_keyPart[k]][_keyPosition![k]];
             RespWriter.WriteRaw(output, part.Bytes.Slice(offset, length));
+        }
+
+        return null;
+    }
+
+    /// <summary>Where each element of an array reply lies in the part's bytes; null when the reply is not an array.</summary>
+    private static List<(int Offset, int Length)>? Elements(Part part)
+    {
+        var bytes = part.Bytes;
+        if (bytes.Length == 0 || bytes[0] != (byte)'*')
+        {
+            return null;
+        }
+
+        int headerEnd = bytes.IndexOf((byte)'\n') + 1;
+        int count = int.Parse(bytes[1..(headerEnd - 2)], CultureInfo.InvariantCulture);
+        var list = new List<(int, int)>(Math.Max(count, 0));
+        int offset = headerEnd;
+        var state = default(ReplyScanState);
+        for (int i = 0; i < count; i++)
+        {
+            var rest = new ReadOnlySequence<byte>(part.Array!, offset, bytes.Length - offset);
+            if (ReplyScanner.TryScan(rest, ref state, out long length) != ParseStatus.Complete)
+            {
+                return null;
+            }
+
+            list.Add((offset, (int)length));
+            offset += (int)length;
+        }
+
+        return list;
+    }
+
+    private string? MergeUnion(ArrayBufferWriter<byte> output)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var items = new List<byte[]>();
+        foreach (var part in _parts)
+        {
+            if (Elements(part) is not { } elements)
+            {
+                return "ERR unexpected reply from a backend: expected an array";
+            }
+
+            foreach (var (offset, length) in elements)
+            {
+                var element = part.Bytes.Slice(offset, length).ToArray();
+                if (seen.Add(Encoding.Latin1.GetString(element)))
+                {
+                    items.Add(element);
+                }
+            }
+        }
+
+        RespWriter.WriteArrayHeader(output, items.Count);
+        foreach (var item in items)
+        {
+            RespWriter.WriteRaw(output, item);
+        }
+
+        return null;
+    }
+
+    private string? MergeSumPairs(ArrayBufferWriter<byte> output)
+    {
+        var order = new List<string>();
+        var sums = new Dictionary<string, (byte[] Name, long Sum)>(StringComparer.Ordinal);
+        foreach (var part in _parts)
+        {
+            if (Elements(part) is not { } elements || elements.Count % 2 != 0)
+            {
+                return "ERR unexpected reply from a backend: expected name/count pairs";
+            }
+
+            for (int i = 0; i < elements.Count; i += 2)
+            {
+                var name = part.Bytes.Slice(elements[i].Offset, elements[i].Length).ToArray();
+                var count = part.Bytes.Slice(elements[i + 1].Offset, elements[i + 1].Length);
+                long value = count.Length > 3 && count[0] == (byte)':' ? long.Parse(count[1..^2], CultureInfo.InvariantCulture) : 0;
+                string key = Encoding.Latin1.GetString(name);
+                if (sums.TryGetValue(key, out var existing))
+                {
+                    sums[key] = (existing.Name, existing.Sum + value);
+                }
+                else
+                {
+                    order.Add(key);
+                    sums[key] = (name, value);
+                }
+            }
+        }
+
+        RespWriter.WriteArrayHeader(output, order.Count * 2);
+        foreach (var key in order)
+        {
+            RespWriter.WriteRaw(output, sums[key].Name);
+            RespWriter.WriteInteger(output, sums[key].Sum);
+        }
+
+        return null;
+    }
+
+    private string? MergeMax(ArrayBufferWriter<byte> output)
+    {
+        long max = 0;
+        foreach (var part in _parts)
+        {
+            var bytes = part.Bytes;
+            if (bytes.Length < 4 || bytes[0] != (byte)':' || !long.TryParse(bytes[1..^2], CultureInfo.InvariantCulture, out long value))
+            {
+                return "ERR unexpected reply from a backend: expected an integer";
+            }
+
+            max = Math.Max(max, value);
+        }
+
+        RespWriter.WriteInteger(output, max);
+        return null;
+    }
+
+    private string? MergeFirst(ArrayBufferWriter<byte> output)
+    {
+        RespWriter.WriteRaw(output, _parts[0].Bytes);
+        return null;
+    }
+
+    private string? MergeAllFlags(ArrayBufferWriter<byte> output)
+    {
+        int[]? flags = null;
+        foreach (var part in _parts)
+        {
+            if (Elements(part) is not { } elements || (flags is not null && flags.Length != elements.Count))
+            {
+                return "ERR unexpected reply from a backend: expected an array of flags";
+            }
+
+            flags ??= Enumerable.Repeat(1, elements.Count).ToArray();
+            for (int i = 0; i < elements.Count; i++)
+            {
+                if (!part.Bytes.Slice(elements[i].Offset, elements[i].Length).SequenceEqual(":1\r\n"u8))
+                {
+                    flags[i] = 0;
+                }
+            }
+        }
+
+        RespWriter.WriteArrayHeader(output, flags!.Length);
+        foreach (int flag in flags)
+        {
+            RespWriter.WriteInteger(output, flag);
         }
 
         return null;

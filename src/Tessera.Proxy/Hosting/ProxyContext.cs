@@ -66,5 +66,23 @@ internal sealed class ProxyContext : IAsyncDisposable
 
     public long NextClientId() => Interlocked.Increment(ref _nextClientId);
 
+    private int _dedicatedConnections;
+
+    /// <summary>Counts a dedicated connection against <see cref="ProxyOptions.MaxDedicatedConnections"/>; false when the limit is reached.</summary>
+    public bool TryReserveDedicated()
+    {
+        if (Interlocked.Increment(ref _dedicatedConnections) <= Options.MaxDedicatedConnections)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _dedicatedConnections);
+        return false;
+    }
+
+    public void ReleaseDedicated() => Interlocked.Decrement(ref _dedicatedConnections);
+
+    public int DedicatedConnections => Volatile.Read(ref _dedicatedConnections);
+
     public ValueTask DisposeAsync() => Backends.DisposeAsync();
 }

@@ -30,6 +30,12 @@ public sealed record ProxyOptions
     /// <summary>Most client connections served at once; more are answered with an error and closed.</summary>
     public int MaxClients { get; init; } = 50_000;
 
+    /// <summary>
+    /// Most connections the proxy opens for single sessions (blocked clients, transactions, subscriptions,
+    /// one per session and server); beyond it such commands are refused with a retryable error.
+    /// </summary>
+    public int MaxDedicatedConnections { get; init; } = 2000;
+
     /// <summary>Where the admin HTTP API listens (route pushes, /healthz, the proxy's view of the topology); null for none.</summary>
     public IPEndPoint? Admin { get; init; }
 

@@ -125,7 +125,25 @@ internal sealed class RoutingState
             }
         }
 
+        // Transactions on dedicated connections: wait until their EXEC (or DISCARD) has been answered, so
+        // none can run on the old owner after the change is acknowledged.
+        foreach (var group in routes.Groups)
+        {
+            foreach (var dedicated in group.Master.DedicatedConnections)
+            {
+                barriers.Add(WaitForTransactionAsync(dedicated));
+            }
+        }
+
         await Task.WhenAll(barriers).WaitAsync(timeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+    }
+
+    private static async Task WaitForTransactionAsync(BackendConnection connection)
+    {
+        while (connection.TransactionOpen && connection.InFlightCount > 0)
+        {
+            await Task.Delay(2).ConfigureAwait(false);
+        }
     }
 
     private void Publish(Dictionary<string, NamespaceRoutes> namespaces)

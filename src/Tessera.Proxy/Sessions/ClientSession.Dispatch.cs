@@ -28,6 +28,12 @@ internal sealed partial class ClientSession
         }
 
         var policy = policies.Get(spec);
+        if (InSubscribedMode && !AllowedWhileSubscribed(spec.Name))
+        {
+            ReplyError($"ERR Can't execute '{spec.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return;
+        }
+
         if (_context.Fenced && policy.Kind != CommandKind.Local)
         {
             ReplyError("TRYAGAIN this proxy lost its registration in the coordinator store and stopped serving until it re-registers; retry, or use another proxy");
@@ -42,13 +48,19 @@ internal sealed partial class ClientSession
             case CommandKind.KeyedUnlessBlocking:
                 if (HasBlockOption(frame))
                 {
-                    ReplyError($"ERR {spec.DisplayName} with BLOCK is not supported through Tessera yet (planned: a dedicated backend connection per blocked client); call it without BLOCK");
+                    RouteBlocking(frame, spec);
                 }
                 else
                 {
                     RouteKeyed(frame, spec);
                 }
 
+                break;
+            case CommandKind.PubSub:
+                RunPubSub(frame, spec.Name);
+                break;
+            case CommandKind.Blocking:
+                RouteBlocking(frame, spec);
                 break;
             case CommandKind.MultiKey:
                 RouteMultiKey(frame, spec, policy.Merge);
@@ -162,6 +174,9 @@ internal sealed partial class ClientSession
 
     private static string SlotNotServed(NamespaceRoutes routes, int slot) =>
         $"CLUSTERDOWN Hash slot {slot} not served: namespace '{routes.Name}' has no group assigned to it";
+
+    private static bool AllowedWhileSubscribed(string name) =>
+        name is "subscribe" or "psubscribe" or "ssubscribe" or "unsubscribe" or "punsubscribe" or "sunsubscribe" or "ping" or "quit" or "reset";
 
     private static bool HasBlockOption(RequestFrame frame)
     {

@@ -59,6 +59,7 @@ internal sealed partial class ClientSession
     /// <summary>Re-dispatches held requests under the current routes (called at the start of a read pass).</summary>
     private void ReleaseHeld()
     {
+        RefreshSubscriptions();
         if (_held.Count == 0)
         {
             return;
@@ -90,7 +91,7 @@ internal sealed partial class ClientSession
             _reservedHeldAt = null;
         }
 
-        if (_held.Count > 0)
+        if (_held.Count > 0 || _subs is { Count: > 0 } || _subs is { ShardChannels.Count: > 0 })
         {
             _context.HeldSessions.TryAdd(this, 0);
         }

@@ -17,7 +17,22 @@ internal sealed partial class ClientSession
         switch (command)
         {
             case LocalCommand.Ping:
-                if (frame.Count == 1)
+                if (InSubscribedMode)
+                {
+                    // RESP2 subscribed clients get PING's answer as a "pong" message.
+                    var pong = BeginLocal();
+                    RespWriter.WriteArrayHeader(pong, 2);
+                    RespWriter.WriteBulkString(pong, "pong"u8);
+                    if (frame.Count > 1)
+                    {
+                        RespWriter.WriteBulkString(pong, frame.Arg(1));
+                    }
+                    else
+                    {
+                        RespWriter.WriteBulkString(pong, ""u8);
+                    }
+                }
+                else if (frame.Count == 1)
                 {
                     RespWriter.WriteSimpleString(BeginLocal(), "PONG"u8);
                 }

@@ -148,6 +148,26 @@ internal sealed partial class ClientSession
         return _slots;
     }
 
+    /// <summary>Sends the client's own request to every group's master and merges the replies (PUBSUB, SCRIPT, FUNCTION, KEYS).</summary>
+    private void FanOutFrame(NamespaceRoutes routes, RequestFrame frame, MergeKind merge)
+    {
+        var groups = routes.Groups;
+        var parent = EnqueueReply();
+        if (groups.Count == 0)
+        {
+            CompleteError(parent, $"CLUSTERDOWN namespace '{routes.Name}' has no groups", _batch);
+            return;
+        }
+
+        var operation = new SplitOperation(parent, merge, groups.Count, 0);
+        for (int p = 0; p < groups.Count; p++)
+        {
+            var connection = groups[p].Master.ConnectionFor(Id, RespProtocol.Resp2);
+            connection.Send(frame.Data, operation.PartRequest(p), _batch);
+            Touch(connection);
+        }
+    }
+
     /// <summary>Sends <paramref name="command"/> to every group's master and merges the replies (DBSIZE, INFO).</summary>
     private void FanOut(NamespaceRoutes routes, MergeKind merge, string? infoPrefix, params ReadOnlySpan<string> command)
     {

@@ -86,6 +86,38 @@ internal sealed partial class ClientSession
         }
     }
 
+    /// <summary>
+    /// An out-of-band frame (a pub/sub message) for the client: written now when nothing is owed before it,
+    /// otherwise queued behind the replies already owed.
+    /// </summary>
+    internal void Push(in ReadOnlySequence<byte> bytes, FlushBatch batch)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            if (!_outputBlocked && _queue.Count == 0)
+            {
+                WriteOutputLocked(bytes);
+            }
+            else
+            {
+                var reply = _free.Count > 0 ? _free.Pop() : new Reply(this);
+                reply.Store(bytes);
+                _queue.Enqueue(reply);
+            }
+
+            if (!_flushScheduled)
+            {
+                _flushScheduled = true;
+                batch.Add(this);
+            }
+        }
+    }
+
     /// <summary>Completes <paramref name="reply"/> with an error line such as "ERR backend ... failed".</summary>
     internal void CompleteError(Reply reply, string error, FlushBatch batch)
     {

@@ -97,7 +97,7 @@ internal sealed partial class ClientSession
                     // Stopped before the end of the buffer: the rest waits (unexamined) until the pause ends.
                     input.AdvanceTo(buffer.Start);
                     _pause = null;
-                    await pause.ConfigureAwait(false);
+                    await pause.WaitAsync(connectionClosed).ConfigureAwait(false);
                     continue;
                 }
 
@@ -124,6 +124,7 @@ internal sealed partial class ClientSession
         finally
         {
             _context.HeldSessions.TryRemove(this, out _);
+            CloseDedicatedConnections();
             CloseOutput();
         }
     }

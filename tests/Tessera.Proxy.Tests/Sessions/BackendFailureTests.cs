@@ -35,21 +35,21 @@ public sealed class BackendFailureTests : IAsyncLifetime
         await using var check = await _cluster.ConnectAsync();
         Reply.Ok(await check.CallAsync("SET", onLiving, "alive"));
 
-        // A long pipeline alternating between the two groups; kill group 2 while it flows.
+        // A long pipeline alternating between the two groups: the first half flows, group 2 dies, the second half follows.
         const int count = 20_000;
-        var batch = new MemoryStream();
+        var first = new MemoryStream();
+        var second = new MemoryStream();
         for (int i = 0; i < count; i++)
         {
-            batch.Write(RawConnection.Command("ECHO", i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            batch.Write(RawConnection.Command("GET", i % 2 == 0 ? onLiving : onDying));
+            var target = i < count / 2 ? first : second;
+            target.Write(RawConnection.Command("ECHO", i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            target.Write(RawConnection.Command("GET", i % 2 == 0 ? onLiving : onDying));
         }
 
-        var send = c.SendAsync(batch.ToArray());
-        var killer = Task.Run(async () =>
-        {
-            await Task.Delay(20);
-            _cluster.Cluster.Groups.Single(g => g.Id == 2).Master.Kill();
-        });
+        await c.SendAsync(first.ToArray());
+        var killer = Task.CompletedTask;
+        _cluster.Cluster.Groups.Single(g => g.Id == 2).Master.Kill();
+        var send = c.SendAsync(second.ToArray());
 
         int errors = 0;
         for (int i = 0; i < count; i++)
