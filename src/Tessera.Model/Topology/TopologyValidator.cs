@@ -47,7 +47,7 @@ public static class TopologyValidator
                 problems.Add($"namespace '{ns.Name}': the name must not contain spaces");
             }
 
-            ValidateGroups(ns, serverOwners, problems);
+            ValidateGroups(ns, serverOwners, problems, requireAllSlots);
             ValidateSlots(ns, problems, requireAllSlots);
         }
 
@@ -101,7 +101,7 @@ public static class TopologyValidator
         return true;
     }
 
-    private static void ValidateGroups(NamespaceConfig ns, Dictionary<string, string> serverOwners, List<string> problems)
+    private static void ValidateGroups(NamespaceConfig ns, Dictionary<string, string> serverOwners, List<string> problems, bool requireAllSlots)
     {
         var ids = new HashSet<int>();
         foreach (var group in ns.Groups)
@@ -116,7 +116,14 @@ public static class TopologyValidator
                 problems.Add(Invariant($"namespace '{ns.Name}': group id {group.Id} is defined twice; group ids must be unique"));
             }
 
-            CheckServer(group.Master, "master", where, serverOwners, problems);
+            // A group created through the controller has no master until its first server is added; it can
+            // own no slots then (checked below), and proxies simply have nothing to route to it.
+            bool masterless = string.IsNullOrEmpty(group.Master) && group.Replicas.Count == 0;
+            if (!masterless || requireAllSlots)
+            {
+                CheckServer(group.Master, "master", where, serverOwners, problems);
+            }
+
             foreach (var replica in group.Replicas)
             {
                 CheckServer(replica, "replica", where, serverOwners, problems);

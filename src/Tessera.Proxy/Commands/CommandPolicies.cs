@@ -46,11 +46,6 @@ public sealed class CommandPolicies
 
     private static readonly FrozenDictionary<string, string> Refusals = new Dictionary<string, string>
     {
-        ["multi"] = "transactions are not supported by this proxy yet (planned: MULTI on a dedicated backend connection)",
-        ["exec"] = "transactions are not supported by this proxy yet (planned: MULTI on a dedicated backend connection)",
-        ["discard"] = "transactions are not supported by this proxy yet (planned: MULTI on a dedicated backend connection)",
-        ["watch"] = "transactions are not supported by this proxy yet (planned: MULTI on a dedicated backend connection)",
-        ["unwatch"] = "transactions are not supported by this proxy yet (planned: MULTI on a dedicated backend connection)",
         ["scan"] = "whole-keyspace commands are not supported by this proxy yet (planned: fan out across groups)",
         ["keys"] = "whole-keyspace commands are not supported by this proxy yet (planned: fan out across groups)",
         ["randomkey"] = "whole-keyspace commands are not supported by this proxy yet (planned: fan out across groups)",
@@ -100,6 +95,11 @@ public sealed class CommandPolicies
         if (LocalCommands.TryGetValue(name, out var local))
         {
             return new CommandPolicy(CommandKind.Local, local);
+        }
+
+        if (name is "multi" or "exec" or "discard" or "watch" or "unwatch")
+        {
+            return new CommandPolicy(CommandKind.Transaction);
         }
 
         if (SplitCommands.TryGetValue(name, out var merge))

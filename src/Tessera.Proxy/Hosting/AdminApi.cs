@@ -59,7 +59,7 @@ internal static class AdminApi
             {
                 applied = await context.Routing.ApplyNamespaceAsync(ns, context.Options.RequestTimeout).ConfigureAwait(false);
             }
-            catch (ArgumentException ex)
+            catch (Exception ex) when (ex is ArgumentException or FormatException)
             {
                 return Results.Json(new { error = ex.Message }, statusCode: StatusCodes.Status400BadRequest);
             }

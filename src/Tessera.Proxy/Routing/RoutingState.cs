@@ -180,6 +180,12 @@ internal sealed class RoutingState
         var groups = new Dictionary<int, GroupRoute>();
         foreach (var group in ns.Groups)
         {
+            if (string.IsNullOrEmpty(group.Master))
+            {
+                // A group still being built (no server yet): nothing to route to, and no slot may name it.
+                continue;
+            }
+
             var replicas = new BackendServer[group.Replicas.Count];
             for (int i = 0; i < replicas.Length; i++)
             {

@@ -34,6 +34,12 @@ internal sealed partial class ClientSession
             return;
         }
 
+        if (InMulti && policy.Kind != CommandKind.Transaction && spec.Name is not ("quit" or "reset"))
+        {
+            QueueInTransaction(frame, spec, policy);
+            return;
+        }
+
         if (_context.Fenced && policy.Kind != CommandKind.Local)
         {
             ReplyError("TRYAGAIN this proxy lost its registration in the coordinator store and stopped serving until it re-registers; retry, or use another proxy");
@@ -55,6 +61,9 @@ internal sealed partial class ClientSession
                     RouteKeyed(frame, spec);
                 }
 
+                break;
+            case CommandKind.Transaction:
+                RunTransaction(frame, spec);
                 break;
             case CommandKind.PubSub:
                 RunPubSub(frame, spec.Name);

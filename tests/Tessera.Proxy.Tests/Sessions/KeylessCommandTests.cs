@@ -79,7 +79,6 @@ public sealed class KeylessCommandTests : IClassFixture<ProxyCluster>
     }
 
     [Theory]
-    [InlineData("MULTI", "ERR MULTI is not supported through Tessera: transactions")]
     [InlineData("CONFIG", "ERR CONFIG GET is not supported through Tessera: administrative")]
     [InlineData("FLUSHALL", "ERR FLUSHALL is not supported through Tessera")]
     [InlineData("KEYS", "ERR KEYS is not supported through Tessera")]
