@@ -27,6 +27,9 @@ public sealed record NamespaceConfig
     public IReadOnlyList<GroupConfig> Groups { get; init; } = [];
 
     public IReadOnlyList<SlotRangeConfig> Slots { get; init; } = [];
+
+    /// <summary>Lets clients run FLUSHDB/FLUSHALL through the proxy (they erase every group of the namespace); off by default.</summary>
+    public bool AllowFlush { get; init; }
 }
 
 /// <summary>One master and its replicas, addressed as "host:port".</summary>

@@ -46,11 +46,9 @@ public sealed class CommandPolicies
 
     private static readonly FrozenDictionary<string, string> Refusals = new Dictionary<string, string>
     {
-        ["scan"] = "whole-keyspace commands are not supported by this proxy yet (planned: fan out across groups)",
-        ["keys"] = "whole-keyspace commands are not supported by this proxy yet (planned: fan out across groups)",
-        ["randomkey"] = "whole-keyspace commands are not supported by this proxy yet (planned: fan out across groups)",
-        ["flushdb"] = "it would erase every group; it is refused unless the namespace allows it (not configurable yet)",
-        ["flushall"] = "it would erase every group; it is refused unless the namespace allows it (not configurable yet)",
+        ["script|kill"] = "a running script lives on one group's master; run SCRIPT KILL there directly",
+        ["script|debug"] = "script debugging needs a direct connection to one redis-server",
+        ["function|kill"] = "a running function lives on one group's master; run FUNCTION KILL there directly",
         ["migrate"] = "moving keys behind the proxy would break routing; use `tessera slots migrate`",
         ["move"] = "Tessera serves database 0 only",
         ["swapdb"] = "Tessera serves database 0 only",
@@ -62,8 +60,25 @@ public sealed class CommandPolicies
         ["monitor"] = "MONITOR would watch one backend only; it is not supported through the proxy",
         ["sync"] = "replication through the proxy is not supported; replicate from the group masters",
         ["psync"] = "replication through the proxy is not supported; replicate from the group masters",
-        ["script"] = "scripts must be loaded on every group; SCRIPT is not supported yet (EVAL with keys works)",
-        ["function"] = "functions must be loaded on every group; FUNCTION is not supported yet",
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>Commands sent to every group's master, and how their replies merge.</summary>
+    private static readonly FrozenDictionary<string, MergeKind> FanOutCommands = new Dictionary<string, MergeKind>
+    {
+        ["keys"] = MergeKind.UnionArrays,
+        ["randomkey"] = MergeKind.RandomNonNull,
+        ["flushdb"] = MergeKind.FirstReply,
+        ["flushall"] = MergeKind.FirstReply,
+        ["script|load"] = MergeKind.FirstReply,
+        ["script|exists"] = MergeKind.AllFlags,
+        ["script|flush"] = MergeKind.FirstReply,
+        ["function|load"] = MergeKind.FirstReply,
+        ["function|delete"] = MergeKind.FirstReply,
+        ["function|flush"] = MergeKind.FirstReply,
+        ["function|restore"] = MergeKind.FirstReply,
+        ["function|list"] = MergeKind.FirstReply,
+        ["function|dump"] = MergeKind.FirstReply,
+        ["function|stats"] = MergeKind.FirstReply,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private readonly Dictionary<CommandSpec, CommandPolicy> _policies = new(ReferenceEqualityComparer.Instance);
@@ -100,6 +115,16 @@ public sealed class CommandPolicies
         if (name is "multi" or "exec" or "discard" or "watch" or "unwatch")
         {
             return new CommandPolicy(CommandKind.Transaction);
+        }
+
+        if (name == "scan")
+        {
+            return new CommandPolicy(CommandKind.Scan);
+        }
+
+        if (FanOutCommands.TryGetValue(name, out var fanOut))
+        {
+            return new CommandPolicy(CommandKind.FanOut, Merge: fanOut);
         }
 
         if (SplitCommands.TryGetValue(name, out var merge))
@@ -185,7 +210,10 @@ public sealed class CommandPolicies
             CommandKind.Blocking => (spec.DisplayName, "supported, keys in one slot", "blocks on a connection of its own; the client's later commands wait, as on Redis"),
             CommandKind.Transaction => (spec.DisplayName, "supported, keys in one slot", "the whole transaction runs on one group over a connection of its own; keys must share a slot"),
             CommandKind.PubSub => (spec.DisplayName, "supported", "channels are routed by their slot; patterns subscribe on every group"),
-            CommandKind.FanOut => (spec.DisplayName, "supported", "runs on every group and the replies are merged"),
+            CommandKind.FanOut => (spec.DisplayName, "supported, on every group", spec.Name is "flushdb" or "flushall"
+                ? "erases every group of the namespace; refused unless the namespace sets allowFlush"
+                : "runs on every group's master and the replies are merged"),
+            CommandKind.Scan => (spec.DisplayName, "supported, on every group", "the cursor walks the groups one after another; valid while the topology is stable"),
             _ => (spec.DisplayName, "refused", policy.Refusal ?? ""),
         };
     }

@@ -30,6 +30,9 @@ internal enum CommandKind
     /// <summary>Whole-keyspace and every-group commands (SCAN, KEYS, RANDOMKEY, SCRIPT, FUNCTION).</summary>
     FanOut,
 
+    /// <summary>SCAN: a cursor that walks every group in turn.</summary>
+    Scan,
+
     /// <summary>Refused with <see cref="CommandPolicy.Refusal"/>.</summary>
     Refused,
 }
@@ -92,6 +95,9 @@ internal enum MergeKind
 
     /// <summary>SCRIPT EXISTS: per position, 1 only when every group has the script.</summary>
     AllFlags,
+
+    /// <summary>RANDOMKEY: a random reply among the groups that have keys (nil when none has).</summary>
+    RandomNonNull,
 }
 
 /// <summary>The proxy's decision for one command or subcommand, made once at startup from the command table.</summary>

@@ -105,6 +105,7 @@ internal sealed class SplitOperation
         MergeKind.MaxInteger => MergeMax(output),
         MergeKind.FirstReply => MergeFirst(output),
         MergeKind.AllFlags => MergeAllFlags(output),
+        MergeKind.RandomNonNull => MergeRandom(output),
         _ => "ERR internal error: unknown merge",
     };
 
@@ -264,6 +265,19 @@ internal sealed class SplitOperation
         }
 
         RespWriter.WriteInteger(output, max);
+        return null;
+    }
+
+    private string? MergeRandom(ArrayBufferWriter<byte> output)
+    {
+        var candidates = _parts.Where(p => p.Bytes.Length > 0 && p.Bytes[0] == (byte)'$' && p.Bytes[1] != (byte)'-').ToList();
+        if (candidates.Count == 0)
+        {
+            RespWriter.WriteRaw(output, "$-1\r\n"u8);
+            return null;
+        }
+
+        RespWriter.WriteRaw(output, candidates[Random.Shared.Next(candidates.Count)].Bytes);
         return null;
     }
 

@@ -62,6 +62,12 @@ internal sealed partial class ClientSession
                 }
 
                 break;
+            case CommandKind.FanOut:
+                RunFanOut(frame, spec, policy.Merge);
+                break;
+            case CommandKind.Scan:
+                Scan(frame);
+                break;
             case CommandKind.Transaction:
                 RunTransaction(frame, spec);
                 break;
