@@ -32,6 +32,8 @@ public sealed class CommandPolicies
         ["client|id"] = LocalCommand.ClientId,
         ["client|setinfo"] = LocalCommand.ClientSetInfo,
         ["client|info"] = LocalCommand.ClientInfo,
+        ["client|no-evict"] = LocalCommand.ClientNoEvict,
+        ["reset"] = LocalCommand.Reset,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, MergeKind> SplitCommands = new Dictionary<string, MergeKind>

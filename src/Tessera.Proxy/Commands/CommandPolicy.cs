@@ -61,6 +61,8 @@ internal enum LocalCommand
     ClientId,
     ClientSetInfo,
     ClientInfo,
+    ClientNoEvict,
+    Reset,
     UnknownSubcommand,
 }
 

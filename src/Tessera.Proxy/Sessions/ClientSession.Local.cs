@@ -127,7 +127,37 @@ internal sealed partial class ClientSession
                 RespWriter.WriteVerbatim(BeginLocal(), ClientInfoLine(), Protocol);
                 EndLocal();
                 break;
+            case LocalCommand.ClientNoEvict:
+                // Proxy sessions hold no backend memory of their own to protect; accepted for client libraries.
+                if (frame.ArgEquals(2, "ON"u8) || frame.ArgEquals(2, "OFF"u8))
+                {
+                    ReplyOk();
+                }
+                else
+                {
+                    ReplyError("ERR syntax error");
+                }
+
+                break;
+            case LocalCommand.Reset:
+                // RESET: leave MULTI, WATCH and subscriptions, back to RESP2 and no name, as Redis does.
+                // Closing this session's own connections drops their MULTI, WATCH and subscriptions on the servers.
+                _txn = null;
+                CloseDedicatedConnections();
+                _pause = Protocol == RespProtocol.Resp2 ? null : WaitForRepliesAsync(_context.Options.RequestTimeout, CancellationToken.None);
+                Protocol = RespProtocol.Resp2;
+                Name = null;
+                RespWriter.WriteSimpleString(BeginLocal(), "RESET"u8);
+                EndLocal();
+                break;
             case LocalCommand.UnknownSubcommand:
+                if (spec.Name == "client" && (frame.ArgEquals(1, "NO-TOUCH"u8) && (frame.ArgEquals(2, "ON"u8) || frame.ArgEquals(2, "OFF"u8))))
+                {
+                    // CLIENT NO-TOUCH arrived in Redis 7.2; accepted so client libraries can send it.
+                    ReplyOk();
+                    break;
+                }
+
                 if (spec.Name == "client" && frame.ArgEquals(1, "SETINFO"u8))
                 {
                     // CLIENT SETINFO arrived in Redis 7.2; client libraries send it, so answer it here.

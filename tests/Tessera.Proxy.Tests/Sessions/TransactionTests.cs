@@ -91,4 +91,16 @@ public sealed class TransactionTests : IClassFixture<ProxyCluster>
         Reply.Integer(0, await g2.CallAsync("EXISTS", key));
         _cluster.Proxy.ApplyTopology(new TopologyConfig { Epoch = 51, Namespaces = [ns with { Epoch = 51 }] });
     }
+
+    [Fact]
+    public async Task Reset_leaves_the_transaction_and_client_no_evict_is_accepted()
+    {
+        await using var c = await _cluster.ConnectAsync();
+        Reply.Ok(await c.CallAsync("CLIENT", "NO-EVICT", "ON"));
+        Reply.Ok(await c.CallAsync("MULTI"));
+        Reply.Text("QUEUED", await c.CallAsync("SET", "{reset}k", "1"));
+        Reply.Text("RESET", await c.CallAsync("RESET"));
+        Reply.Error("ERR EXEC without MULTI", await c.CallAsync("EXEC"));
+        Reply.Integer(0, await c.CallAsync("EXISTS", "{reset}k"));
+    }
 }
