@@ -204,7 +204,9 @@ public sealed class CommandPolicies
         var policy = Decide(spec);
         return policy.Kind switch
         {
-            CommandKind.Keyed => (spec.DisplayName, "supported, keys in one slot", spec.HasKeys ? "routed by the slot of its keys; keys in different slots get -CROSSSLOT" : ""),
+            CommandKind.Keyed => (spec.DisplayName, "supported, keys in one slot", spec.Name is "eval" or "evalsha" or "eval_ro" or "evalsha_ro" or "fcall" or "fcall_ro"
+                ? "routed by the slot of its keys (all in one slot); with no keys it runs on the group that owns the lowest assigned slot; load scripts with SCRIPT LOAD / FUNCTION LOAD, which reach every group"
+                : "routed by the slot of its keys; keys in different slots get -CROSSSLOT"),
             CommandKind.KeyedUnlessBlocking => (spec.DisplayName, "supported, keys in one slot", "routed by the slot of its keys"),
             CommandKind.MultiKey => (spec.DisplayName, "split across groups", "keys are grouped per group and the replies merged"),
             CommandKind.Local => (spec.DisplayName, "answered by the proxy", policy.Local == LocalCommand.UnknownSubcommand ? "unknown subcommands are refused as Redis does" : ""),
