@@ -30,6 +30,12 @@ internal sealed class LeaderElection : IAsyncDisposable
     private CancellationTokenSource? _term;
     private long _lease;
 
+    /// <summary>
+    /// The lease of a term that ended because renewals failed (the store was briefly unreachable): if the lock still
+    /// holds it and it can be renewed, this controller resumes leading at once instead of waiting for it to expire.
+    /// </summary>
+    private long _reclaimable;
+
     /// <summary>Timestamp at which the last successful renewal (or the grant) was sent; the term is safe until TTL after it.</summary>
     private long _lastConfirmed;
     private ControllerLeader? _knownLeader;
@@ -170,6 +176,27 @@ internal sealed class LeaderElection : IAsyncDisposable
     {
         using var bound = Bound(stop);
         var current = await _store.GetAsync(StorePaths.ControllerLeader, bound.Token).ConfigureAwait(false);
+        if (_reclaimable is var reclaimable and not 0)
+        {
+            // Still our lock and our lease? If the lease renews, nobody else can have led meanwhile. A renewal that
+            // throws keeps the lease reclaimable for the next round; a definite answer settles it either way.
+            if (current is null || current.Lease != reclaimable)
+            {
+                _reclaimable = 0;
+            }
+            else
+            {
+                var renewedAt = _time.GetTimestamp();
+                var renewed = await _store.KeepAliveAsync(reclaimable, bound.Token).ConfigureAwait(false);
+                _reclaimable = 0;
+                if (renewed)
+                {
+                    BeginTerm(reclaimable, renewedAt, JsonSerializer.Deserialize<ControllerLeader>(current.Value, TesseraJson.Options) ?? Self, "resumed leading");
+                    return true;
+                }
+            }
+        }
+
         if (current is not null)
         {
             Remember(current);
@@ -198,29 +225,35 @@ internal sealed class LeaderElection : IAsyncDisposable
             return false;
         }
 
+        BeginTerm(lease, sentAt, record, "is the leader");
+        return true;
+    }
+
+    private void BeginTerm(long lease, long confirmedAt, ControllerLeader record, string what)
+    {
+        CancellationToken token;
         lock (_gate)
         {
             _lease = lease;
             _term = new CancellationTokenSource();
+            token = _term.Token;
         }
 
         Volatile.Write(ref _knownLeader, record);
         Volatile.Write(ref _lastProblem, null);
-        _lastConfirmed = sentAt;
-        _logger.LogInformation("Controller {Id} is the leader (lease {Lease}, TTL {Ttl} s).", Self.Id, lease, _ttl.TotalSeconds);
+        _lastConfirmed = confirmedAt;
+        _logger.LogInformation("Controller {Id} {What} (lease {Lease}, TTL {Ttl} s).", Self.Id, what, lease, _ttl.TotalSeconds);
         if (Elected is { } elected)
         {
-            var token = Term ?? new CancellationToken(canceled: true);
             _ = Task.Run(() => elected(token), CancellationToken.None);
         }
-
-        return true;
     }
 
     /// <summary>Renews the lease every third of the TTL until renewal fails for too long, the lock is lost, or we stop.</summary>
     private async Task LeadAsync(CancellationToken stop)
     {
         var reason = "stopping";
+        var keepLease = false;
         try
         {
             while (!stop.IsCancellationRequested)
@@ -244,6 +277,7 @@ internal sealed class LeaderElection : IAsyncDisposable
                     if (_time.GetElapsedTime(_lastConfirmed) >= _ttl * 2 / 3)
                     {
                         reason = "it could not renew its lease for two thirds of the TTL";
+                        keepLease = true;
                         return;
                     }
 
@@ -267,7 +301,7 @@ internal sealed class LeaderElection : IAsyncDisposable
         }
         finally
         {
-            await StepDownAsync(reason).ConfigureAwait(false);
+            await StepDownAsync(reason, keepLease).ConfigureAwait(false);
         }
     }
 
@@ -294,7 +328,11 @@ internal sealed class LeaderElection : IAsyncDisposable
         return null;
     }
 
-    private async Task StepDownAsync(string reason)
+    /// <summary>
+    /// Ends the term. The lease is revoked so a standby takes over at once, unless <paramref name="keepLease"/>
+    /// (the store did not answer renewals): then it is kept to be reclaimed if the store comes back in time.
+    /// </summary>
+    private async Task StepDownAsync(string reason, bool keepLease)
     {
         CancellationTokenSource? term;
         long lease;
@@ -311,8 +349,8 @@ internal sealed class LeaderElection : IAsyncDisposable
             return;
         }
 
+        // Not disposed: operations may still hold the token, and a source without timers needs no disposal.
         await term.CancelAsync().ConfigureAwait(false);
-        term.Dispose();
         if (Volatile.Read(ref _knownLeader)?.Id == Self.Id)
         {
             Volatile.Write(ref _knownLeader, null);
@@ -324,6 +362,11 @@ internal sealed class LeaderElection : IAsyncDisposable
         }
 
         _logger.LogWarning("Controller {Id} stepped down: {Reason}.", Self.Id, reason);
+        if (keepLease)
+        {
+            _reclaimable = lease;
+            return;
+        }
 
         // Let a standby take over at once instead of after the TTL.
         await RevokeQuietlyAsync(lease).ConfigureAwait(false);

@@ -41,6 +41,13 @@ internal sealed partial class TopologyOperations : IDisposable
     public OperationRefusedException Standby()
     {
         var leader = _election.KnownLeader;
+        if (leader is not null && leader.Id == _election.Self.Id)
+        {
+            // Its own lock from a term that just ended (the store was unreachable) or from an earlier run with this id.
+            return OperationRefusedException.Unavailable(
+                $"this controller ('{leader.Id}') is not leading right now: the leader lock still holds one of its own earlier leases, which it resumes or which expires within {_options.LeaseTtl.TotalSeconds:0.#} s; retry then");
+        }
+
         return OperationRefusedException.Unavailable(leader is null
             ? "this controller is a standby; the leader is not known yet (an election is under way: retry in a few seconds)"
             : $"this controller is a standby; the leader is {leader.Url} (controller '{leader.Id}'): send changes there, e.g. --controller {leader.Url}");
@@ -49,7 +56,7 @@ internal sealed partial class TopologyOperations : IDisposable
     public void Dispose() => _serial.Dispose();
 
     /// <summary>Runs <paramref name="change"/> alone and under the current term; 503 on a standby or when the term ends.</summary>
-    private async Task<T> ChangeAsync<T>(Func<CancellationToken, Task<T>> change, CancellationToken requestAborted)
+    internal async Task<T> ChangeAsync<T>(Func<CancellationToken, Task<T>> change, CancellationToken requestAborted)
     {
         var term = _election.Term ?? throw Standby();
         using (var wait = CancellationTokenSource.CreateLinkedTokenSource(term, requestAborted))

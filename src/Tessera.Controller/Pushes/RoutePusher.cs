@@ -37,6 +37,7 @@ internal sealed class RoutePusher
     /// <summary>Pushes <paramref name="push"/> to every proxy registered now; the outcome per proxy.</summary>
     public async Task<PushPhase> PushAsync(RoutePush push, string phase, CancellationToken term)
     {
+        var started = _time.GetTimestamp();
         var proxies = await _directory.ListAsync(term).ConfigureAwait(false);
         var deadline = _time.GetTimestamp() + (long)(_options.PushDeadline.TotalSeconds * _time.TimestampFrequency);
         var results = await Task.WhenAll(proxies.Select(proxy => PushOneAsync(proxy, push, deadline, term))).ConfigureAwait(false);
@@ -50,7 +51,7 @@ internal sealed class RoutePusher
             }
         }
 
-        return new PushPhase { Epoch = push.Namespace.Epoch, Phase = phase, Proxies = results };
+        return new PushPhase { Epoch = push.Namespace.Epoch, Phase = phase, Proxies = results, Milliseconds = Math.Round(_time.GetElapsedTime(started).TotalMilliseconds, 1) };
     }
 
     /// <summary>True when <paramref name="state"/> shows <paramref name="push"/> applied (or overtaken by a newer epoch).</summary>

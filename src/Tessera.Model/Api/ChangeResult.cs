@@ -34,6 +34,9 @@ public sealed record PushPhase
     public required string Phase { get; init; }
 
     public IReadOnlyList<ProxyPushResult> Proxies { get; init; } = [];
+
+    /// <summary>Milliseconds from sending the push until every proxy had acked or was waited out: how long the change took to go live.</summary>
+    public double Milliseconds { get; init; }
 }
 
 /// <summary>What one proxy did with one push.</summary>
