@@ -125,6 +125,19 @@ public sealed class AdminVerbTests
         Assert.Contains("--controller", result.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_tessera_executable_uses_the_same_exit_codes()
+    {
+        var usage = await TesseraProcess.RunAsync(TimeSpan.FromSeconds(30), "slots", "assign", "default", "x-y", "1");
+        Assert.True(usage.ExitCode == 2, usage.ToString());
+        Assert.StartsWith("error: 'x-y' is not a slot range", usage.Error, StringComparison.Ordinal);
+
+        var url = $"http://127.0.0.1:{FreePort.Find().ToString(CultureInfo.InvariantCulture)}";
+        var unreachable = await TesseraProcess.RunAsync(TimeSpan.FromSeconds(30), "namespace", "list", "--controller", url);
+        Assert.True(unreachable.ExitCode == 1, unreachable.ToString());
+        Assert.Equal($"error: cannot reach the controller at {url}", unreachable.Error.Split(" (")[0]);
+    }
+
     private static async Task<CliResult> Ok(params string[] args)
     {
         var result = await AdminCli.RunAsync(args);
