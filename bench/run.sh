@@ -7,7 +7,9 @@
 #   bench/run.sh --write-docs    also replace the generated section of docs/benchmarks.md
 #
 # Options: --rounds N, --tessera-dll PATH (skip the build), --no-tessera, --no-idle,
-#          --idle-count N, --keep-out (do not update bench/out/latest).
+#          --idle-count N,
+#          --tessera-variant "VAR=value ..."  also run a second Tessera process with these
+#                                             environment variables, as a fourth target.
 # Environment overrides for request counts: N_P1, N_P32, N_MULTI_P1, N_MULTI_P32, N_ALLOC.
 #
 # Everything this script starts is stopped by PID on exit (never by name).
@@ -17,7 +19,7 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$BENCH_DIR/.." && pwd)"
 ARTIFACTS="${ARTIFACTS:-/tmp/art-bench}"
 
-QUICK=0; WRITE_DOCS=0; ROUNDS=3; TESSERA_DLL=""; NO_TESSERA=0; NO_IDLE=0; IDLE_COUNT=""
+QUICK=0; WRITE_DOCS=0; ROUNDS=3; TESSERA_DLL=""; NO_TESSERA=0; TESSERA_VARIANT=""; NO_IDLE=0; IDLE_COUNT=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1; ROUNDS=1 ;;
@@ -25,9 +27,10 @@ while [[ $# -gt 0 ]]; do
     --rounds) ROUNDS="$2"; shift ;;
     --tessera-dll) TESSERA_DLL="$2"; shift ;;
     --no-tessera) NO_TESSERA=1 ;;
+    --tessera-variant) TESSERA_VARIANT="$2"; shift ;;
     --no-idle) NO_IDLE=1 ;;
     --idle-count) IDLE_COUNT="$2"; shift ;;
-    -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -83,11 +86,11 @@ declare -a USED_PORTS=()
 # Sets variable $1 to a loopback port that we could bind just now and have not handed out
 # before (a variable, not a subshell, so USED_PORTS keeps growing).
 free_port() {
-  local port
+  local candidate
   for _ in $(seq 200); do
-    port=$(( 20000 + RANDOM % 30000 ))
-    [[ " ${USED_PORTS[*]} " == *" $port "* ]] && continue
-    if python3 - "$port" <<'EOF'
+    candidate=$(( 20000 + RANDOM % 30000 ))
+    [[ " ${USED_PORTS[*]} " == *" $candidate "* ]] && continue
+    if python3 - "$candidate" <<'EOF'
 import socket, sys
 s = socket.socket()
 try:
@@ -97,7 +100,7 @@ except OSError:
 finally:
     s.close()
 EOF
-    then USED_PORTS+=("$port"); printf -v "$1" '%s' "$port"; return 0; fi
+    then USED_PORTS+=("$candidate"); printf -v "$1" '%s' "$candidate"; return 0; fi
   done
   echo "run.sh: found no free loopback port after 200 tries" >&2; return 1
 }
@@ -130,6 +133,8 @@ meta redis_benchmark "$(command -v redis-benchmark)"
 meta nutcracker_version "$(nutcracker --version 2>&1 | sed -n 's/.*nutcracker-\([^ ]*\).*/\1/p' | head -1)"
 meta dotnet_sdk "$(dotnet --version 2>/dev/null || echo none)"
 meta dotnet_runtime "$(dotnet --list-runtimes 2>/dev/null | awk '/Microsoft.NETCore.App/ {v=$2} END {print v}')"
+# Runtime knobs given to the proxy through the environment (they change its behaviour).
+meta dotnet_env "$(env | grep -E '^DOTNET_' | grep -vE '^DOTNET_(CLI_|NOLOGO|GENERATE_ASPNET|SKIP_FIRST)' | sort | tr '\n' ' ')"
 meta git_commit "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 meta quiet_busy "$QUIET_BUSY"; meta quiet_max "$QUIET_MAX"; meta quiet_budget "$QUIET_BUDGET"
 meta n_p1 "$N_P1"; meta n_p32 "$N_P32"; meta n_multi_p1 "$N_MULTI_P1"; meta n_multi_p32 "$N_MULTI_P32"
@@ -204,7 +209,6 @@ else
     fi
   fi
   if [[ -n "$TESSERA_DLL" ]]; then
-    free_port TS_PORT
     cat >"$OUT/work/topology.yaml" <<EOF
 epoch: 1
 namespaces:
@@ -218,15 +222,32 @@ namespaces:
       - { from: 0, to: 511, group: 1 }
       - { from: 512, to: 1023, group: 2 }
 EOF
-    dotnet "$TESSERA_DLL" proxy --config "$OUT/work/topology.yaml" --listen "127.0.0.1:$TS_PORT" \
-      >"$OUT/logs/tessera.log" 2>&1 &
-    pid=$!; PIDS+=("$pid")
-    if wait_pong "$TS_PORT" "$pid" 30 && holds_port "$TS_PORT" "$pid"; then
-      TARGETS+=(tessera); TARGET_PORT[tessera]="$TS_PORT"; TARGET_PID[tessera]="$pid"
+    # start_tessera <target name> [VAR=value ...]: one proxy process over the same topology.
+    start_tessera() {
+      local name="$1" port="" pid; shift
+      free_port port
+      env "$@" dotnet "$TESSERA_DLL" proxy --config "$OUT/work/topology.yaml" --listen "127.0.0.1:$port" \
+        >"$OUT/logs/$name.log" 2>&1 &
+      pid=$!; PIDS+=("$pid")
+      if wait_pong "$port" "$pid" 30 && holds_port "$port" "$pid"; then
+        TARGETS+=("$name"); TARGET_PORT[$name]="$port"; TARGET_PID[$name]="$pid"
+        log "$name: 127.0.0.1:$port pid $pid $*"
+        return 0
+      fi
+      tail -n 5 "$OUT/logs/$name.log" | tr '\n' ' ' | cut -c1-300 >"$OUT/work/$name-tail" || true
+      return 1
+    }
+    if start_tessera tessera; then
       meta tessera_status "ran: $TESSERA_DLL"
-      log "tessera: 127.0.0.1:$TS_PORT pid $pid"
+      if [[ -n "$TESSERA_VARIANT" ]]; then
+        # shellcheck disable=SC2086 # VAR=value words on purpose
+        if start_tessera tessera-variant $TESSERA_VARIANT; then
+          meta tessera_variant "$TESSERA_VARIANT"
+        else
+          meta note "the Tessera variant ($TESSERA_VARIANT) did not start: $(cat "$OUT/work/tessera-variant-tail")"
+        fi
+      fi
     else
-      tail -n 5 "$OUT/logs/tessera.log" | tr '\n' ' ' | cut -c1-300 >"$OUT/work/tessera-tail" || true
       tessera_skip "'tessera proxy' did not answer PING within 30 s (log tail: $(cat "$OUT/work/tessera-tail"))"
     fi
   fi
@@ -242,7 +263,7 @@ check_routing() {
     [[ "$(redis-cli -p "$port" SET "$k" v 2>&1)" == "OK" ]] || { bad=1; break; }
     on1=$(redis-cli -p "$R1_PORT" EXISTS "$k"); on2=$(redis-cli -p "$R2_PORT" EXISTS "$k")
     [[ "$on1$on2" == "10" ]] && n1=$((n1 + 1)); [[ "$on1$on2" == "01" ]] && n2=$((n2 + 1))
-    if [[ "$target" == tessera ]]; then
+    if [[ "$target" == tessera* ]]; then
       slot=$(python3 -c 'import sys, zlib; print(zlib.crc32(sys.argv[1].encode()) % 1024)' "$k")
       expect=$([[ $slot -le 511 ]] && echo 10 || echo 01)
       [[ "$on1$on2" == "$expect" ]] || bad=1
@@ -252,7 +273,7 @@ check_routing() {
   meta "routing_$target" "40 keys: $n1 on backend 1, $n2 on backend 2$([[ $bad == 1 ]] && echo ', WRONG ROUTE SEEN')"
   [[ $bad == 0 && $n1 -gt 0 && $n2 -gt 0 ]]
 }
-for t in twemproxy tessera; do
+for t in twemproxy tessera tessera-variant; do
   [[ -n "${TARGET_PORT[$t]:-}" ]] || continue
   if ! check_routing "$t"; then
     meta note "$t failed the routing check (see routing_$t); its numbers are not comparable."
