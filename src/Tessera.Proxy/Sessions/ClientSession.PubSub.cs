@@ -107,8 +107,15 @@ internal sealed partial class ClientSession
                     return;
                 }
 
-                SendOn(connection, shard ? "SSUBSCRIBE" : "SUBSCRIBE", channel);
                 map[key] = group.Master;
+
+                // Confirm only once the server has subscribed, so a PUBLISH sent after the confirmation
+                // always finds the subscription.
+                var pending = new PendingConfirmation(EnqueueReply(), SubscriptionReply(kind, channel, shard ? subs.ShardChannels.Count : subs.Count), 1);
+                subs.Links[group.Master].Expect(pending);
+                SendOn(connection, shard ? "SSUBSCRIBE" : "SUBSCRIBE", channel);
+                _ = ConfirmLateAsync(pending);
+                continue;
             }
 
             WriteSubscriptionReply(kind, channel, shard ? subs.ShardChannels.Count : subs.Count);
@@ -125,17 +132,23 @@ internal sealed partial class ClientSession
         {
             var pattern = frame.ArgSpan(i);
             string key = Encoding.Latin1.GetString(pattern);
-            if (subs.Patterns.Add(key))
+            if (subs.Patterns.Add(key) && routes.Groups.Count > 0)
             {
+                var pending = new PendingConfirmation(EnqueueReply(), SubscriptionReply("psubscribe", pattern, subs.Count), routes.Groups.Count);
                 foreach (var group in routes.Groups)
                 {
                     if (PushConnection(group.Master) is not { } connection)
                     {
-                        return;
+                        pending.Arrived(_batch);
+                        continue;
                     }
 
+                    subs.Links[group.Master].Expect(pending);
                     SendOn(connection, "PSUBSCRIBE", pattern);
                 }
+
+                _ = ConfirmLateAsync(pending);
+                continue;
             }
 
             WriteSubscriptionReply("psubscribe", pattern, subs.Count);
@@ -244,6 +257,7 @@ internal sealed partial class ClientSession
 
                 if (PushConnection(group.Master, answerErrors: false) is { } connection)
                 {
+                    subs.Links[group.Master].Expect(null);
                     SendOn(connection, subscribe, bytes);
                     map[channel] = group.Master;
                 }
@@ -256,6 +270,7 @@ internal sealed partial class ClientSession
             {
                 foreach (var pattern in subs.Patterns)
                 {
+                    subs.Links[group.Master].Expect(null);
                     SendOn(connection, "PSUBSCRIBE", Encoding.Latin1.GetBytes(pattern));
                 }
             }
@@ -283,8 +298,10 @@ internal sealed partial class ClientSession
             return null;
         }
 
-        connection = server.OpenDedicated(Protocol, OnSubscriptionFrame);
+        var link = new SubscriptionLink(this);
+        connection = server.OpenDedicated(Protocol, link.OnFrame);
         subs.Connections[server] = connection;
+        subs.Links[server] = link;
         return connection;
     }
 
@@ -309,36 +326,57 @@ internal sealed partial class ClientSession
         Touch(connection);
     }
 
-    /// <summary>Frames from subscribed connections (backend threads): messages go to the client, confirmations are dropped.</summary>
-    private void OnSubscriptionFrame(ReadOnlySequence<byte> frame, FlushBatch batch)
+    /// <summary>The name of a subscription frame ("message", "subscribe"...), from its first element.</summary>
+    private static ReadOnlySpan<byte> FrameName(in ReadOnlySequence<byte> frame, Span<byte> scratch)
     {
-        Span<byte> head = stackalloc byte[24];
-        int n = (int)Math.Min(frame.Length, head.Length);
-        frame.Slice(0, n).CopyTo(head);
-        var text = head[..n];
+        int n = (int)Math.Min(frame.Length, scratch.Length);
+        frame.Slice(0, n).CopyTo(scratch);
+        var text = scratch[..n];
         int lineEnd = text.IndexOf((byte)'\n');
         if (lineEnd < 0 || (text[0] != (byte)'*' && text[0] != (byte)'>'))
         {
-            return;
+            return default;
         }
 
         var first = text[(lineEnd + 1)..];
         int nameStart = first.IndexOf((byte)'\n') + 1;
         if (nameStart <= 0)
         {
-            return;
+            return default;
         }
 
         var name = first[nameStart..];
-        if (name.StartsWith("message\r"u8) || name.StartsWith("pmessage\r"u8) || name.StartsWith("smessage\r"u8))
-        {
-            Push(frame, batch);
-        }
+        int end = name.IndexOf((byte)'\r');
+        return end < 0 ? default : name[..end];
+    }
+
+    /// <summary>The client's confirmation bytes for one (un)subscription.</summary>
+    private byte[] SubscriptionReply(string kind, ReadOnlySpan<byte> channel, int count)
+    {
+        WriteSubscriptionHeader(kind, channel.ToArray(), count);
+        var bytes = _local.WrittenSpan.ToArray();
+        _local.ResetWrittenCount();
+        return bytes;
+    }
+
+    /// <summary>A confirmation the server never sent (its connection failed) is given anyway after the request timeout.</summary>
+    private async Task ConfirmLateAsync(PendingConfirmation pending)
+    {
+        await Task.Delay(_context.Options.RequestTimeout).ConfigureAwait(false);
+        var batch = new FlushBatch();
+        pending.Force(batch);
+        batch.FlushAll();
     }
 
     private void WriteSubscriptionReply(string kind, ReadOnlySpan<byte> channel, int count) => WriteSubscriptionReply(kind, channel.ToArray(), count);
 
     private void WriteSubscriptionReply(string kind, byte[]? channel, int count)
+    {
+        WriteSubscriptionHeader(kind, channel, count);
+        EndLocal();
+    }
+
+    private void WriteSubscriptionHeader(string kind, byte[]? channel, int count)
     {
         var w = BeginLocal();
         if (Protocol == RespProtocol.Resp3)
@@ -363,7 +401,6 @@ internal sealed partial class ClientSession
         }
 
         RespWriter.WriteInteger(w, count);
-        EndLocal();
     }
 
     private void CloseSubscriptions()
@@ -393,8 +430,71 @@ internal sealed partial class ClientSession
 
         public Dictionary<BackendServer, BackendConnection> Connections { get; } = [];
 
+        public Dictionary<BackendServer, SubscriptionLink> Links { get; } = [];
+
         /// <summary>Channels and patterns, as Redis counts them in (un)subscribe replies.</summary>
         public int Count => Channels.Count + Patterns.Count;
+    }
+
+    /// <summary>
+    /// The frames of one subscribed connection (backend thread): messages go to the client; each
+    /// subscribe confirmation releases the oldest confirmation the client is waiting for on this
+    /// connection (the server confirms in the order the subscriptions were sent).
+    /// </summary>
+    private sealed class SubscriptionLink(ClientSession session)
+    {
+        private readonly Queue<PendingConfirmation?> _expected = new();
+
+        /// <summary>Registers the confirmation the next subscription sent on this connection will release (null: nobody waits).</summary>
+        public void Expect(PendingConfirmation? pending)
+        {
+            lock (_expected)
+            {
+                _expected.Enqueue(pending);
+            }
+        }
+
+        public void OnFrame(ReadOnlySequence<byte> frame, FlushBatch batch)
+        {
+            var name = FrameName(frame, stackalloc byte[48]);
+            if (name.SequenceEqual("message"u8) || name.SequenceEqual("pmessage"u8) || name.SequenceEqual("smessage"u8))
+            {
+                session.Push(frame, batch);
+            }
+            else if (name.SequenceEqual("subscribe"u8) || name.SequenceEqual("psubscribe"u8) || name.SequenceEqual("ssubscribe"u8))
+            {
+                PendingConfirmation? pending = null;
+                lock (_expected)
+                {
+                    _expected.TryDequeue(out pending);
+                }
+
+                pending?.Arrived(batch);
+            }
+        }
+    }
+
+    /// <summary>A subscription reply the client gets once every server involved has confirmed.</summary>
+    private sealed class PendingConfirmation(Reply reply, byte[] bytes, int servers)
+    {
+        private int _remaining = servers;
+        private int _done;
+
+        public void Arrived(FlushBatch batch)
+        {
+            if (Interlocked.Decrement(ref _remaining) == 0)
+            {
+                Force(batch);
+            }
+        }
+
+        public void Force(FlushBatch batch)
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                reply.Session.Complete(reply, new ReadOnlySequence<byte>(bytes), batch);
+            }
+        }
     }
 
     /// <summary>A request whose reply nobody needs (sent on subscribed connections, where frames go to the sink anyway).</summary>

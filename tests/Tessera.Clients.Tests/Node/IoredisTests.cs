@@ -20,7 +20,7 @@ public sealed class IoredisTests(ProxyCluster proxy)
     [Fact]
     public Task Multi_exec_and_watch() => Run("transaction");
 
-    [Fact(Skip = Waiting.SubscribeRace)]
+    [Fact]
     public Task Subscribe_psubscribe_publish_and_ping() => Run("pubsub");
 
     [Fact]

@@ -23,16 +23,16 @@ public sealed class NodeRedisTests(ProxyCluster proxy)
     [Fact]
     public Task Multi_exec_and_watch() => Run("transaction");
 
-    [Fact(Skip = Waiting.SubscribeRace)]
+    [Fact]
     public Task Subscribe_psubscribe_publish_and_ping() => Run("pubsub");
 
-    [Fact(Skip = Waiting.SubscribeRace)]
+    [Fact]
     public Task Pubsub_over_resp3_pushes() => Run("resp3-pubsub");
 
-    [Fact(Skip = Waiting.SubscribeRace)]
+    [Fact]
     public Task Publish_right_after_subscribe_reaches_the_subscriber() => Run("subscribe-then-publish");
 
-    [Fact(Skip = Waiting.SubscribeRace)]
+    [Fact]
     public Task Sharded_pubsub_ssubscribe_spublish() => Run("sharded-pubsub");
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class RedisPyTests(ProxyCluster proxy)
     [Fact]
     public Task Transactions_multi_exec_and_watch() => Run("transaction");
 
-    [Fact(Skip = Waiting.SubscribeRace)]
+    [Fact]
     public Task Subscribe_psubscribe_publish_and_ping() => Run("pubsub");
 
     [Fact]
