@@ -268,7 +268,7 @@ def build_report(out: pathlib.Path) -> str:
         f"- Software: redis-server {meta.get('redis_version')}, nutcracker {meta.get('nutcracker_version')}, "
         f".NET SDK {meta.get('dotnet_sdk')} (runtime {meta.get('dotnet_runtime')}), Tessera at commit {meta.get('git_commit')}",
         f"- Date: {meta.get('date')}; load average at start {meta.get('loadavg_start')}, at end {meta.get('loadavg_end')}",
-        f"- Tessera: {meta.get('tessera_status', 'unknown')}; runtime environment: {meta.get('dotnet_env') or 'defaults (no DOTNET_* knobs)'}",
+        f"- Tessera: {meta.get('tessera_status', 'unknown')}; built from {meta.get('tessera_source', 'a prebuilt dll')}; runtime environment: {meta.get('dotnet_env') or 'defaults (no DOTNET_* knobs)'}",
         f"- twemproxy: {meta.get('twemproxy_config', '?')}",
         *([f"- Fourth target: a second Tessera process with `{meta['tessera_variant']}` in its environment "
            "(the project targets below are judged on the default process only)"] if "tessera_variant" in meta else []),

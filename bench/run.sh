@@ -7,7 +7,7 @@
 #   bench/run.sh --write-docs    also replace the generated section of docs/benchmarks.md
 #
 # Options: --rounds N, --tessera-dll PATH (skip the build), --no-tessera, --no-idle,
-#          --idle-count N,
+#          --idle-count N, --working-tree (build the working tree instead of HEAD),
 #          --tessera-variant "VAR=value ..."  also run a second Tessera process with these
 #                                             environment variables, as a fourth target.
 # Environment overrides for request counts: N_P1, N_P32, N_MULTI_P1, N_MULTI_P32, N_ALLOC.
@@ -19,7 +19,7 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$BENCH_DIR/.." && pwd)"
 ARTIFACTS="${ARTIFACTS:-/tmp/art-bench}"
 
-QUICK=0; WRITE_DOCS=0; ROUNDS=3; TESSERA_DLL=""; NO_TESSERA=0; TESSERA_VARIANT=""; NO_IDLE=0; IDLE_COUNT=""
+QUICK=0; WRITE_DOCS=0; ROUNDS=3; TESSERA_DLL=""; NO_TESSERA=0; TESSERA_VARIANT=""; WORKING_TREE=0; NO_IDLE=0; IDLE_COUNT=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1; ROUNDS=1 ;;
@@ -27,6 +27,7 @@ while [[ $# -gt 0 ]]; do
     --rounds) ROUNDS="$2"; shift ;;
     --tessera-dll) TESSERA_DLL="$2"; shift ;;
     --no-tessera) NO_TESSERA=1 ;;
+    --working-tree) WORKING_TREE=1 ;;
     --tessera-variant) TESSERA_VARIANT="$2"; shift ;;
     --no-idle) NO_IDLE=1 ;;
     --idle-count) IDLE_COUNT="$2"; shift ;;
@@ -200,8 +201,18 @@ if [[ $NO_TESSERA == 1 ]]; then
   tessera_skip "--no-tessera was given"
 else
   if [[ -z "$TESSERA_DLL" ]]; then
-    log "building Tessera.Cli (Release, artifacts $ARTIFACTS)"
-    if dotnet build "$REPO/src/Tessera.Cli" -c Release -p:ArtifactsPath="$ARTIFACTS" -v q -nologo \
+    # Build the committed HEAD, not the working tree: the tree is shared with people whose
+    # unfinished edits must not end up in the numbers (--working-tree builds it as it is).
+    SRC="$REPO"
+    if [[ $WORKING_TREE == 0 ]]; then
+      SRC="$OUT/work/src"; mkdir -p "$SRC"
+      git -C "$REPO" archive HEAD | tar -x -C "$SRC"
+      meta tessera_source "HEAD $(git -C "$REPO" rev-parse --short HEAD) (git archive)"
+    else
+      meta tessera_source "working tree of $REPO at $(git -C "$REPO" rev-parse --short HEAD) plus uncommitted changes"
+    fi
+    log "building Tessera.Cli from $SRC (Release, artifacts $ARTIFACTS)"
+    if dotnet build "$SRC/src/Tessera.Cli" -c Release -p:ArtifactsPath="$ARTIFACTS" -v q -nologo \
          >"$OUT/logs/tessera-build.log" 2>&1; then
       TESSERA_DLL="$ARTIFACTS/bin/Tessera.Cli/release/tessera.dll"
     else
