@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Hosting;
+using Tessera.Controller.Migration;
 using Tessera.Controller.Operations;
 using Tessera.Model.Api;
 using Tessera.Store;
@@ -64,6 +65,8 @@ internal static class ControllerApi
             var body = await ReadAsync<AssignSlotsRequest>(http, """{"from": 0, "to": 511, "group": 1}""").ConfigureAwait(false);
             return Json(await controller.Operations.AssignSlotsAsync(ns, body.From, body.To, body.Group, http.RequestAborted).ConfigureAwait(false));
         });
+
+        MigrationApi.Map(app, controller);
 
         app.MapFallback((HttpRequest request) => Error(404,
             $"there is no {request.Method} {request.Path} in the controller API; its routes start with /api/ (see `tessera --help` for the verbs that call them)"));

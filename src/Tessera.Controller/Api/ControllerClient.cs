@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using Tessera.Controller.Migration;
+using Tessera.Controller.Rebalance;
 using Tessera.Model.Api;
 using Tessera.Model.Topology;
 
@@ -85,6 +87,25 @@ public sealed class ControllerClient : IDisposable
     /// <summary>Assigns the unassigned slots <paramref name="from"/>..<paramref name="to"/> to a group.</summary>
     public Task<ChangeResult> AssignSlotsAsync(string ns, int from, int to, int groupId, CancellationToken cancellationToken = default) =>
         SendAsync<ChangeResult>(HttpMethod.Post, ControllerRoutes.SlotsPath(ns), new AssignSlotsRequest(from, to, groupId), cancellationToken);
+
+    /// <summary>Queues a migration of slots <paramref name="from"/>..<paramref name="to"/> to a group; it runs in the background (poll <see cref="GetMigrationAsync"/>).</summary>
+    public Task<SlotMigration> StartMigrationAsync(string ns, int from, int to, int groupId, MigrationSettings? settings = null, CancellationToken cancellationToken = default) =>
+        SendAsync<SlotMigration>(HttpMethod.Post, ControllerRoutes.MigrationsPath(ns), new StartMigrationRequest { From = from, To = to, Group = groupId, Settings = settings }, cancellationToken);
+
+    /// <summary>The migrations of a namespace (every namespace when null), oldest first.</summary>
+    public Task<IReadOnlyList<SlotMigration>> ListMigrationsAsync(string? ns = null, CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<SlotMigration>>(HttpMethod.Get, ns is null ? ControllerRoutes.AllMigrations : ControllerRoutes.MigrationsPath(ns), null, cancellationToken);
+
+    public Task<SlotMigration> GetMigrationAsync(string ns, string id, CancellationToken cancellationToken = default) =>
+        SendAsync<SlotMigration>(HttpMethod.Get, ControllerRoutes.MigrationPath(ns, id), null, cancellationToken);
+
+    /// <summary>pause, resume, cancel or throttle one migration, or every unfinished one of the namespace with id "all".</summary>
+    public Task<IReadOnlyList<SlotMigration>> ControlMigrationAsync(string ns, string id, MigrationControlRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<SlotMigration>>(HttpMethod.Post, ControllerRoutes.MigrationPath(ns, id), request, cancellationToken);
+
+    /// <summary>Plans an even spread of the namespace's slots and, unless a dry run, queues it as migrations.</summary>
+    public Task<RebalanceResult> RebalanceAsync(string ns, RebalanceRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<RebalanceResult>(HttpMethod.Post, ControllerRoutes.RebalancePath(ns), request, cancellationToken);
 
     public void Dispose()
     {

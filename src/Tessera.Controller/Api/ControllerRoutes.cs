@@ -19,6 +19,10 @@ public static class ControllerRoutes
     public const string Servers = "/api/namespaces/{ns}/groups/{gid}/servers";
     public const string Server = "/api/namespaces/{ns}/groups/{gid}/servers/{address}";
     public const string Slots = "/api/namespaces/{ns}/slots";
+    public const string AllMigrations = "/api/migrations";
+    public const string Migrations = "/api/namespaces/{ns}/migrations";
+    public const string Migration = "/api/namespaces/{ns}/migrations/{id}";
+    public const string Rebalance = "/api/namespaces/{ns}/rebalance";
 
     public static string NamespacePath(string ns) => $"{Namespaces}/{Escape(ns)}";
 
@@ -31,6 +35,12 @@ public static class ControllerRoutes
     public static string ServerPath(string ns, int groupId, string address) => $"{ServersPath(ns, groupId)}/{Escape(address)}";
 
     public static string SlotsPath(string ns) => $"{NamespacePath(ns)}/slots";
+
+    public static string MigrationsPath(string ns) => $"{NamespacePath(ns)}/migrations";
+
+    public static string MigrationPath(string ns, string id) => $"{MigrationsPath(ns)}/{Escape(id)}";
+
+    public static string RebalancePath(string ns) => $"{NamespacePath(ns)}/rebalance";
 
     private static string Escape(string segment) => Uri.EscapeDataString(segment);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Election;
+using Tessera.Controller.Migration;
 using Tessera.Controller.Operations;
 using Tessera.Controller.Status;
 using Tessera.Model.Api;
@@ -29,6 +30,9 @@ internal sealed class ControllerContext
     public TopologyOperations Operations { get; }
 
     public StatusService Status { get; }
+
+    /// <summary>Slot migrations and rebalancing; set by <see cref="ControllerServer"/> right after construction.</summary>
+    public MigrationManager Migrations { get; set; } = null!;
 
     public ILogger Logger { get; }
 

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tessera.Controller.Api;
 using Tessera.Controller.Election;
+using Tessera.Controller.Migration;
 using Tessera.Controller.Operations;
 using Tessera.Controller.Proxies;
 using Tessera.Controller.Pushes;
@@ -78,8 +79,10 @@ public sealed class ControllerServer : IAsyncDisposable
 
             // The election learns this controller's URL once Kestrel has bound; it starts campaigning only then.
             var election = new LeaderElection(store, self, options.LeaseTtl, options.EffectiveCampaignInterval, time, logger);
-            var operations = new TopologyOperations(namespaces, new SlotSwitch(namespaces, pusher), pusher, election, options, logger);
+            var slotSwitch = new SlotSwitch(namespaces, pusher);
+            var operations = new TopologyOperations(namespaces, slotSwitch, pusher, election, options, logger);
             var context = new ControllerContext(options, store, election, operations, new StatusService(namespaces, directory, proxyClient, options), logger);
+            context.Migrations = MigrationManager.Create(store, namespaces, slotSwitch, operations, election, time, logger);
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
             builder.Logging.ClearProviders();
@@ -161,6 +164,7 @@ public sealed class ControllerServer : IAsyncDisposable
 
         await _app.DisposeAsync().ConfigureAwait(false);
         await _context.Election.DisposeAsync().ConfigureAwait(false);
+        await _context.Migrations.DisposeAsync().ConfigureAwait(false);
         _context.Operations.Dispose();
         _proxyClient.Dispose();
         await _store.DisposeAsync().ConfigureAwait(false);
@@ -176,6 +180,8 @@ public sealed class ControllerServer : IAsyncDisposable
         {
             _context.Logger.LogWarning("Checking for slots left locked by a previous leader failed: {Problem}", e.Message);
         }
+
+        await _context.Migrations.ResumeAfterElectionAsync(term).ConfigureAwait(false);
     }
 
     private static Uri AdvertisedUrl(WebApplication app, IPEndPoint requested)
