@@ -16,6 +16,7 @@ internal static class SlotsVerb
             controller,
             AssignVerb(controller),
             ShowVerb(controller),
+            SlotsMigrateVerb.Create(controller), SlotsMigrateVerb.CreateMigration(controller), RebalanceVerb.Create(controller),
         }.WithEpilog("""
             Examples:
               tessera slots assign default 0-511 1

@@ -31,6 +31,7 @@ internal static class StatusVerb
             }
 
             Write(output, status);
+            SlotsMigrateVerb.WriteStatus(output, await client.ListMigrationsAsync(null, ct).ConfigureAwait(false));
         }, cancel));
         return command;
     }
