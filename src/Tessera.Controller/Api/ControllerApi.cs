@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Tessera.Controller.Events;
+using Tessera.Controller.Failover;
+using Tessera.Controller.Health;
 using Tessera.Controller.Hosting;
 using Tessera.Controller.Migration;
 using Tessera.Controller.Operations;
@@ -28,7 +31,8 @@ internal static class ControllerApi
         app.MapGet(ControllerRoutes.Controller, () => Json(controller.Info()));
         // Handlers never take HttpContext as their only parameter: such a lambda would bind as a RequestDelegate
         // and its IResult would be dropped (an empty 200). They take the request, the token or route values.
-        app.MapGet(ControllerRoutes.Status, async (CancellationToken aborted) => Json(await controller.Status.BuildAsync(controller.Info(), aborted).ConfigureAwait(false)));
+        app.MapGet(ControllerRoutes.Status, async (HighAvailability ha, CancellationToken aborted) =>
+            Json(await ha.AnnotateAsync(await controller.Status.BuildAsync(controller.Info(), aborted).ConfigureAwait(false), aborted).ConfigureAwait(false)));
         app.MapGet(ControllerRoutes.Proxies, async (CancellationToken aborted) => Json(await controller.Status.ProxiesAsync(null, aborted).ConfigureAwait(false)));
 
         app.MapGet(ControllerRoutes.Namespaces, async (CancellationToken aborted) => Json(await controller.Operations.ListNamespacesAsync(aborted).ConfigureAwait(false)));
@@ -64,6 +68,21 @@ internal static class ControllerApi
         {
             var body = await ReadAsync<AssignSlotsRequest>(http, """{"from": 0, "to": 511, "group": 1}""").ConfigureAwait(false);
             return Json(await controller.Operations.AssignSlotsAsync(ns, body.From, body.To, body.Group, http.RequestAborted).ConfigureAwait(false));
+        });
+
+        // High availability: events, health, manual promotion, passive failure reports (Failover/HighAvailability).
+        app.MapGet(ControllerRoutes.Events, async (HighAvailability ha, HttpContext http) =>
+            Json(await ha.ListEventsAsync(Limit(http), http.RequestAborted).ConfigureAwait(false)));
+        app.MapGet(ControllerRoutes.ServerHealth, async (HighAvailability ha, CancellationToken aborted) => Json(await ha.HealthAsync(aborted).ConfigureAwait(false)));
+        app.MapPost(ControllerRoutes.HealthReports, async (HighAvailability ha, HttpContext http) =>
+        {
+            var body = await ReadAsync<BackendFailureReport>(http, """{"server": "127.0.0.1:7001", "reporter": "proxy-1"}""").ConfigureAwait(false);
+            return Json(new { probing = ha.Report(body) });
+        });
+        app.MapPost(ControllerRoutes.Promote, async (HighAvailability ha, HttpContext http, string ns, string gid) =>
+        {
+            var body = await ReadAsync<PromoteRequest>(http, """{"address": "127.0.0.1:7002"}""").ConfigureAwait(false);
+            return Json(await ha.PromoteAsync(ns, GroupId(gid), body.Address, http.RequestAborted).ConfigureAwait(false));
         });
 
         MigrationApi.Map(app, controller);
@@ -144,6 +163,19 @@ internal static class ControllerApi
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
             ? id
             : throw OperationRefusedException.BadRequest($"'{text}' is not a group id; group ids are positive integers (1, 2, …)");
+
+    /// <summary>?limit=N (1–<see cref="EventLog.Capacity"/>, default 100).</summary>
+    private static int Limit(HttpContext http)
+    {
+        if (!http.Request.Query.TryGetValue("limit", out var values) || values.Count == 0)
+        {
+            return 100;
+        }
+
+        return int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is > 0 and <= EventLog.Capacity
+            ? limit
+            : throw OperationRefusedException.BadRequest($"limit '{values[0]}' is not allowed; use 1–{EventLog.Capacity}");
+    }
 
     private static bool Flag(HttpContext http, string name) =>
         http.Request.Query.TryGetValue(name, out var values) && values.Count > 0 && (values[0] is null or "" or "true" or "1");

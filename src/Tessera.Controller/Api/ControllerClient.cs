@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using Tessera.Controller.Events;
+using Tessera.Controller.Failover;
+using Tessera.Controller.Health;
 using Tessera.Controller.Migration;
 using Tessera.Controller.Rebalance;
 using Tessera.Model.Api;
@@ -106,6 +109,22 @@ public sealed class ControllerClient : IDisposable
     /// <summary>Plans an even spread of the namespace's slots and, unless a dry run, queues it as migrations.</summary>
     public Task<RebalanceResult> RebalanceAsync(string ns, RebalanceRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<RebalanceResult>(HttpMethod.Post, ControllerRoutes.RebalancePath(ns), request, cancellationToken);
+
+    /// <summary>Makes <paramref name="address"/>, a replica of the group, its master (a switchover when the master is alive, a failover when not).</summary>
+    public Task<ChangeResult> PromoteAsync(string ns, int groupId, string address, CancellationToken cancellationToken = default) =>
+        SendAsync<ChangeResult>(HttpMethod.Post, ControllerRoutes.PromotePath(ns, groupId), new PromoteRequest(address), cancellationToken);
+
+    /// <summary>The newest <paramref name="limit"/> failure-detection and failover events, oldest first.</summary>
+    public Task<IReadOnlyList<ControllerEvent>> ListEventsAsync(int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<ControllerEvent>>(HttpMethod.Get, ControllerRoutes.Events + "?limit=" + limit.ToString(System.Globalization.CultureInfo.InvariantCulture), null, cancellationToken);
+
+    /// <summary>Every group's servers as the controller's probes see them.</summary>
+    public Task<HealthReport> GetHealthAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<HealthReport>(HttpMethod.Get, ControllerRoutes.ServerHealth, null, cancellationToken);
+
+    /// <summary>A passive signal that a backend failed: the controller probes it at once (it never decides on this alone).</summary>
+    public Task ReportBackendFailureAsync(BackendFailureReport report, CancellationToken cancellationToken = default) =>
+        SendAsync<JsonElement>(HttpMethod.Post, ControllerRoutes.HealthReports, report, cancellationToken);
 
     public void Dispose()
     {

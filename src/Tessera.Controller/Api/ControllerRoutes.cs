@@ -23,6 +23,10 @@ public static class ControllerRoutes
     public const string Migrations = "/api/namespaces/{ns}/migrations";
     public const string Migration = "/api/namespaces/{ns}/migrations/{id}";
     public const string Rebalance = "/api/namespaces/{ns}/rebalance";
+    public const string Promote = "/api/namespaces/{ns}/groups/{gid}/promote";
+    public const string Events = "/api/events";
+    public const string ServerHealth = "/api/health";
+    public const string HealthReports = "/api/health/reports";
 
     public static string NamespacePath(string ns) => $"{Namespaces}/{Escape(ns)}";
 
@@ -41,6 +45,8 @@ public static class ControllerRoutes
     public static string MigrationPath(string ns, string id) => $"{MigrationsPath(ns)}/{Escape(id)}";
 
     public static string RebalancePath(string ns) => $"{NamespacePath(ns)}/rebalance";
+
+    public static string PromotePath(string ns, int groupId) => $"{GroupPath(ns, groupId)}/promote";
 
     private static string Escape(string segment) => Uri.EscapeDataString(segment);
 }

@@ -42,6 +42,9 @@ public sealed record ControllerOptions
     /// <summary>Bound on each live probe for status (a server's INFO, a proxy's topology).</summary>
     public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromMilliseconds(800);
 
+    /// <summary>Failure detection and failover: probe interval, down-after time, replica lag threshold (see <see cref="Health.HealthOptions"/>).</summary>
+    public Health.HealthOptions Health { get; init; } = new();
+
     /// <summary>The id to use: <see cref="Id"/> or "host-pid" reduced to characters store paths accept.</summary>
     public string EffectiveId => Id ?? DefaultId();
 
@@ -66,6 +69,8 @@ public sealed record ControllerOptions
         {
             throw new ArgumentException("Controller timeouts must be positive, and the push deadline at least one push call.");
         }
+
+        Health.Validate();
     }
 
     private static string DefaultId()

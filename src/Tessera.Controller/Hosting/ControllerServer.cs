@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tessera.Controller.Api;
 using Tessera.Controller.Election;
+using Tessera.Controller.Failover;
 using Tessera.Controller.Migration;
 using Tessera.Controller.Operations;
 using Tessera.Controller.Proxies;
@@ -31,14 +32,16 @@ public sealed class ControllerServer : IAsyncDisposable
     private readonly ControllerContext _context;
     private readonly ICoordinatorStore _store;
     private readonly ProxyAdminClient _proxyClient;
+    private readonly HighAvailability _availability;
     private int _disposed;
 
-    private ControllerServer(WebApplication app, ControllerContext context, ICoordinatorStore store, ProxyAdminClient proxyClient, Uri url)
+    private ControllerServer(WebApplication app, ControllerContext context, ICoordinatorStore store, ProxyAdminClient proxyClient, HighAvailability availability, Uri url)
     {
         _app = app;
         _context = context;
         _store = store;
         _proxyClient = proxyClient;
+        _availability = availability;
         Url = url;
     }
 
@@ -70,6 +73,7 @@ public sealed class ControllerServer : IAsyncDisposable
         var store = StoreFactory.Open(options.StoreUrl, time);
         var proxyClient = new ProxyAdminClient();
         WebApplication? app = null;
+        HighAvailability? availability = null;
         try
         {
             var self = new ControllerLeader { Id = options.EffectiveId, Url = "", ProcessId = Environment.ProcessId };
@@ -81,12 +85,14 @@ public sealed class ControllerServer : IAsyncDisposable
             var election = new LeaderElection(store, self, options.LeaseTtl, options.EffectiveCampaignInterval, time, logger);
             var slotSwitch = new SlotSwitch(namespaces, pusher);
             var operations = new TopologyOperations(namespaces, slotSwitch, pusher, election, options, logger);
+            availability = new HighAvailability(store, namespaces, slotSwitch, election, operations.Standby, options, time, logger);
             var context = new ControllerContext(options, store, election, operations, new StatusService(namespaces, directory, proxyClient, options), logger);
             context.Migrations = MigrationManager.Create(store, namespaces, slotSwitch, operations, election, time, logger);
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggerFactory);
+            builder.Services.AddSingleton(availability);
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;
@@ -105,10 +111,11 @@ public sealed class ControllerServer : IAsyncDisposable
 
             var url = AdvertisedUrl(app, options.Listen);
             context.Url = url.ToString().TrimEnd('/');
-            var server = new ControllerServer(app, context, store, proxyClient, url);
+            var server = new ControllerServer(app, context, store, proxyClient, availability, url);
             election.Self = self with { Url = context.Url };
             election.Elected = term => server.RecoverAfterElectionAsync(term);
             election.Start();
+            availability.Start(context.Url);
             logger.LogInformation("Controller {Id} serves its API on {Url} (store {Store}); campaigning for leadership.", options.EffectiveId, context.Url, store.Url);
             return server;
         }
@@ -117,6 +124,11 @@ public sealed class ControllerServer : IAsyncDisposable
             if (app is not null)
             {
                 await app.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (availability is not null)
+            {
+                await availability.DisposeAsync().ConfigureAwait(false);
             }
 
             proxyClient.Dispose();
@@ -128,6 +140,9 @@ public sealed class ControllerServer : IAsyncDisposable
     /// <summary>The election, for tests that watch a term end.</summary>
     internal LeaderElection Election => _context.Election;
 
+    /// <summary>Failure detection and failover, for tests that stop a failover half-way.</summary>
+    internal HighAvailability Availability => _availability;
+
     /// <summary>Waits until this controller leads; false when <paramref name="timeout"/> passes first.</summary>
     public Task<bool> WaitForLeadershipAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         _context.Election.WaitForLeadershipAsync(timeout, cancellationToken);
@@ -138,6 +153,7 @@ public sealed class ControllerServer : IAsyncDisposable
     /// </summary>
     internal async Task CrashAsync()
     {
+        _availability.Abandon();
         await _context.Election.AbandonAsync().ConfigureAwait(false);
         await DisposeAsync().ConfigureAwait(false);
     }
@@ -163,6 +179,7 @@ public sealed class ControllerServer : IAsyncDisposable
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
+        await _availability.DisposeAsync().ConfigureAwait(false);
         await _context.Election.DisposeAsync().ConfigureAwait(false);
         await _context.Migrations.DisposeAsync().ConfigureAwait(false);
         _context.Operations.Dispose();

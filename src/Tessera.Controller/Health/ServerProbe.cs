@@ -1,0 +1,67 @@
+using System.Net.Sockets;
+using Tessera.Resp.Client;
+using Tessera.Resp.Values;
+
+namespace Tessera.Controller.Health;
+
+/// <summary>
+/// One probe of a redis-server: <c>PING</c> and <c>INFO server replication</c> pipelined, each wait bounded. Used by
+/// <see cref="ServerWatch"/> on its kept-open connection and by the failover on fresh connections.
+/// </summary>
+internal static class ServerProbe
+{
+    /// <summary>Probes over <paramref name="client"/>; throws what <see cref="RespClient"/> throws when the connection fails.</summary>
+    public static async Task<ProbeResult> RunAsync(RespClient client)
+    {
+        await client.SendAsync("PING").ConfigureAwait(false);
+        await client.SendAsync("INFO", "server", "replication").ConfigureAwait(false);
+        var pong = await client.ReadAsync().ConfigureAwait(false);
+        var info = await client.ReadAsync().ConfigureAwait(false);
+        if (pong.IsError || pong.AsString() != "PONG")
+        {
+            return ProbeResult.Failed($"PING answered {Describe(pong)}");
+        }
+
+        return info.IsError || info.AsString() is not { } text
+            ? ProbeResult.Failed($"INFO answered {Describe(info)}")
+            : ProbeResult.Parse(text);
+    }
+
+    /// <summary>Connects, probes and disconnects; never throws for what the server did.</summary>
+    public static async Task<ProbeResult> OnceAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var client = await RespClient.ConnectAsync(address, timeout, cancellationToken).ConfigureAwait(false);
+            await using (client.ConfigureAwait(false))
+            {
+                return await RunAsync(client).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (IsConnectionFailure(e, cancellationToken))
+        {
+            return Failure(e, timeout);
+        }
+    }
+
+    /// <summary>True for the exceptions a failed or hung server causes (not for our own cancellation).</summary>
+    public static bool IsConnectionFailure(Exception e, CancellationToken cancellationToken) =>
+        e is IOException or TimeoutException or SocketException or InvalidDataException or ArgumentException
+        || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
+    /// <summary>A failed probe saying why in a few words.</summary>
+    public static ProbeResult Failure(Exception e, TimeSpan timeout)
+    {
+        if (e is TimeoutException)
+        {
+            return ProbeResult.Failed($"no answer within {timeout.TotalMilliseconds:0} ms");
+        }
+
+        // The first sentence of a client error ("Could not connect to …: Connection refused").
+        var message = e.Message;
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return ProbeResult.Failed((end > 0 ? message[..end] : message).TrimEnd('.'));
+    }
+
+    private static string Describe(RespValue value) => value.IsError ? $"-{value.AsString()}" : value.AsString() ?? value.Kind.ToString();
+}

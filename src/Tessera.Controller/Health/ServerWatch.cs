@@ -1,0 +1,132 @@
+using Tessera.Resp.Client;
+
+namespace Tessera.Controller.Health;
+
+/// <summary>What one controller knows about one server right now. Immutable; swapped whole after each probe.</summary>
+/// <param name="LastOkAt">Timestamp (<see cref="TimeProvider.GetTimestamp"/>) of the last good answer, or of when watching began.</param>
+/// <param name="LastAnswer">The last good answer, or null when it never answered.</param>
+/// <param name="Last">The last probe, good or not.</param>
+/// <param name="Answered">True once it answered at least once since watching began.</param>
+/// <param name="FailuresSinceOk">Probes that failed since the last good answer (evidence, as opposed to mere silence).</param>
+/// <param name="ProbedAt">Timestamp at which <paramref name="Last"/> was sent: what it says is true as of then.</param>
+internal sealed record ServerState(long LastOkAt, ProbeResult? LastAnswer, ProbeResult Last, bool Answered, int FailuresSinceOk, long ProbedAt);
+
+/// <summary>
+/// Probes one redis-server in a loop of its own: <c>PING</c> and <c>INFO server replication</c> pipelined on one
+/// kept-open connection, every <see cref="HealthOptions.ProbeInterval"/> while it answers and every
+/// <see cref="HealthOptions.SuspectProbeInterval"/> while it does not. A loop per server means a server that
+/// hangs (SIGSTOP, a full network buffer) costs its own probe timeout and delays nobody else's.
+/// </summary>
+internal sealed class ServerWatch : IAsyncDisposable
+{
+    private readonly HealthOptions _options;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stop = new();
+    private TaskCompletionSource _wake = NewWake();
+    private RespClient? _client;
+    private ServerState _state;
+    private Task? _loop;
+    private int _discounted;
+
+    public ServerWatch(string address, HealthOptions options, TimeProvider time)
+    {
+        Address = address;
+        _options = options;
+        _time = time;
+        _state = new ServerState(time.GetTimestamp(), null, ProbeResult.Failed("not probed yet"), Answered: false, FailuresSinceOk: 0, ProbedAt: 0);
+    }
+
+    /// <summary>"host:port".</summary>
+    public string Address { get; }
+
+    /// <summary>The latest state; read without locks (a reference swap).</summary>
+    public ServerState State => Volatile.Read(ref _state);
+
+    /// <summary>Time since the last good answer (or since watching began).</summary>
+    public TimeSpan Silence => _time.GetElapsedTime(State.LastOkAt);
+
+    /// <summary>
+    /// Subjectively down: no good answer for <see cref="HealthOptions.DownAfter"/>, and probes that actually failed
+    /// (at least two, the last one included). Silence alone is not enough: when this process stalls (CPU starvation,
+    /// a long GC pause) its probes do not run, and that says nothing about the server.
+    /// </summary>
+    public bool IsDown => State is { Last.Ok: false, FailuresSinceOk: >= 2 } && Silence >= _options.DownAfter;
+
+    public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
+
+    /// <summary>
+    /// Forgets the failed probes seen so far (this process stalled, so they may be its own fault): the server is down
+    /// again only after fresh failures.
+    /// </summary>
+    public void Discount()
+    {
+        // The flag covers a probe completing concurrently (the loop writes without a compare-and-set).
+        Volatile.Write(ref _discounted, 1);
+        var state = State;
+        Interlocked.CompareExchange(ref _state, state with { FailuresSinceOk = 0 }, state);
+    }
+
+    /// <summary>Probes again at once (a passive report from a proxy, or the failover wants fresh facts).</summary>
+    public void Suspect() => Volatile.Read(ref _wake).TrySetResult();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping.
+            }
+        }
+
+        _client?.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var sentAt = _time.GetTimestamp();
+            var result = await ProbeAsync(stop).ConfigureAwait(false);
+            var previous = State;
+            var failures = Interlocked.Exchange(ref _discounted, 0) == 1 ? 0 : previous.FailuresSinceOk;
+            Volatile.Write(ref _state, result.Ok
+                ? new ServerState(_time.GetTimestamp(), result, result, Answered: true, FailuresSinceOk: 0, sentAt)
+                : previous with { Last = result, FailuresSinceOk = failures + 1, ProbedAt = sentAt });
+
+            var wake = Volatile.Read(ref _wake);
+            var delay = result.Ok ? _options.ProbeInterval : _options.SuspectProbeInterval;
+            await Task.WhenAny(wake.Task, Task.Delay(delay, _time, stop)).ConfigureAwait(false);
+            if (wake.Task.IsCompleted)
+            {
+                Interlocked.CompareExchange(ref _wake, NewWake(), wake);
+            }
+        }
+    }
+
+    /// <summary>One probe, never throwing for what the server did; a failed connection is dropped and reopened next time.</summary>
+    private async Task<ProbeResult> ProbeAsync(CancellationToken stop)
+    {
+        var timeout = _options.EffectiveProbeTimeout;
+        try
+        {
+            _client ??= await RespClient.ConnectAsync(Address, timeout, stop).ConfigureAwait(false);
+            _client.Timeout = timeout;
+            return await ServerProbe.RunAsync(_client).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ServerProbe.IsConnectionFailure(e, stop))
+        {
+            _client?.Dispose();
+            _client = null;
+            return ServerProbe.Failure(e, timeout);
+        }
+    }
+
+    private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,63 @@
+using Tessera.Model.Api;
+
+namespace Tessera.Controller.Health;
+
+/// <summary>
+/// Adds the health verdicts to <c>GET /api/status</c> (and so to <c>tessera status</c>): a replica that may not
+/// serve reads says why and that it is kept out of reads; a master whose group could not fail over says so.
+/// The structured form is <c>GET /api/health</c>.
+/// </summary>
+internal static class StatusAnnotations
+{
+    public static StatusReport Apply(StatusReport report, HealthReport health)
+    {
+        var groups = new Dictionary<(string, int), GroupHealth>();
+        foreach (var group in health.Groups)
+        {
+            groups[(group.Namespace, group.Group)] = group;
+        }
+
+        return report with
+        {
+            Namespaces = [.. report.Namespaces.Select(ns => ns with
+            {
+                Groups = [.. ns.Groups.Select(g => groups.TryGetValue((ns.Name, g.Id), out var found) ? Annotate(g, found) : g)],
+            })],
+        };
+    }
+
+    private static GroupStatus Annotate(GroupStatus group, GroupHealth health)
+    {
+        var servers = new List<ServerStatus>(group.Servers.Count);
+        foreach (var server in group.Servers)
+        {
+            var verdict = health.Servers.FirstOrDefault(s => string.Equals(s.Address, server.Address, StringComparison.OrdinalIgnoreCase));
+            var notes = new List<string>();
+            if (verdict is { Role: "replica", ServesReads: false, Health: not ServerHealthStates.Unknown })
+            {
+                notes.Add($"{verdict.Health}: {verdict.Detail}; kept out of reads");
+            }
+
+            if (server.Role == "master")
+            {
+                if (health.Flags.Contains(GroupHealthFlags.NoReplica))
+                {
+                    notes.Add("the group has no replica: if this master fails, the group stays down");
+                }
+                else if (health.Flags.Contains(GroupHealthFlags.NoUsableReplica))
+                {
+                    notes.Add("the group has no replica that could take over: if this master fails, the group stays down");
+                }
+
+                if (health.Flags.Contains(GroupHealthFlags.FailoverInProgress))
+                {
+                    notes.Add("a failover of this group is under way (see `tessera events`)");
+                }
+            }
+
+            servers.Add(notes.Count == 0 ? server : server with { Problem = string.Join("; ", server.Problem is null ? notes : notes.Prepend(server.Problem)) });
+        }
+
+        return group with { Servers = servers };
+    }
+}
