@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Tessera.Cli.Hosting;
+using Tessera.Controller.Health;
 using Tessera.Controller.Hosting;
 
 namespace Tessera.Cli.Verbs;
@@ -38,10 +39,16 @@ internal static class ControllerVerb
             HelpName = "seconds",
             DefaultValueFactory = _ => 5,
         };
+        var downAfter = new Option<double>("--down-after")
+        {
+            Description = "Seconds a server may stay silent before this controller votes it down; a master a majority of controllers vote down is failed over.",
+            HelpName = "seconds",
+            DefaultValueFactory = _ => new HealthOptions().DownAfter.TotalSeconds,
+        };
         var logLevel = CommonOptions.LogLevel(LogLevel.Information);
         var command = new Command("controller", "Run a controller: the HTTP API that changes the topology in the store and pushes routes to proxies.")
         {
-            store, listen, id, ttl, logLevel,
+            store, listen, id, ttl, downAfter, logLevel,
         }.WithEpilog("""
             Several controllers may share one store: one holds the leader lock and accepts changes, the others
             answer reads, refuse changes with the leader's address, and take over when the leader goes.
@@ -59,6 +66,7 @@ internal static class ControllerVerb
                 Listen = parse.GetValue(listen)!,
                 Id = parse.GetValue(id),
                 LeaseTtl = TimeSpan.FromSeconds(parse.GetValue(ttl)),
+                Health = new HealthOptions { DownAfter = TimeSpan.FromSeconds(parse.GetValue(downAfter)) },
             },
             parse.GetValue(logLevel)));
         return command;

@@ -10,7 +10,7 @@ namespace Tessera.Cli.Verbs.Admin;
 internal static class AdminVerbs
 {
     /// <summary>Names of the top-level admin verbs.</summary>
-    private static readonly HashSet<string> Names = ["status", "namespace", "group", "slots", "proxies"];
+    private static readonly HashSet<string> Names = ["status", "namespace", "group", "slots", "proxies", "events"];
 
     /// <summary>Adds every admin verb to <paramref name="root"/>.</summary>
     public static void AddTo(Command root)
@@ -21,6 +21,7 @@ internal static class AdminVerbs
         root.Add(GroupVerb.Create());
         root.Add(SlotsVerb.Create());
         root.Add(ProxiesVerb.Create());
+        root.Add(EventsVerb.Create());
     }
 
     /// <summary>True when <paramref name="parse"/> failed inside an admin verb (its errors are ours to report).</summary>

@@ -16,6 +16,7 @@ internal static class GroupVerb
             AddVerb(controller),
             RemoveServerVerb(controller),
             RemoveVerb(controller),
+            GroupPromoteVerb.Create(controller),
         }.WithEpilog("""
             Examples:
               tessera group create default 1
