@@ -17,6 +17,10 @@ internal sealed class RoutingState
     private readonly List<Action> _listeners = [];
     private RoutingSnapshot _current = RoutingSnapshot.Empty;
 
+    // The drain of the latest change per namespace: a repeated push of the same epoch (the controller
+    // retrying after a timeout) must not be acknowledged before that drain has finished.
+    private readonly Dictionary<string, (long Epoch, Task Drain)> _drains = new(StringComparer.Ordinal);
+
     public RoutingState(BackendPool pool) => _pool = pool;
 
     public RoutingSnapshot Current => Volatile.Read(ref _current);
@@ -64,29 +68,52 @@ internal sealed class RoutingState
     {
         await _applyGate.WaitAsync().ConfigureAwait(false);
         NamespaceRoutes? previous;
+        Task? pendingDrain = null;
         try
         {
             previous = Current.Find(config.Name);
             if (previous is not null && config.Epoch <= previous.Epoch)
             {
-                return config.Epoch == previous.Epoch;
+                if (config.Epoch < previous.Epoch)
+                {
+                    return false;
+                }
+
+                lock (_drains)
+                {
+                    if (_drains.TryGetValue(config.Name, out var drain) && drain.Epoch == config.Epoch)
+                    {
+                        pendingDrain = drain.Drain;
+                    }
+                }
             }
 
-            var namespaces = new Dictionary<string, NamespaceRoutes>(Current.Namespaces, StringComparer.Ordinal)
+            if (pendingDrain is null)
             {
-                [config.Name] = Build(config),
-            };
-            Publish(namespaces);
-            await Passes.WaitForOlderPassesAsync(drainTimeout).ConfigureAwait(false);
+                var namespaces = new Dictionary<string, NamespaceRoutes>(Current.Namespaces, StringComparer.Ordinal)
+                {
+                    [config.Name] = Build(config),
+                };
+                Publish(namespaces);
+                await Passes.WaitForOlderPassesAsync(drainTimeout).ConfigureAwait(false);
+                if (previous is not null)
+                {
+                    pendingDrain = DrainAsync(previous, drainTimeout);
+                    lock (_drains)
+                    {
+                        _drains[config.Name] = (config.Epoch, pendingDrain);
+                    }
+                }
+            }
         }
         finally
         {
             _applyGate.Release();
         }
 
-        if (previous is not null)
+        if (pendingDrain is not null)
         {
-            await DrainAsync(previous, drainTimeout).ConfigureAwait(false);
+            await pendingDrain.ConfigureAwait(false);
         }
 
         return true;
