@@ -439,7 +439,10 @@ internal sealed class BackendConnection : IAsyncDisposable
                 : $"ERR backend {_server.Address} failed: {reason}";
         }
 
-        _stats.BackendFailure();
+        if (!_disposed)
+        {
+            _stats.BackendFailure(_server.Address, reason);
+        }
         try
         {
             socket?.Shutdown(SocketShutdown.Both);

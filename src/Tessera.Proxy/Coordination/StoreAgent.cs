@@ -39,9 +39,13 @@ internal sealed class StoreAgent : IAsyncDisposable
         _logger = context.Logger;
     }
 
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private readonly Dictionary<string, long> _lastReport = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Loads the topology, registers, and starts following the store. A failure here is fatal for the proxy.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        _context.Stats.BackendFailed += ReportBackendFailure;
         long revision = await LoadAllAsync(cancellationToken).ConfigureAwait(false);
         await RegisterAsync(cancellationToken).ConfigureAwait(false);
         _keepAlive = KeepAliveLoopAsync(_stop.Token);
@@ -169,6 +173,44 @@ internal sealed class StoreAgent : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Tells the leader controller that a backend failed (DESIGN §5: a passive signal that may bring its probe
+    /// forward, never a verdict). At most once a second per server; failures to report are only logged.
+    /// </summary>
+    private void ReportBackendFailure(string server, string problem)
+    {
+        long now = _context.Time.GetTimestamp();
+        lock (_lastReport)
+        {
+            if (_lastReport.TryGetValue(server, out long last) && _context.Time.GetElapsedTime(last, now) < TimeSpan.FromSeconds(1))
+            {
+                return;
+            }
+
+            _lastReport[server] = now;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var leader = await _store.GetAsync(StorePaths.ControllerLeader, _stop.Token).ConfigureAwait(false);
+                if (leader is null || JsonSerializer.Deserialize<Tessera.Model.Api.ControllerLeader>(leader.Value, ModelJson.Options) is not { } info)
+                {
+                    return;
+                }
+
+                var body = JsonSerializer.Serialize(new { server, reporter = _record.Id, problem }, ModelJson.Options);
+                using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+                using var response = await Http.PostAsync(new Uri(new Uri(info.Url.TrimEnd('/') + "/"), "api/health/reports"), content, _stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException or CoordinatorStoreException or UriFormatException)
+            {
+                _logger.LogDebug("Could not report the failure of {Server} to the controller: {Reason}", server, ex.Message);
+            }
+        });
+    }
+
     private void Fence(string reason)
     {
         if (!_context.Fenced)
@@ -202,6 +244,7 @@ internal sealed class StoreAgent : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _context.Stats.BackendFailed -= ReportBackendFailure;
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {

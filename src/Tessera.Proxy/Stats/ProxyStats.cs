@@ -41,5 +41,12 @@ internal sealed class ProxyStats
 
     public void ProtocolError() => Interlocked.Increment(ref _protocolErrors);
 
-    public void BackendFailure() => Interlocked.Increment(ref _backendFailures);
+    /// <summary>Called with a backend's address and what went wrong whenever one of its connections fails.</summary>
+    public event Action<string, string>? BackendFailed;
+
+    public void BackendFailure(string address, string reason)
+    {
+        Interlocked.Increment(ref _backendFailures);
+        BackendFailed?.Invoke(address, reason);
+    }
 }
