@@ -1,4 +1,5 @@
 using Tessera.Controller.Migration;
+using Tessera.Controller.Rebalance;
 using Tessera.Model.Topology;
 
 namespace Tessera.Controller.Tests.Migration;
@@ -72,5 +73,44 @@ public sealed class MoverTests
         var view = await cluster.Client.GetSlotsAsync(MigrationCluster.Ns);
         Assert.Collection(view.Ranges.Where(r => r.From <= to && r.To >= from),
             r => Assert.Equal((from, to, 2, SlotState.Online), (r.From, r.To, r.Group, r.State)));
+    }
+
+    [Fact]
+    public async Task A_rebalance_onto_a_new_group_moves_from_every_source_at_once_and_evens_the_keys()
+    {
+        await using var cluster = await MigrationCluster.StartAsync(groups: 3);
+        await cluster.FillAsync(1, "k", 6000);
+        Assert.Equal(MigrationState.Done, (await cluster.WaitAsync((await cluster.Client.StartMigrationAsync(MigrationCluster.Ns, 512, 1023, 2)).Id, Bound)).State);
+
+        var result = await cluster.Client.RebalanceAsync(MigrationCluster.Ns, new RebalanceRequest { Weights = new Dictionary<string, double> { ["3"] = 1 } });
+        var migration = Assert.Single(result.Migrations);
+        Assert.Equal(3, migration.Target);
+        Assert.Equal([1, 2], migration.Slots.Select(s => s.Source).Distinct().Order());
+        var done = await cluster.WaitAsync(migration.Id, Bound);
+        Assert.Equal(MigrationState.Done, done.State);
+        Assert.Equal([1, 2], done.Sources.Select(s => s.Group).Order());
+        Assert.All(done.Sources, s => Assert.True(s.Done));
+
+        var view = await cluster.Client.GetSlotsAsync(MigrationCluster.Ns);
+        Assert.All(view.Groups, g => Assert.InRange(g.Slots, 341, 342));
+        var owner = new int[1024];
+        foreach (var range in view.Ranges)
+        {
+            for (var slot = range.From; slot <= range.To; slot++)
+            {
+                owner[slot] = range.Group;
+            }
+        }
+
+        var total = 0;
+        foreach (var group in new[] { 1, 2, 3 })
+        {
+            var keys = await cluster.KeysAsync(group);
+            Assert.All(keys, k => Assert.Equal(group, owner[MigrationCluster.SlotOf(k)]));
+            Assert.InRange(keys.Count, 1700, 2300);
+            total += keys.Count;
+        }
+
+        Assert.Equal(6000, total);
     }
 }
