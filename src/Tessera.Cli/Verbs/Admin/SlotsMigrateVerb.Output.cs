@@ -26,13 +26,13 @@ internal static partial class SlotsMigrateVerb
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
                 .StartAsync(async progress =>
                 {
-                    var tasks = latest.Select(m => progress.AddTask(Markup.Escape(Line(m)), maxValue: 1)).ToList();
+                    var tasks = latest.Select(m => progress.AddTask(Markup.Escape(BarLine(m)), maxValue: 1)).ToList();
                     while (true)
                     {
                         await RefreshAsync(client, latest, cancellationToken).ConfigureAwait(false);
                         for (var i = 0; i < latest.Count; i++)
                         {
-                            tasks[i].Description = Markup.Escape(Line(latest[i]));
+                            tasks[i].Description = Markup.Escape(BarLine(latest[i]));
                             tasks[i].Value = Fraction(latest[i]);
                             if (latest[i].IsFinal)
                             {
@@ -113,6 +113,22 @@ internal static partial class SlotsMigrateVerb
         return migration.LastError is { } error && !migration.IsFinal ? $"{text} (last problem: {error})" : text;
     }
 
+    /// <summary>The shorter text beside a progress bar: "m000001 512-1023 1→2 moving: 1,234 moved, ~5,678 left, 9,000 keys/s, ETA 1 s".</summary>
+    private static string BarLine(SlotMigration migration)
+    {
+        var ranges = string.Join(",", migration.Ranges.Select(static r => r.From == r.To ? Invariant($"{r.From}") : Invariant($"{r.From}-{r.To}")));
+        var sources = string.Join(",", migration.Slots.Select(static s => s.Source).Distinct().Order());
+        var text = Invariant($"{migration.Id} {ranges} {sources}→{migration.Target} {migration.Phase}: {Count(migration.KeysMoved)} moved");
+        if (!migration.IsFinal)
+        {
+            text += migration.KeysLeft is { } left ? $", ~{Count(left)} left" : "";
+            text += Invariant($", {migration.Rate:#,0} keys/s");
+            text += migration.EtaSeconds is { } eta ? $", ETA {Duration(eta)}" : "";
+        }
+
+        return text;
+    }
+
     /// <summary>The list table.</summary>
     internal static void WriteList(AdminOutput output, IReadOnlyList<SlotMigration> migrations, string indent = "")
     {
@@ -151,7 +167,16 @@ internal static partial class SlotsMigrateVerb
     internal static void WriteDetail(AdminOutput output, SlotMigration m, bool slots)
     {
         output.Line($"Migration {m.Id} of namespace {m.Namespace} ({m.Origin}): {m.Phase}, {Describe(m)}");
-        output.Line($"  keys moved {Count(m.KeysMoved)} ({Bytes(m.BytesMoved)}), left {(m.KeysLeft is { } left ? "~" + Count(left) : "unknown yet")}, {Invariant($"{m.Rate:#,0}")} keys/s ({Bytes((long)m.ByteRate)}/s), ETA {(m.EtaSeconds is { } eta ? Duration(eta) : "unknown")}");
+        if (m.IsFinal && m.StartedAt is { } began && m.FinishedAt is { } ended)
+        {
+            var seconds = Math.Max(0.001, (ended - began).TotalSeconds);
+            output.Line($"  keys moved by the controller {Count(m.KeysMoved)} ({Bytes(m.BytesMoved)}) in {Duration(seconds)}: {Count((long)(m.KeysMoved / seconds))} keys/s on average");
+        }
+        else
+        {
+            output.Line($"  keys moved {Count(m.KeysMoved)} ({Bytes(m.BytesMoved)}), left {(m.KeysLeft is { } left ? "~" + Count(left) : "unknown yet")}, {Invariant($"{m.Rate:#,0}")} keys/s ({Bytes((long)m.ByteRate)}/s), ETA {(m.EtaSeconds is { } eta ? Duration(eta) : "unknown")}");
+        }
+
         var s = m.Settings;
         output.Line($"  throttle {(s.KeysPerSecond == 0 ? "none" : Count(s.KeysPerSecond) + " keys/s")}, {(s.BytesPerSecond == 0 ? "none" : Bytes(s.BytesPerSecond) + "/s")}; batches of {s.BatchKeys} keys; big keys from {Bytes(s.BigKeyBytes)} (timeout {s.BigKeyTimeoutMs} ms)");
         output.Line($"  created {m.CreatedAt:u}{(m.StartedAt is { } started ? $", started {started:u}" : "")}{(m.FinishedAt is { } finished ? $", finished {finished:u}" : "")}");
