@@ -13,24 +13,11 @@ public sealed class BackendFailureTests : IAsyncLifetime
 
     public Task DisposeAsync() => _cluster.DisposeAsync();
 
-    private static string KeyOnGroup(int group, string prefix)
-    {
-        for (int i = 0; ; i++)
-        {
-            string key = $"{prefix}:{i}";
-            int slot = KeySlot.Of(System.Text.Encoding.UTF8.GetBytes(key));
-            if ((slot < 512) == (group == 1))
-            {
-                return key;
-            }
-        }
-    }
-
     [Fact]
     public async Task Killing_a_master_mid_pipeline_fails_only_its_requests_in_order()
     {
-        string onDying = KeyOnGroup(2, "dying");
-        string onLiving = KeyOnGroup(1, "living");
+        string onDying = TestKeys.OnGroup(2, "dying");
+        string onLiving = TestKeys.OnGroup(1, "living");
         await using var c = await RawConnection.ConnectAsync(_cluster.Port);
         await using var check = await _cluster.ConnectAsync();
         Reply.Ok(await check.CallAsync("SET", onLiving, "alive"));

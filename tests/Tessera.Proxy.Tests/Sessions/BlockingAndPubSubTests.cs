@@ -11,30 +11,18 @@ public sealed class BlockingAndPubSubTests : IClassFixture<ProxyCluster>
 
     public BlockingAndPubSubTests(ProxyCluster cluster) => _cluster = cluster;
 
-    private static string KeyOnGroup(int group, string prefix)
-    {
-        for (int i = 0; ; i++)
-        {
-            string key = $"{prefix}:{i}";
-            if ((KeySlot.Of(System.Text.Encoding.UTF8.GetBytes(key)) < 512) == (group == 1))
-            {
-                return key;
-            }
-        }
-    }
-
     [Fact]
     public async Task Blpop_waits_without_stalling_other_clients_and_gets_the_pushed_element()
     {
         await using var blocked = await _cluster.ConnectAsync();
         await using var other = await _cluster.ConnectAsync();
-        string list = KeyOnGroup(2, "bl");
+        string list = TestKeys.OnGroup(2, "bl");
         await blocked.SendAsync("BLPOP", list, 5);
 
         // Other clients, even on the same group, are served while BLPOP waits.
         for (int i = 0; i < 20; i++)
         {
-            Reply.Ok(await other.CallAsync("SET", KeyOnGroup(2, "busy") + i, "x"));
+            Reply.Ok(await other.CallAsync("SET", TestKeys.OnGroup(2, "busy") + i, "x"));
         }
 
         Reply.Integer(1, await other.CallAsync("RPUSH", list, "element"));
@@ -43,13 +31,13 @@ public sealed class BlockingAndPubSubTests : IClassFixture<ProxyCluster>
         // A timeout answers nil, and the session goes on.
         Assert.True((await blocked.CallAsync("BLPOP", list, "0.1")).IsNull);
         Reply.Text("PONG", await blocked.CallAsync("PING"));
-        Reply.Error("CROSSSLOT", await blocked.CallAsync("BLPOP", KeyOnGroup(1, "a"), KeyOnGroup(2, "b"), 1));
+        Reply.Error("CROSSSLOT", await blocked.CallAsync("BLPOP", TestKeys.OnGroup(1, "a"), TestKeys.OnGroup(2, "b"), 1));
     }
 
     [Fact]
     public async Task A_client_that_leaves_while_blocked_cannot_steal_an_element()
     {
-        string list = KeyOnGroup(1, "steal");
+        string list = TestKeys.OnGroup(1, "steal");
         var leaver = await _cluster.ConnectAsync();
         await leaver.SendAsync("BLPOP", list, 0);
         await Task.Delay(200);
@@ -67,7 +55,7 @@ public sealed class BlockingAndPubSubTests : IClassFixture<ProxyCluster>
     {
         await using var sub = await _cluster.ConnectAsync();
         await using var pub = await _cluster.ConnectAsync();
-        string ch1 = KeyOnGroup(1, "ch"), ch2 = KeyOnGroup(2, "ch");
+        string ch1 = TestKeys.OnGroup(1, "ch"), ch2 = TestKeys.OnGroup(2, "ch");
         await sub.SendAsync("SUBSCRIBE", ch1, ch2);
         var first = await sub.ReadAsync();
         Assert.Equal("subscribe", first.Items![0].AsString());
@@ -114,7 +102,7 @@ public sealed class BlockingAndPubSubTests : IClassFixture<ProxyCluster>
         await sub.SendAsync("PSUBSCRIBE", "__keyspace@0__:ks:*");
         await sub.ReadAsync();
         await Task.Delay(100);
-        string key = KeyOnGroup(2, "ks");
+        string key = TestKeys.OnGroup(2, "ks");
         Reply.Ok(await c.CallAsync("SET", key, "v"));
         var message = await sub.ReadAsync();
         Assert.Equal("pmessage", message.Items![0].AsString());
@@ -128,7 +116,7 @@ public sealed class BlockingAndPubSubTests : IClassFixture<ProxyCluster>
         await using var sub = await _cluster.ConnectAsync();
         await using var pub = await _cluster.ConnectAsync();
         await sub.CallAsync("HELLO", 3);
-        string ch = KeyOnGroup(1, "r3ch");
+        string ch = TestKeys.OnGroup(1, "r3ch");
         await sub.SendAsync("SUBSCRIBE", ch);
         Assert.Equal(RespKind.Push, (await sub.ReadAsync()).Kind);
         Reply.Ok(await sub.CallAsync("SET", "r3:sub", "1"));

@@ -11,18 +11,6 @@ public sealed class TransactionTests : IClassFixture<ProxyCluster>
 
     public TransactionTests(ProxyCluster cluster) => _cluster = cluster;
 
-    private static string KeyOnGroup(int group, string prefix)
-    {
-        for (int i = 0; ; i++)
-        {
-            string key = $"{prefix}:{i}";
-            if ((KeySlot.Of(System.Text.Encoding.UTF8.GetBytes(key)) < 512) == (group == 1))
-            {
-                return key;
-            }
-        }
-    }
-
     [Fact]
     public async Task A_transaction_on_one_slot_runs_atomically()
     {
@@ -42,10 +30,10 @@ public sealed class TransactionTests : IClassFixture<ProxyCluster>
     {
         await using var c = await _cluster.ConnectAsync();
         Reply.Ok(await c.CallAsync("MULTI"));
-        Reply.Text("QUEUED", await c.CallAsync("SET", KeyOnGroup(1, "txa"), "1"));
-        Reply.Error("CROSSSLOT", await c.CallAsync("SET", KeyOnGroup(2, "txb"), "1"));
+        Reply.Text("QUEUED", await c.CallAsync("SET", TestKeys.OnGroup(1, "txa"), "1"));
+        Reply.Error("CROSSSLOT", await c.CallAsync("SET", TestKeys.OnGroup(2, "txb"), "1"));
         Reply.Error("EXECABORT", await c.CallAsync("EXEC"));
-        Reply.Integer(0, await c.CallAsync("EXISTS", KeyOnGroup(1, "txa")));
+        Reply.Integer(0, await c.CallAsync("EXISTS", TestKeys.OnGroup(1, "txa")));
         Reply.Error("ERR EXEC without MULTI", await c.CallAsync("EXEC"));
     }
 
@@ -77,7 +65,7 @@ public sealed class TransactionTests : IClassFixture<ProxyCluster>
     public async Task A_slot_that_moves_while_the_transaction_is_open_is_never_half_applied()
     {
         await using var c = await _cluster.ConnectAsync();
-        string key = KeyOnGroup(2, "txmove");
+        string key = TestKeys.OnGroup(2, "txmove");
         Reply.Ok(await c.CallAsync("MULTI"));
         Reply.Text("QUEUED", await c.CallAsync("SET", key, "moved?"));
 
