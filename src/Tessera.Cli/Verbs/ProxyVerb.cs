@@ -94,26 +94,34 @@ internal static class ProxyVerb
         return command;
     }
 
-    private static async Task<int> RunWithStoreAsync(string storeUrl, ProxyOptions options, LogLevel logLevel)
+    /// <summary>Starts a proxy; on failure prints why and gives the exit code (Ctrl-C while starting is an interruption, not an error).</summary>
+    private static async Task<(ProxyServer? Proxy, int ExitCode)> StartAsync(Func<Task<ProxyServer>> start, ShutdownSignal signal, string where)
     {
-        var error = Console.Error;
-        using var loggerFactory = CliLogging.Create(logLevel);
-        using var signal = new ShutdownSignal();
-        ProxyServer proxy;
         try
         {
-            proxy = await ProxyServer.StartWithStoreAsync(options, storeUrl, loggerFactory, signal.Token).ConfigureAwait(false);
+            return (await start().ConfigureAwait(false), ExitCodes.Ok);
         }
         catch (OperationCanceledException) when (signal.Token.IsCancellationRequested)
         {
-            return ExitCodes.Interrupted;
+            return (null, ExitCodes.Interrupted);
         }
 #pragma warning disable CA1031 // Whatever stopped the proxy from starting, the user needs the reason.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            await error.WriteLineAsync($"error: could not start the proxy on {options.Listen} with store {storeUrl}: {e.Message.TrimEnd('.')}.").ConfigureAwait(false);
-            return ExitCodes.Failure;
+            await Console.Error.WriteLineAsync($"error: could not start the proxy {where}: {e.Message.TrimEnd('.')}.").ConfigureAwait(false);
+            return (null, ExitCodes.Failure);
+        }
+    }
+
+    private static async Task<int> RunWithStoreAsync(string storeUrl, ProxyOptions options, LogLevel logLevel)
+    {
+        using var loggerFactory = CliLogging.Create(logLevel);
+        using var signal = new ShutdownSignal();
+        var (proxy, exitCode) = await StartAsync(() => ProxyServer.StartWithStoreAsync(options, storeUrl, loggerFactory, signal.Token), signal, $"on {options.Listen} with store {storeUrl}").ConfigureAwait(false);
+        if (proxy is null)
+        {
+            return exitCode;
         }
 
         await using (proxy.ConfigureAwait(false))
@@ -147,21 +155,10 @@ internal static class ProxyVerb
         ProxyServer? running = null;
         using var signal = new ShutdownSignal(onHangup: () => Reload(configFile.FullName, running, logger));
 
-        ProxyServer proxy;
-        try
+        var (proxy, exitCode) = await StartAsync(() => ProxyServer.StartAsync(options, topology, loggerFactory, signal.Token), signal, $"on {listen}").ConfigureAwait(false);
+        if (proxy is null)
         {
-            proxy = await ProxyServer.StartAsync(options, topology, loggerFactory, signal.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (signal.Token.IsCancellationRequested)
-        {
-            return ExitCodes.Interrupted;
-        }
-#pragma warning disable CA1031 // Whatever stopped the proxy from starting, the user needs the reason.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            await error.WriteLineAsync($"Could not start the proxy on {listen}: {e.Message.TrimEnd('.')}.").ConfigureAwait(false);
-            return ExitCodes.Failure;
+            return exitCode;
         }
 
         await using (proxy.ConfigureAwait(false))

@@ -115,27 +115,9 @@ internal sealed class SplitOperation
         var elements = new List<(int Offset, int Length)>[_parts.Length];
         for (int p = 0; p < _parts.Length; p++)
         {
-            var bytes = _parts[p].Bytes;
-            if (bytes.Length == 0 || bytes[0] != (byte)'*')
+            if (Elements(_parts[p]) is not { } list)
             {
                 return "ERR unexpected reply from a backend to a split MGET";
-            }
-
-            int headerEnd = bytes.IndexOf((byte)'\n') + 1;
-            int count = int.Parse(bytes[1..(headerEnd - 2)], CultureInfo.InvariantCulture);
-            var list = new List<(int, int)>(count);
-            int offset = headerEnd;
-            var state = default(ReplyScanState);
-            for (int i = 0; i < count; i++)
-            {
-                var rest = new ReadOnlySequence<byte>(_parts[p].Array!, offset, bytes.Length - offset);
-                if (ReplyScanner.TryScan(rest, ref state, out long length) != ParseStatus.Complete)
-                {
-                    return "ERR unexpected reply from a backend to a split MGET";
-                }
-
-                list.Add((offset, (int)length));
-                offset += (int)length;
             }
 
             elements[p] = list;

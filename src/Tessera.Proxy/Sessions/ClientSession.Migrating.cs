@@ -30,7 +30,6 @@ internal sealed partial class ClientSession
         int keyCount = keys.Length;
         var parent = EnqueueReply();
         var gate = new MigrationGate(parent, firstMigratingSlot);
-        int argsPerKey = merge == MergeKind.AllOk ? 2 : 1;
         if (groups.Count == 1)
         {
             gate.ThenSend(groups[0].Master.ConnectionFor(Id, Protocol), frame.Data.ToArray(), parent);
@@ -41,33 +40,7 @@ internal sealed partial class ClientSession
             for (int p = 0; p < groups.Count; p++)
             {
                 var part = new ArrayBufferWriter<byte>();
-                int partKeys = 0;
-                for (int i = 0; i < keyCount; i++)
-                {
-                    if (ReferenceEquals(EffectiveGroup(routes, slots[i]), groups[p]))
-                    {
-                        if (merge == MergeKind.ValuesInOrder)
-                        {
-                            operation.MapKey(i, p, partKeys);
-                        }
-
-                        partKeys++;
-                    }
-                }
-
-                RespWriter.WriteArrayHeader(part, 1 + (partKeys * argsPerKey));
-                RespWriter.WriteBulkString(part, frame.Arg(0));
-                for (int i = 0; i < keyCount; i++)
-                {
-                    if (ReferenceEquals(EffectiveGroup(routes, slots[i]), groups[p]))
-                    {
-                        for (int a = 0; a < argsPerKey; a++)
-                        {
-                            RespWriter.WriteBulkString(part, frame.Arg(keys[i] + a));
-                        }
-                    }
-                }
-
+                WriteSplitPart(part, routes, frame, keys, slots, groups, p, merge, operation);
                 gate.ThenSend(groups[p].Master.ConnectionFor(Id, Protocol), part.WrittenSpan.ToArray(), operation.PartRequest(p));
             }
         }

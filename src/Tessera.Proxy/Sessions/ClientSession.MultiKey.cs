@@ -1,3 +1,4 @@
+using System.Buffers;
 using Tessera.Model.Topology;
 using Tessera.Proxy.Commands;
 using Tessera.Proxy.Routing;
@@ -80,28 +81,11 @@ internal sealed partial class ClientSession
             return;
         }
 
-        // MSET carries each key's value right after it.
-        int argsPerKey = merge == MergeKind.AllOk ? 2 : 1;
         var parent = EnqueueReply();
         var operation = new SplitOperation(parent, merge, groups.Count, keyCount);
         for (int p = 0; p < groups.Count; p++)
         {
-            var group = groups[p];
-            int partKeys = 0;
-            for (int i = 0; i < keyCount; i++)
-            {
-                if (ReferenceEquals(routes.Slots[slots[i]], group))
-                {
-                    if (merge == MergeKind.ValuesInOrder)
-                    {
-                        operation.MapKey(i, p, partKeys);
-                    }
-
-                    partKeys++;
-                }
-            }
-
-            var connection = group.Master.ConnectionFor(Id, Protocol);
+            var connection = groups[p].Master.ConnectionFor(Id, Protocol);
             var request = operation.PartRequest(p);
             if (!connection.TryBeginWrite(out var writer, out var error))
             {
@@ -112,20 +96,7 @@ internal sealed partial class ClientSession
             try
             {
                 // Values are copied once: straight from the client's buffer into the group's connection.
-                RespWriter.WriteArrayHeader(writer, 1 + (partKeys * argsPerKey));
-                RespWriter.WriteBulkString(writer, frame.Arg(0));
-                for (int i = 0; i < keyCount; i++)
-                {
-                    if (!ReferenceEquals(routes.Slots[slots[i]], group))
-                    {
-                        continue;
-                    }
-
-                    for (int a = 0; a < argsPerKey; a++)
-                    {
-                        RespWriter.WriteBulkString(writer, frame.Arg(keys[i] + a));
-                    }
-                }
+                WriteSplitPart(writer, routes, frame, keys[..keyCount], slots[..keyCount], groups, p, merge, operation);
             }
             finally
             {
@@ -133,6 +104,43 @@ internal sealed partial class ClientSession
             }
 
             Touch(connection);
+        }
+    }
+
+    /// <summary>
+    /// Writes part <paramref name="part"/> of a split command: the command name and the keys (with their values
+    /// for MSET) that live on <c>groups[part]</c>, recording for MGET where each of the client's keys lands.
+    /// </summary>
+    private static void WriteSplitPart(IBufferWriter<byte> writer, NamespaceRoutes routes, RequestFrame frame, ReadOnlySpan<int> keys, ReadOnlySpan<int> slots, List<GroupRoute> groups, int part, MergeKind merge, SplitOperation operation)
+    {
+        // MSET carries each key's value right after it.
+        int argsPerKey = merge == MergeKind.AllOk ? 2 : 1;
+        var group = groups[part];
+        int partKeys = 0;
+        for (int i = 0; i < keys.Length; i++)
+        {
+            if (ReferenceEquals(EffectiveGroup(routes, slots[i]), group))
+            {
+                if (merge == MergeKind.ValuesInOrder)
+                {
+                    operation.MapKey(i, part, partKeys);
+                }
+
+                partKeys++;
+            }
+        }
+
+        RespWriter.WriteArrayHeader(writer, 1 + (partKeys * argsPerKey));
+        RespWriter.WriteBulkString(writer, frame.Arg(0));
+        for (int i = 0; i < keys.Length; i++)
+        {
+            if (ReferenceEquals(EffectiveGroup(routes, slots[i]), group))
+            {
+                for (int a = 0; a < argsPerKey; a++)
+                {
+                    RespWriter.WriteBulkString(writer, frame.Arg(keys[i] + a));
+                }
+            }
         }
     }
 
