@@ -45,8 +45,11 @@ internal sealed partial class MigrationManager : IAsyncDisposable
     public static MigrationManager Create(ICoordinatorStore store, NamespaceRepository namespaces, SlotSwitch slotSwitch, TopologyOperations operations, LeaderElection election, TimeProvider time, ILogger logger) =>
         new(new MigrationServices(new MigrationRepository(store), namespaces, slotSwitch, operations, time, logger), election);
 
-    private sealed class Worker
+    private sealed class Worker(CancellationToken term)
     {
+        /// <summary>The term the worker runs under; it ends with it.</summary>
+        public CancellationToken Term { get; } = term;
+
         public Task Task { get; set; } = Task.CompletedTask;
 
         public bool Pending { get; set; }
@@ -230,13 +233,16 @@ internal sealed partial class MigrationManager : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_workers.TryGetValue(ns, out var worker) && !worker.Task.IsCompleted)
+            // A worker of an earlier term is winding down (its token is cancelled) and will not look at Pending:
+            // after leadership is lost and won back, the new term needs a worker of its own, or the namespace's
+            // migrations would wait for the next election.
+            if (_workers.TryGetValue(ns, out var worker) && worker.Term == term && !worker.Task.IsCompleted)
             {
                 worker.Pending = true;
                 return;
             }
 
-            worker = new Worker();
+            worker = new Worker(term);
             _workers[ns] = worker;
             worker.Task = Task.Run(() => WorkAsync(ns, worker, term), CancellationToken.None);
         }
@@ -256,7 +262,11 @@ internal sealed partial class MigrationManager : IAsyncDisposable
                     {
                         if (!worker.Pending)
                         {
-                            _workers.Remove(ns);
+                            if (_workers.TryGetValue(ns, out var registered) && registered == worker)
+                            {
+                                _workers.Remove(ns);
+                            }
+
                             return;
                         }
 

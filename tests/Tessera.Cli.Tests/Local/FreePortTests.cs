@@ -40,6 +40,16 @@ public sealed class FreePortTests
     }
 
     [Fact]
+    public void Ports_come_from_below_the_ephemeral_range_so_outgoing_connections_cannot_take_them()
+    {
+        var (low, high) = FreePort.ServerRange();
+        var ephemeralLow = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split('\t', ' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.True(high < ephemeralLow, $"range {low}-{high} overlaps the ephemeral range from {ephemeralLow}");
+        Assert.All(FreePort.FindMany(50), port => Assert.InRange(port, low, high));
+    }
+
+    [Fact]
     public async Task WaitUntilFree_returns_false_when_the_port_stays_busy()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

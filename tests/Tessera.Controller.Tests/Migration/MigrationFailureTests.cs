@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Tessera.Controller.Migration;
 using Tessera.Model.Topology;
+using Tessera.Store;
 
 namespace Tessera.Controller.Tests.Migration;
 
@@ -78,6 +79,51 @@ public sealed class MigrationFailureTests
         Assert.Empty(await cluster.KeysAsync(1));
         Assert.Equal(3000, (await cluster.KeysAsync(2)).Count);
         Assert.InRange((await g2.CallAsync("TTL", "k:1")).Integer, 900, 1000);
+    }
+
+    [Fact]
+    public async Task A_leader_that_loses_its_lease_and_wins_it_back_goes_on_with_the_migration()
+    {
+        await using var cluster = await MigrationCluster.StartAsync(groups: 2);
+        await cluster.FillAsync(1, "k", 20_000);
+        var started = await cluster.Client.StartMigrationAsync(MigrationCluster.Ns, 0, 1023, 2, new MigrationSettings { KeysPerSecond = 3000 });
+        await using var store = StoreFactory.Open(cluster.Directory.StoreUrl);
+        await using var target = await cluster.ConnectAsync(2);
+
+        // Each revoke ends the term and the controller is elected again at once. The target is paused first, so
+        // the old term's runner is still inside a MIGRATE when the new term begins: the new term must pick the
+        // migration up although the old term's worker has not finished yet.
+        for (var round = 1; round <= 2; round++)
+        {
+            var moved = await cluster.WaitUntilAsync(started.Id, m => m.KeysMoved >= round * 5000, Bound, $"{round * 5000} keys moved");
+            Assert.Equal(MigrationState.Moving, moved.State);
+            Assert.True((await target.CallAsync("CLIENT", "PAUSE", "1500", "ALL")).IsOk);
+            await Task.Delay(200);
+            var lease = (await store.GetAsync(StorePaths.ControllerLeader))!.Lease!.Value;
+            await store.RevokeLeaseAsync(lease);
+            Assert.True(await WaitForNewLeaseAsync(store, lease, TimeSpan.FromSeconds(15)), "the controller took the lead again");
+        }
+
+        var done = await cluster.WaitAsync(started.Id, Bound);
+        Assert.Equal(MigrationState.Done, done.State);
+        Assert.Empty(await cluster.KeysAsync(1));
+        Assert.Equal(20_000, (await cluster.KeysAsync(2)).Count);
+    }
+
+    private static async Task<bool> WaitForNewLeaseAsync(ICoordinatorStore store, long old, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await store.GetAsync(StorePaths.ControllerLeader) is { Lease: { } lease } && lease != old)
+            {
+                return true;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return false;
     }
 
     [Fact]
