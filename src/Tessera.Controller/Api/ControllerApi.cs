@@ -105,7 +105,7 @@ internal static class ControllerApi
         }
         catch (OperationRefusedException e)
         {
-            await WriteErrorAsync(context, e.StatusCode, e.Message).ConfigureAwait(false);
+            await WriteErrorAsync(context, e.StatusCode, e.Message, e.Leader).ConfigureAwait(false);
         }
         catch (CoordinatorStoreException e)
         {
@@ -129,7 +129,7 @@ internal static class ControllerApi
         }
     }
 
-    private static async Task WriteErrorAsync(HttpContext context, int status, string message)
+    private static async Task WriteErrorAsync(HttpContext context, int status, string message, Uri? leader = null)
     {
         if (context.Response.HasStarted)
         {
@@ -138,7 +138,7 @@ internal static class ControllerApi
 
         context.Response.Clear();
         context.Response.StatusCode = status;
-        await context.Response.WriteAsJsonAsync(new ApiError(message), TesseraJson.Options, context.RequestAborted).ConfigureAwait(false);
+        await context.Response.WriteAsJsonAsync(new ApiError(message, leader?.ToString()), TesseraJson.Options, context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>Reads a JSON body; 400 showing an example of the expected body when it is missing or malformed.</summary>

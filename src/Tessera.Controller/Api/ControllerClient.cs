@@ -23,6 +23,7 @@ public sealed class ControllerClient : IDisposable
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
     private readonly HttpClient _http;
+    private Uri? _target;
     private readonly bool _ownsHttp;
 
     /// <summary>A client with its own <see cref="HttpClient"/> for the controller at <paramref name="baseUrl"/>.</summary>
@@ -46,8 +47,18 @@ public sealed class ControllerClient : IDisposable
         BaseUrl = new Uri(baseUrl.ToString().TrimEnd('/') + "/");
     }
 
-    /// <summary>The controller's base URL.</summary>
+    /// <summary>The controller's base URL as given.</summary>
     public Uri BaseUrl { get; }
+
+    /// <summary>
+    /// When a standby answers a change with 503 naming the leader, send it to the leader instead (the CLI does,
+    /// so --controller may name any controller of the cluster). Off by default: tests and tools that talk to one
+    /// particular controller want its own answer.
+    /// </summary>
+    public bool FollowLeader { get; init; }
+
+    /// <summary>Where requests go now: <see cref="BaseUrl"/>, or the leader a standby named.</summary>
+    public Uri Target => Volatile.Read(ref _target) ?? BaseUrl;
 
     public Task<ControllerInfo> GetControllerAsync(CancellationToken cancellationToken = default) =>
         SendAsync<ControllerInfo>(HttpMethod.Get, ControllerRoutes.Controller, null, cancellationToken);
@@ -134,9 +145,39 @@ public sealed class ControllerClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends to <see cref="BaseUrl"/>, or with <see cref="FollowLeader"/> to the controller last known to lead:
+    /// a standby answers a change with 503 naming the leader, the request is sent there once, and later calls go
+    /// there directly, until it stops answering (then <see cref="BaseUrl"/> again).
+    /// </summary>
     private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, new Uri(BaseUrl, path.TrimStart('/')));
+        if (!FollowLeader)
+        {
+            return await SendToAsync<T>(BaseUrl, method, path, body, cancellationToken).ConfigureAwait(false);
+        }
+
+        var target = Target;
+        try
+        {
+            return await SendToAsync<T>(target, method, path, body, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StandbyException e) when (e.Leader != target)
+        {
+            Volatile.Write(ref _target, e.Leader);
+            return await SendToAsync<T>(e.Leader, method, path, body, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ControllerUnreachableException) when (target != BaseUrl)
+        {
+            // The leader we were sent to is gone: ask the controller we were given again (it may lead now, or name the new leader).
+            Volatile.Write(ref _target, null);
+            return await SendAsync<T>(method, path, body, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<T> SendToAsync<T>(Uri baseUrl, HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(baseUrl, path.TrimStart('/')));
         if (body is not null)
         {
             request.Content = JsonContent.Create(body, body.GetType(), options: TesseraJson.Options);
@@ -149,11 +190,11 @@ public sealed class ControllerClient : IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new ControllerUnreachableException(BaseUrl, Reason(e), e);
+            throw new ControllerUnreachableException(baseUrl, Reason(e), e);
         }
         catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ControllerUnreachableException(BaseUrl, $"no answer within {_http.Timeout.TotalSeconds:0} s", e);
+            throw new ControllerUnreachableException(baseUrl, $"no answer within {_http.Timeout.TotalSeconds:0} s", e);
         }
 
         using (response)
@@ -161,37 +202,44 @@ public sealed class ControllerClient : IDisposable
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                throw new ControllerApiException(response.StatusCode, ErrorText(response, text));
+                var error = ParseError(text);
+                if (FollowLeader && response.StatusCode == HttpStatusCode.ServiceUnavailable && Uri.TryCreate(error?.Leader, UriKind.Absolute, out var leader))
+                {
+                    throw new StandbyException(new Uri(leader.ToString().TrimEnd('/') + "/"), error!.Error);
+                }
+
+                throw new ControllerApiException(response.StatusCode, error?.Error ?? ErrorText(baseUrl, response, text));
             }
 
             try
             {
                 return JsonSerializer.Deserialize<T>(text, TesseraJson.Options)
-                    ?? throw new ControllerApiException(response.StatusCode, $"the controller at {BaseUrl} answered {method} {path} with null");
+                    ?? throw new ControllerApiException(response.StatusCode, $"the controller at {baseUrl} answered {method} {path} with null");
             }
             catch (JsonException e)
             {
-                throw new ControllerApiException(response.StatusCode, $"the controller at {BaseUrl} answered {method} {path} with something that is not the expected JSON ({e.Message}); is that URL a Tessera controller?", e);
+                throw new ControllerApiException(response.StatusCode, $"the controller at {baseUrl} answered {method} {path} with something that is not the expected JSON ({e.Message}); is that URL a Tessera controller?", e);
             }
         }
     }
 
-    private string ErrorText(HttpResponseMessage response, string text)
+    private static ApiError? ParseError(string text)
     {
         try
         {
-            if (JsonSerializer.Deserialize<ApiError>(text, TesseraJson.Options) is { Error.Length: > 0 } error)
-            {
-                return error.Error;
-            }
+            return JsonSerializer.Deserialize<ApiError>(text, TesseraJson.Options) is { Error.Length: > 0 } error ? error : null;
         }
         catch (JsonException)
         {
-            // Not a controller's error body: describe what came back instead.
+            // Not a controller's error body: the caller describes what came back instead.
+            return null;
         }
+    }
 
+    private static string ErrorText(Uri baseUrl, HttpResponseMessage response, string text)
+    {
         var snippet = text.Length > 200 ? text[..200] + "…" : text;
-        return $"{BaseUrl} answered {(int)response.StatusCode} {response.ReasonPhrase}{(snippet.Length > 0 ? ": " + snippet : "")}; is that URL a Tessera controller?";
+        return $"{baseUrl} answered {(int)response.StatusCode} {response.ReasonPhrase}{(snippet.Length > 0 ? ": " + snippet : "")}; is that URL a Tessera controller?";
     }
 
     private static string Reason(HttpRequestException e) =>
@@ -256,4 +304,16 @@ public sealed class ControllerUnreachableException : ControllerApiException
 
     private static string Describe(Uri url, string reason) =>
         $"cannot reach the controller at {url.ToString().TrimEnd('/')} ({reason}); start one with `tessera controller --store file:///var/lib/tessera` (or `tessera up`), or point --controller at a running one";
+}
+
+/// <summary>A standby's 503 that names the leader: the client sends the request there instead (once).</summary>
+internal sealed class StandbyException : ControllerApiException
+{
+    public StandbyException(Uri leader, string message)
+        : base(HttpStatusCode.ServiceUnavailable, message)
+    {
+        Leader = leader;
+    }
+
+    public Uri Leader { get; }
 }

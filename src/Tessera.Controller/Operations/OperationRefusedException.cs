@@ -30,6 +30,9 @@ public sealed class OperationRefusedException : Exception
     /// <summary>The HTTP status for the answer.</summary>
     public int StatusCode { get; } = 409;
 
+    /// <summary>On a standby's 503: the leader's URL, where the change should go instead.</summary>
+    public Uri? Leader { get; init; }
+
     /// <summary>400: the request itself is malformed (bad host:port, slot out of range).</summary>
     public static OperationRefusedException BadRequest(string message) => new(400, message);
 

@@ -48,9 +48,15 @@ internal sealed partial class TopologyOperations : IDisposable
                 $"this controller ('{leader.Id}') is not leading right now: the leader lock still holds one of its own earlier leases, which it resumes or which expires within {_options.LeaseTtl.TotalSeconds:0.#} s; retry then");
         }
 
-        return OperationRefusedException.Unavailable(leader is null
-            ? "this controller is a standby; the leader is not known yet (an election is under way: retry in a few seconds)"
-            : $"this controller is a standby; the leader is {leader.Url} (controller '{leader.Id}'): send changes there, e.g. --controller {leader.Url}");
+        if (leader is null)
+        {
+            return OperationRefusedException.Unavailable("this controller is a standby; the leader is not known yet (an election is under way: retry in a few seconds)");
+        }
+
+        return new OperationRefusedException(503, $"this controller is a standby; the leader is {leader.Url} (controller '{leader.Id}'): send changes there, e.g. --controller {leader.Url}")
+        {
+            Leader = Uri.TryCreate(leader.Url, UriKind.Absolute, out var url) ? url : null,
+        };
     }
 
     public void Dispose() => _serial.Dispose();

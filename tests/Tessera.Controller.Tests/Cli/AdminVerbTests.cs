@@ -100,6 +100,26 @@ public sealed class AdminVerbTests
     }
 
     [Fact]
+    public async Task A_change_sent_to_a_standby_is_carried_out_by_the_leader_it_names()
+    {
+        using var dir = new TempDirectory();
+        await using var leader = await TestControllers.StartLeaderAsync(dir.StoreUrl, "ctl-a");
+        await using var standby = await TestControllers.StartAsync(dir.StoreUrl, "ctl-b");
+        await Eventually.TrueAsync(() => standby.KnownLeader?.Id == "ctl-a", TimeSpan.FromSeconds(10), "the standby seeing the leader");
+
+        var created = await Ok("namespace", "create", "shop", "--controller", standby.Url.ToString(), "--json");
+        Assert.Equal("shop", JsonSerializer.Deserialize<ChangeResult>(created.Output, TesseraJson.Options)!.Namespace.Name);
+        using var client = leader.Client();
+        Assert.Contains("shop", (await client.ListNamespacesAsync()).Select(n => n.Name));
+
+        // The API itself still answers 503 naming the leader (a client that does not follow it sees why).
+        using var plain = standby.Client();
+        var refused = await Assert.ThrowsAsync<Api.ControllerApiException>(() => plain.CreateNamespaceAsync("other"));
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Contains(leader.Url.ToString().TrimEnd('/'), refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unreachable_controller_is_named_with_how_to_start_one()
     {
         var url = $"http://127.0.0.1:{FreePort.Find().ToString(CultureInfo.InvariantCulture)}";

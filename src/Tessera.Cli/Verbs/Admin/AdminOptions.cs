@@ -18,7 +18,7 @@ internal static class AdminOptions
     /// </summary>
     public static Option<Uri> Controller() => new("--controller")
     {
-        Description = $"Base URL of a Tessera controller's API (default: ${ControllerVariable} or {DefaultController}).",
+        Description = $"Base URL of a Tessera controller's API (default: ${ControllerVariable} or {DefaultController}; any controller of the cluster will do: changes sent to a standby go on to the leader it names).",
         HelpName = "url",
         Recursive = true,
         DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable(ControllerVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultController),

@@ -14,7 +14,7 @@ internal static class AdminRun
     public static async Task<int> RunAsync(ParseResult parse, Option<Uri> controller, Func<ControllerClient, AdminOutput, CancellationToken, Task> action, CancellationToken cancellationToken)
     {
         var output = new AdminOutput(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
-        using var client = new ControllerClient(parse.GetValue(controller)!);
+        using var client = new ControllerClient(parse.GetValue(controller)!) { FollowLeader = true };
         try
         {
             await action(client, output, cancellationToken).ConfigureAwait(false);
