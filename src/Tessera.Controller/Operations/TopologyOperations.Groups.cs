@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Tessera.Controller.Servers;
 using Tessera.Model.Api;
 using Tessera.Model.Topology;
+using Tessera.Store;
 
 namespace Tessera.Controller.Operations;
 
@@ -55,6 +56,7 @@ internal sealed partial class TopologyOperations
 
                 GroupConfig joined;
                 string summary;
+                var madeReplica = false;
                 if (group.Master.Length == 0)
                 {
                     var observed = await ServerCommands.RequireObservationAsync(address, _options.ServerTimeout, term).ConfigureAwait(false);
@@ -81,6 +83,9 @@ internal sealed partial class TopologyOperations
                         }
                     }
 
+                    // REPLICAOF before the commit: a server is listed only once it follows the master (a listed
+                    // replica that does not replicate would look healthy to nobody); undone below if the commit fails.
+                    madeReplica = !string.Equals(observed.ReplicaOf, group.Master, StringComparison.OrdinalIgnoreCase);
                     await ServerCommands.ReplicaOfAsync(address, group.Master, _options.ServerTimeout, term).ConfigureAwait(false);
                     joined = group with { Replicas = [.. group.Replicas, address] };
                     summary = $"{address} joined group {groupId} of namespace '{valid}' as a replica of {group.Master}";
@@ -92,11 +97,51 @@ internal sealed partial class TopologyOperations
                 }
 
                 var next = WithGroup(current.Config, joined) with { Epoch = current.Config.Epoch + 1 };
-                var change = await _switch.CommitAsync(current, next, "update", term).ConfigureAwait(false);
+                Pushes.CommittedChange change;
+                try
+                {
+                    change = await _switch.CommitAsync(current, next, "update", term).ConfigureAwait(false);
+                }
+                catch when (madeReplica)
+                {
+                    await DetachIfUnlistedAsync(valid, address, group.Master).ConfigureAwait(false);
+                    throw;
+                }
+
                 _logger.LogInformation("{Summary} (epoch {Epoch}).", summary, next.Epoch);
                 return Result(change, summary);
             },
             requestAborted);
+    }
+
+    /// <summary>
+    /// After a failed commit of a new replica: when the store confirms the server is not listed, it must not go on
+    /// replicating a master that does not know it (REPLICAOF NO ONE; it keeps the master's data). When the store
+    /// cannot tell (the write may have happened), it is left replicating and the log says so.
+    /// </summary>
+    private async Task DetachIfUnlistedAsync(string ns, string address, string master)
+    {
+        using var bound = new CancellationTokenSource(_options.ServerTimeout);
+        string? problem;
+        try
+        {
+            var now = await _namespaces.RequireAsync(ns, bound.Token).ConfigureAwait(false);
+            if (now.Config.Groups.Any(g => g.Replicas.Contains(address, StringComparer.OrdinalIgnoreCase)))
+            {
+                return;
+            }
+
+            problem = await ServerCommands.TryDetachAsync(address, _options.ServerTimeout, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is CoordinatorStoreException or OperationRefusedException or OperationCanceledException)
+        {
+            problem = $"the store could not tell whether it was listed: {e.Message.TrimEnd('.')}";
+        }
+
+        if (problem is not null)
+        {
+            _logger.LogWarning("{Address} was made a replica of {Master} but adding it to the group failed, and it was not detached ({Problem}); if `tessera status` does not list it, run REPLICAOF NO ONE on it.", address, master, problem);
+        }
     }
 
     /// <summary>
