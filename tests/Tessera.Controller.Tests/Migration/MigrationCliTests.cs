@@ -52,6 +52,28 @@ public sealed class MigrationCliTests
         Assert.Contains("is not GROUP=WEIGHT", badWeight.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Status_json_carries_the_unfinished_migrations_with_their_progress()
+    {
+        await using var cluster = await MigrationCluster.StartAsync(groups: 2);
+        await cluster.FillAsync(1, "k", 2000);
+        var url = cluster.Controller.Url.ToString();
+        await Ok("slots", "migrate", "default", "0-1023", "2", "--keys-per-second", "100", "--controller", url);
+        await cluster.WaitUntilAsync("m000001", m => m.KeysMoved > 0, TimeSpan.FromSeconds(30), "the first keys moving");
+
+        using var status = JsonDocument.Parse((await Ok("status", "--json", "--controller", url)).Output);
+        Assert.True(status.RootElement.GetProperty("controller").GetProperty("isLeader").GetBoolean());
+        var migration = Assert.Single(status.RootElement.GetProperty("migrations").EnumerateArray());
+        Assert.Equal("m000001", migration.GetProperty("id").GetString());
+        Assert.Equal("moving", migration.GetProperty("phase").GetString());
+        Assert.True(migration.GetProperty("keysMoved").GetInt64() > 0);
+
+        await Ok("slots", "migration", "cancel", "default", "m000001", "--controller", url);
+        await cluster.WaitAsync("m000001", TimeSpan.FromSeconds(45));
+        using var after = JsonDocument.Parse((await Ok("status", "--json", "--controller", url)).Output);
+        Assert.Empty(after.RootElement.GetProperty("migrations").EnumerateArray());
+    }
+
     private static async Task<CliResult> Ok(params string[] args)
     {
         var result = await AdminCli.RunAsync(args);

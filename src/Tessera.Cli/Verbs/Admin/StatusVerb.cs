@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Tessera.Cli.Hosting;
 using Tessera.Model.Api;
 
@@ -20,18 +21,23 @@ internal static class StatusVerb
                 Examples:
                   tessera status
                   tessera status --json | jq '.proxies[].namespaces'
+                  tessera status --json | jq '.migrations[] | {id, phase, keysMoved, keysLeft, etaSeconds}'
                 """);
         command.SetAction((parse, cancel) => AdminRun.RunAsync(parse, controller, async (client, output, ct) =>
         {
             var status = await client.GetStatusAsync(ct).ConfigureAwait(false);
+            var migrations = await client.ListMigrationsAsync(null, ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                output.Json(status);
+                // The API's status report plus the unfinished migrations (what the text shows), so scripts get both in one call.
+                var node = JsonSerializer.SerializeToNode(status, TesseraJson.Options)!.AsObject();
+                node["migrations"] = JsonSerializer.SerializeToNode(migrations.Where(static m => !m.IsFinal).ToList(), TesseraJson.Options);
+                output.Json(node);
                 return;
             }
 
             Write(output, status);
-            SlotsMigrateVerb.WriteStatus(output, await client.ListMigrationsAsync(null, ct).ConfigureAwait(false));
+            SlotsMigrateVerb.WriteStatus(output, migrations);
         }, cancel));
         return command;
     }
