@@ -17,6 +17,8 @@ namespace Tessera.Store;
 /// /tessera/controller/leader                              the leader lock (ephemeral, leased)
 /// /tessera/controller/members/{controller}                live controllers (ephemeral, leased)
 /// /tessera/controller/opinions/{controller}/{server}      "server is down" opinions (ephemeral, leased)
+/// /tessera/controller/events                              the bounded list of failure-detection and failover events
+/// /tessera/controller/failovers/{ns}/{gid}                a group's latest failover (written before it starts)
 /// /tessera/migrations/{ns}/{id}                           a slot migration and its progress
 /// </code>
 /// Names used as path segments (namespaces, ids, servers) are checked by <see cref="ValidateName"/>.
@@ -43,6 +45,12 @@ public static class StorePaths
 
     /// <summary>Prefix of every controller's opinions about servers.</summary>
     public const string ControllerOpinions = "/tessera/controller/opinions/";
+
+    /// <summary>The controllers' event list (one document, bounded).</summary>
+    public const string ControllerEvents = "/tessera/controller/events";
+
+    /// <summary>Prefix of the failover records.</summary>
+    public const string Failovers = "/tessera/controller/failovers/";
 
     /// <summary>Prefix of all migrations.</summary>
     public const string Migrations = "/tessera/migrations/";
@@ -71,6 +79,13 @@ public static class StorePaths
 
     /// <summary>A proxy's registration.</summary>
     public static string Proxy(string proxyId) => Proxies + ValidateName(proxyId, nameof(proxyId));
+
+    /// <summary>A group's latest failover record.</summary>
+    public static string Failover(string ns, int groupId)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groupId);
+        return Failovers + ValidateName(ns, nameof(ns)) + "/" + groupId.ToString(CultureInfo.InvariantCulture);
+    }
 
     /// <summary>A live controller's registration.</summary>
     public static string ControllerMember(string controllerId) => ControllerMembers + ValidateName(controllerId, nameof(controllerId));

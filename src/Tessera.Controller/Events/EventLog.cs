@@ -16,11 +16,8 @@ internal sealed class EventLog
     /// <summary>Events kept; older ones are dropped.</summary>
     public const int Capacity = ControllerEvent.Kept;
 
-    /// <summary>
-    /// The document's key. It belongs in <see cref="StorePaths"/> with the other controller records; it is built
-    /// here from <see cref="StorePaths.Controller"/> until it moves there.
-    /// </summary>
-    public const string Key = StorePaths.Controller + "events";
+    /// <summary>The document's key.</summary>
+    public const string Key = StorePaths.ControllerEvents;
 
     private const int MaxAttempts = 8;
 

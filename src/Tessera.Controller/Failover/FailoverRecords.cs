@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Tessera.Model.Api;
@@ -15,12 +14,6 @@ internal sealed record StoredFailover(FailoverRecord Record, long Revision);
 /// </summary>
 internal sealed class FailoverRecords
 {
-    /// <summary>
-    /// Prefix of the records. Like <see cref="Events.EventLog.Key"/> it belongs in <see cref="StorePaths"/>; it is
-    /// built here from <see cref="StorePaths.Controller"/> until it moves there.
-    /// </summary>
-    public const string Prefix = StorePaths.Controller + "failovers/";
-
     private readonly ICoordinatorStore _store;
     private readonly ILogger _logger;
 
@@ -30,8 +23,7 @@ internal sealed class FailoverRecords
         _logger = logger;
     }
 
-    public static string Key(string ns, int groupId) =>
-        Prefix + StorePaths.ValidateName(ns, nameof(ns)) + "/" + groupId.ToString(CultureInfo.InvariantCulture);
+    public static string Key(string ns, int groupId) => StorePaths.Failover(ns, groupId);
 
     /// <summary>The group's latest failover, or null.</summary>
     public async Task<StoredFailover?> GetAsync(string ns, int groupId, CancellationToken cancellationToken)
@@ -44,7 +36,7 @@ internal sealed class FailoverRecords
     public async Task<IReadOnlyList<StoredFailover>> ListAsync(CancellationToken cancellationToken)
     {
         var found = new List<StoredFailover>();
-        foreach (var record in await _store.ListAsync(Prefix, cancellationToken).ConfigureAwait(false))
+        foreach (var record in await _store.ListAsync(StorePaths.Failovers, cancellationToken).ConfigureAwait(false))
         {
             if (Read(record) is { } stored)
             {
