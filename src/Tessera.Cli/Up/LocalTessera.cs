@@ -155,7 +155,7 @@ internal sealed class LocalTessera : IAsyncDisposable
             throw new UpException(ExitCodes.Failure, $"Asking the controller for its status failed: {e.Message.TrimEnd('.')}.", e);
         }
 
-        await UpReadiness.WaitForProxyAsync(Proxy.AdminUrl!, Proxy.Endpoint, Namespace, ProxyServesTimeout, cancellationToken).ConfigureAwait(false);
+        await UpReadiness.WaitForProxyAsync(Proxy.AdminUrl!, Proxy.Endpoint, Namespace, ct => _client.GetNamespaceAsync(ClusterBuilder.Namespace, ct), ProxyServesTimeout, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ControllerServer> StartControllerAsync(string storeUrl, ILoggerFactory loggerFactory, CancellationToken cancellationToken)

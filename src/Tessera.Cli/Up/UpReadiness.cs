@@ -63,19 +63,30 @@ internal static class UpReadiness
     }
 
     /// <summary>
-    /// Waits until the proxy's admin API reports <paramref name="expected"/>'s epoch and signature, then until
-    /// DBSIZE through the proxy (which asks every group's master) answers a number.
+    /// Waits until the proxy's admin API reports the stored namespace's epoch and signature, then until DBSIZE
+    /// through the proxy (which asks every group's master) answers a number. The namespace is read again on every
+    /// poll (<paramref name="stored"/>), so a change made meanwhile (a failover, someone's first command) is
+    /// waited for instead of taken for a proxy that lags.
     /// </summary>
     /// <exception cref="UpException">Not within <paramref name="timeout"/>; the message says what was seen last.</exception>
-    public static async Task WaitForProxyAsync(Uri adminUrl, IPEndPoint endpoint, NamespaceConfig expected, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task WaitForProxyAsync(Uri adminUrl, IPEndPoint endpoint, NamespaceConfig expected, Func<CancellationToken, Task<NamespaceConfig>> stored, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
-        var signature = TopologySignature.Compute(expected);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var topologyUrl = new Uri(adminUrl, "api/topology");
         var lastSeen = "no answer yet";
         while (true)
         {
+            try
+            {
+                expected = await stored(cancellationToken).ConfigureAwait(false);
+            }
+            catch (ControllerApiException)
+            {
+                // Keep comparing with the last namespace read; the controller's trouble shows elsewhere.
+            }
+
+            var signature = TopologySignature.Compute(expected);
             try
             {
                 var state = await http.GetFromJsonAsync<ProxyRoutesState>(topologyUrl, TesseraJson.Options, cancellationToken).ConfigureAwait(false);
@@ -102,7 +113,7 @@ internal static class UpReadiness
             if (DateTime.UtcNow >= deadline)
             {
                 throw new UpException(string.Create(CultureInfo.InvariantCulture,
-                    $"The proxy did not serve namespace '{expected.Name}' at epoch {expected.Epoch} (signature {signature}) within {timeout.TotalSeconds:0} s: {lastSeen}. Rerun with --log-level Information to see why."));
+                    $"The proxy did not serve namespace '{expected.Name}' at epoch {expected.Epoch} (signature {TopologySignature.Compute(expected)}) within {timeout.TotalSeconds:0} s: {lastSeen}. Rerun with --log-level Information to see why."));
             }
 
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
