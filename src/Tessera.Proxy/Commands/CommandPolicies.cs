@@ -222,7 +222,7 @@ public sealed class CommandPolicies
                 ? "erases every group of the namespace; refused unless the namespace sets allowFlush"
                 : "runs on every group's master and the replies are merged"),
             CommandKind.Scan => (spec.DisplayName, "supported, on every group", "the cursor walks the groups one after another; valid while the topology is stable"),
-            CommandKind.Wait => (spec.DisplayName, "supported, on the groups written to", "once the client's earlier replies are in, asks the master of every group the client wrote to (every group when it wrote nothing) over a connection of its own and answers the smallest count; refused inside MULTI"),
+            CommandKind.Wait => (spec.DisplayName, "supported", "counts the replicas that have every write of the client: once its earlier replies are in, asks the master of each group it wrote to (every group when it wrote nothing) over a connection of its own and answers the smallest count; its later commands wait, as on Redis; refused inside MULTI"),
             _ => (spec.DisplayName, "refused", policy.Refusal ?? ""),
         };
     }

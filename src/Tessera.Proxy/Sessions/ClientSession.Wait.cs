@@ -31,8 +31,11 @@ internal sealed partial class ClientSession
     /// <summary>Whether the command being dispatched is a replicated write (from its policy, set by Dispatch).</summary>
     private bool _writeCommand;
 
-    /// <summary>The WAIT under way, so that a client leaving mid-WAIT closes its connections.</summary>
-    private ReplicaWait? _replicaWait;
+    /// <summary>
+    /// WAITs under way (one, except when held requests re-dispatched in one pass hold two), so that a client leaving
+    /// mid-WAIT closes their connections. Locked: the read loop adds, the WAIT's own task removes.
+    /// </summary>
+    private List<ReplicaWait>? _replicaWaits;
 
     /// <summary>Remembers that the command being dispatched reaches <paramref name="group"/>, when it is a write.</summary>
     private void NoteWrite(GroupRoute? group)
@@ -112,7 +115,10 @@ internal sealed partial class ClientSession
 
         var reply = EnqueueReply();
         var wait = new ReplicaWait(_context);
-        Volatile.Write(ref _replicaWait, wait);
+        lock (_gate)
+        {
+            (_replicaWaits ??= []).Add(wait);
+        }
 
         // Nothing more is read from the client until WAIT is answered, so later commands keep their order.
         _pause = RunWaitAsync(wait, reply, numReplicas, timeout);
@@ -164,7 +170,11 @@ internal sealed partial class ClientSession
         }
         finally
         {
-            Interlocked.CompareExchange(ref _replicaWait, null, wait);
+            lock (_gate)
+            {
+                _replicaWaits!.Remove(wait);
+            }
+
             wait.Close();
             batch.FlushAll();
         }
@@ -255,5 +265,23 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>The client left: a WAIT under way closes its connections (ending their blocked WAITs on the servers).</summary>
-    private void AbortWait() => Interlocked.Exchange(ref _replicaWait, null)?.Abort();
+    private void AbortWait()
+    {
+        ReplicaWait[] waits;
+        lock (_gate)
+        {
+            if (_replicaWaits is not { Count: > 0 })
+            {
+                return;
+            }
+
+            waits = [.. _replicaWaits];
+            _replicaWaits.Clear();
+        }
+
+        foreach (var wait in waits)
+        {
+            wait.Abort();
+        }
+    }
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using Tessera.Local.Networking;
+using Tessera.Model.Topology;
 using Tessera.Proxy.Hosting;
 using Tessera.Proxy.Tests.Support;
 using Tessera.Resp.Client;
@@ -219,6 +221,37 @@ public sealed class WaitTests : IClassFixture<WaitCluster>
 
             await leaver.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_master_that_cannot_be_reached_is_named_in_the_error()
+    {
+        // Point group 2 at a port nobody listens on (as a route change would), then put it back.
+        var ns = _cluster.Cluster.Topology.Namespaces[0];
+        string dead = "127.0.0.1:" + FreePort.Find().ToString(CultureInfo.InvariantCulture);
+        long epoch = _cluster.Proxy.Epoch;
+        _cluster.Proxy.ApplyTopology(new TopologyConfig
+        {
+            Epoch = epoch + 1,
+            Namespaces = [ns with { Epoch = epoch + 1, Groups = ns.Groups.Select(g => g.Id == 2 ? g with { Master = dead, Replicas = [] } : g).ToList() }],
+        });
+        try
+        {
+            await using var c = await _cluster.ConnectAsync();
+            Reply.Ok(await c.CallAsync("SET", TestKeys.OnGroup(1, "dead"), "1"));
+            Reply.Error("ERR", await c.CallAsync("SET", TestKeys.OnGroup(2, "dead"), "1"));
+            var reply = await c.CallAsync("WAIT", 1, 1000);
+            Assert.True(reply.IsError && reply.AsString()!.Contains(dead, StringComparison.Ordinal), $"expected an error naming {dead}, got {reply}");
+            Reply.Text("PONG", await c.CallAsync("PING"));
+        }
+        finally
+        {
+            _cluster.Proxy.ApplyTopology(new TopologyConfig { Epoch = epoch + 2, Namespaces = [ns with { Epoch = epoch + 2 }] });
+        }
+
+        await using var after = await _cluster.ConnectAsync();
+        Reply.Ok(await after.CallAsync("SET", TestKeys.OnGroup(2, "dead"), "1"));
+        Reply.Integer(1, await after.CallAsync("WAIT", 1, 5000));
     }
 
     /// <summary>Clients of group <paramref name="groupId"/>'s master currently blocked in WAIT (from CLIENT LIST).</summary>
