@@ -54,7 +54,6 @@ public sealed class CommandPolicies
         ["migrate"] = "moving keys behind the proxy would break routing; use `tessera slots migrate`",
         ["move"] = "Tessera serves database 0 only",
         ["swapdb"] = "Tessera serves database 0 only",
-        ["wait"] = "WAIT needs a dedicated backend connection (planned)",
         ["cluster"] = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server",
         ["asking"] = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server",
         ["readonly"] = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server",
@@ -103,7 +102,7 @@ public sealed class CommandPolicies
     /// <summary>The policy of <paramref name="spec"/> (a command or a subcommand from <see cref="Table"/>).</summary>
     internal CommandPolicy Get(CommandSpec spec) => _policies[spec];
 
-    private void Add(CommandSpec spec) => _policies[spec] = Decide(spec);
+    private void Add(CommandSpec spec) => _policies[spec] = Decide(spec) with { Writes = ReplicatedWrites.Includes(spec) };
 
     internal static CommandPolicy Decide(CommandSpec spec)
     {
@@ -122,6 +121,11 @@ public sealed class CommandPolicies
         if (name == "scan")
         {
             return new CommandPolicy(CommandKind.Scan);
+        }
+
+        if (name == "wait")
+        {
+            return new CommandPolicy(CommandKind.Wait);
         }
 
         if (FanOutCommands.TryGetValue(name, out var fanOut))
@@ -218,6 +222,7 @@ public sealed class CommandPolicies
                 ? "erases every group of the namespace; refused unless the namespace sets allowFlush"
                 : "runs on every group's master and the replies are merged"),
             CommandKind.Scan => (spec.DisplayName, "supported, on every group", "the cursor walks the groups one after another; valid while the topology is stable"),
+            CommandKind.Wait => (spec.DisplayName, "supported", "counts the replicas that have every write of the client: once its earlier replies are in, asks the master of each group it wrote to (every group when it wrote nothing) over a connection of its own and answers the smallest count; its later commands wait, as on Redis; refused inside MULTI"),
             _ => (spec.DisplayName, "refused", policy.Refusal ?? ""),
         };
     }

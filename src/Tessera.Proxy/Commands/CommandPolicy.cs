@@ -33,6 +33,9 @@ internal enum CommandKind
     /// <summary>SCAN: a cursor that walks every group in turn.</summary>
     Scan,
 
+    /// <summary>WAIT: asked of every group the client wrote to, over connections opened for it (see ClientSession.Wait.cs).</summary>
+    Wait,
+
     /// <summary>Refused with <see cref="CommandPolicy.Refusal"/>.</summary>
     Refused,
 }
@@ -103,4 +106,11 @@ internal enum MergeKind
 }
 
 /// <summary>The proxy's decision for one command or subcommand, made once at startup from the command table.</summary>
-internal sealed record CommandPolicy(CommandKind Kind, LocalCommand Local = LocalCommand.None, MergeKind Merge = MergeKind.None, string? Refusal = null);
+internal sealed record CommandPolicy(CommandKind Kind, LocalCommand Local = LocalCommand.None, MergeKind Merge = MergeKind.None, string? Refusal = null)
+{
+    /// <summary>
+    /// True when the command can change data that replicas receive (see <see cref="ReplicatedWrites"/>): the groups
+    /// it reaches are the ones a later WAIT must ask.
+    /// </summary>
+    public bool Writes { get; init; }
+}

@@ -40,6 +40,7 @@ internal sealed partial class ClientSession
 
     private void CloseDedicatedConnections()
     {
+        AbortWait();
         if (_dedicated is not null)
         {
             foreach (var ((server, _), connection) in _dedicated)
@@ -108,6 +109,7 @@ internal sealed partial class ClientSession
         }
 
         var reply = EnqueueReply();
+        NoteWrite(group);
         var blocked = new BlockedRequest(reply);
         connection.Send(frame.Data, blocked, _batch);
         connection.Flush();

@@ -46,6 +46,7 @@ internal sealed partial class ClientSession
             return;
         }
 
+        _writeCommand = policy.Writes;
         switch (policy.Kind)
         {
             case CommandKind.Keyed:
@@ -67,6 +68,9 @@ internal sealed partial class ClientSession
                 break;
             case CommandKind.Scan:
                 Scan(frame);
+                break;
+            case CommandKind.Wait:
+                RunWait(frame);
                 break;
             case CommandKind.Transaction:
                 RunTransaction(frame, spec);
@@ -159,6 +163,7 @@ internal sealed partial class ClientSession
         var reply = EnqueueReply();
         connection.Send(frame.Data, reply, _batch);
         Touch(connection);
+        NoteWrite(group);
     }
 
     private NamespaceRoutes? RoutesOrError()

@@ -33,6 +33,7 @@ internal sealed partial class ClientSession
             return;
         }
 
+        NoteWriteOnEveryGroup(routes);
         FanOutFrame(routes, frame, merge);
     }
 

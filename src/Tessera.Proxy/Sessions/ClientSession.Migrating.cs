@@ -13,6 +13,8 @@ internal sealed partial class ClientSession
     private void ForwardMigrating(GroupRoute source, GroupRoute target, RequestFrame frame, ReadOnlySpan<int> keys, int slot)
     {
         var reply = EnqueueReply();
+        NoteWrite(source);
+        NoteWrite(target);
         var gate = new MigrationGate(reply, slot);
         gate.ThenSend(target.Master.ConnectionFor(Id, Protocol), frame.Data.ToArray(), reply);
         var sourceConnection = source.Master.ConnectionFor(Id, Protocol);
@@ -33,6 +35,7 @@ internal sealed partial class ClientSession
         if (groups.Count == 1)
         {
             gate.ThenSend(groups[0].Master.ConnectionFor(Id, Protocol), frame.Data.ToArray(), parent);
+            NoteWrite(groups[0]);
         }
         else
         {
@@ -42,6 +45,7 @@ internal sealed partial class ClientSession
                 var part = new ArrayBufferWriter<byte>();
                 WriteSplitPart(part, routes, frame, keys, slots, groups, p, merge, operation);
                 gate.ThenSend(groups[p].Master.ConnectionFor(Id, Protocol), part.WrittenSpan.ToArray(), operation.PartRequest(p));
+                NoteWrite(groups[p]);
             }
         }
 
@@ -62,6 +66,8 @@ internal sealed partial class ClientSession
 
         foreach (var ((source, target), pairKeys) in pairs)
         {
+            NoteWrite(source);
+            NoteWrite(target);
             var sourceConnection = source.Master.ConnectionFor(Id, Protocol);
             gate.Migrate(sourceConnection, target.Master.Address, pairKeys, _context.Options.MigrateTimeout, _batch);
             Touch(sourceConnection);

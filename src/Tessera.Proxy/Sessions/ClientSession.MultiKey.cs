@@ -87,6 +87,7 @@ internal sealed partial class ClientSession
         {
             var connection = groups[p].Master.ConnectionFor(Id, Protocol);
             var request = operation.PartRequest(p);
+            NoteWrite(groups[p]);
             if (!connection.TryBeginWrite(out var writer, out var error))
             {
                 request.OnFailure(error!, _batch);

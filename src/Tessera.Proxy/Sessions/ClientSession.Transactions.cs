@@ -112,6 +112,15 @@ internal sealed partial class ClientSession
     private void QueueInTransaction(RequestFrame frame, CommandSpec spec, CommandPolicy policy)
     {
         var txn = _txn!;
+        if (policy.Kind == CommandKind.Wait)
+        {
+            // Redis answers WAIT inside MULTI at once, for the transaction's connection alone; across groups the
+            // proxy cannot give that answer, so it refuses rather than give a wrong count.
+            txn.Aborted = true;
+            ReplyError("ERR WAIT inside MULTI is not supported through Tessera: send WAIT after EXEC");
+            return;
+        }
+
         if (policy.Kind == CommandKind.Refused)
         {
             txn.Aborted = true;
@@ -239,6 +248,10 @@ internal sealed partial class ClientSession
 
         connection.TransactionOpen = true;
         Touch(connection);
+
+        // Counted as a write whatever was queued: a read-only transaction only makes a later WAIT ask one more group.
+        _writeCommand = true;
+        NoteWrite(txn.Group);
         WriteCommandOn(connection, new ExecRequest(EnqueueReply(), connection), "EXEC");
     }
 
