@@ -52,6 +52,7 @@ internal sealed partial class ClientSession
         }
 
         CloseSubscriptions();
+        CloseTracking();
     }
 
     /// <summary>
