@@ -229,7 +229,7 @@ public sealed class CommandPolicies
     private static string LocalNote(LocalCommand command) => command switch
     {
         LocalCommand.UnknownSubcommand => "unknown subcommands are refused as Redis does",
-        LocalCommand.ClientTracking => "client-side caching: the session gets its own RESP3 connection to each group master it reads from (to every master with BCAST), with tracking on there; invalidations arrive as RESP3 pushes, or via REDIRECT to another client of the same proxy; a null invalidation (flush everything) follows any lost tracking connection or route change; RESP2 needs REDIRECT; these connections count against maxDedicatedConnections",
+        LocalCommand.ClientTracking => "client-side caching: the session gets its own RESP3 connection to each group master it reads from (to every master with BCAST), with tracking on there; needs RESP3 (HELLO 3); invalidations arrive as RESP3 pushes, or via REDIRECT to another client of the same proxy (RESP3, or RESP2 subscribed to __redis__:invalidate); a null invalidation (flush everything) follows any lost tracking connection or route change; these connections count against maxDedicatedConnections",
         LocalCommand.ClientCaching => "OPTIN/OPTOUT: sent to the server right before the next command",
         _ => "",
     };
