@@ -239,6 +239,10 @@ internal sealed partial class ClientSession
             // Later commands go over the other protocol's backend connections: let the replies owed on the
             // current ones arrive first so no later command can overtake an earlier one.
             _pause = WaitForRepliesAsync(_context.Options.RequestTimeout, CancellationToken.None);
+            if (protocol == RespProtocol.Resp2)
+            {
+                StopTrackingForResp2();
+            }
         }
 
         Protocol = protocol;

@@ -311,7 +311,12 @@ internal sealed partial class ClientSession
         return connection;
     }
 
-    /// <summary>The connection for a command that waits for a migration first (no CLIENT CACHING: it is sent later, see the report in the commit).</summary>
+    /// <summary>
+    /// The connection for a command that waits for a MIGRATE first. CLIENT CACHING is not sent for it: the command goes
+    /// out later from a backend thread, and the caching command could not be kept right before it. Should the tracking
+    /// connection be refused (limit), the command goes untracked over the shared one; the route change that started
+    /// the migration already flushed the client's cache.
+    /// </summary>
     private BackendConnection MigratingConnection(BackendServer server) =>
         _tracking is not null && TrackingConnection(server, out _) is { } tracked ? tracked : server.ConnectionFor(Id, Protocol);
 
@@ -436,6 +441,19 @@ internal sealed partial class ClientSession
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// HELLO 2 while tracking: the tracking connections speak RESP3 and RESP2 cannot carry pushes, so tracking ends
+    /// (Redis would keep it and go silent); the client, or its REDIRECT target, is told to flush first.
+    /// </summary>
+    private void StopTrackingForResp2()
+    {
+        if (_tracking is { } tracking)
+        {
+            DeliverFlush(tracking, _batch);
+            CloseTracking();
+        }
     }
 
     /// <summary>Turns tracking off: closes the session's tracking connections (the servers forget what they tracked).</summary>

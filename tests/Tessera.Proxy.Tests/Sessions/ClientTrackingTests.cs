@@ -202,6 +202,17 @@ public sealed class ClientTrackingTests : IClassFixture<ProxyCluster>
         Assert.Equal([key], InvalidatedKeys(await tracked.ReadAsync(PushTimeout)));
     }
 
+    [Fact]
+    public async Task Going_back_to_resp2_flushes_the_cache_and_ends_tracking()
+    {
+        await using var tracked = await TrackedAsync("CLIENT", "TRACKING", "ON");
+        await CallAsync(tracked, "GET", TestKeys.OnGroup(2, "trk-hello2"));
+        await tracked.SendAsync(RawConnection.Command("HELLO", "2"));
+        Assert.Empty(InvalidatedKeys(await tracked.ReadAsync(PushTimeout)));
+        Assert.Equal(RespKind.Array, (await tracked.ReadAsync(PushTimeout))!.Kind);
+        Assert.Equal("off", Reply.Strings((await CallAsync(tracked, "CLIENT", "TRACKINGINFO")).Items![1])[0]);
+    }
+
     /// <summary>A RESP3 connection to the proxy with tracking turned on by <paramref name="tracking"/>.</summary>
     private async Task<RawConnection> TrackedAsync(params string[] tracking)
     {
