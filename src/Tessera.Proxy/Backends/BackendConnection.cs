@@ -55,6 +55,21 @@ internal sealed class BackendConnection : IAsyncDisposable
     /// <summary>Set on subscribed connections: receives every frame instead of matching replies to requests.</summary>
     public Action<ReadOnlySequence<byte>, FlushBatch>? PushSink { get; init; }
 
+    /// <summary>
+    /// Set on connections that carry ordinary requests and also receive RESP3 pushes (client tracking
+    /// invalidations): frames starting with '>' go here, every other frame answers the oldest request.
+    /// </summary>
+    public Action<ReadOnlySequence<byte>, FlushBatch>? OutOfBandSink { get; init; }
+
+    /// <summary>Told when a link starts (to restore server-side state) and when it is lost; null for most connections.</summary>
+    public IBackendLinkObserver? Observer { get; init; }
+
+    /// <summary>
+    /// True for dedicated connections that carry a session's keyed commands (client tracking): a route change
+    /// drains them like the shared connections, since they are not blocked by design.
+    /// </summary>
+    public bool CarriesKeyedCommands { get; init; }
+
     /// <summary>Set while a transaction is open on this (dedicated) connection: route changes wait for its EXEC.</summary>
     public volatile bool TransactionOpen;
 
@@ -257,6 +272,19 @@ internal sealed class BackendConnection : IAsyncDisposable
             _pendingFlush = true;
         }
 
+        if (Observer is { } observer)
+        {
+            // Restores the link's server-side state (CLIENT TRACKING) before anything queued behind it runs.
+            var setup = new List<BackendRequest>(2);
+            observer.OnLinkStarting(link.Output.Writer, setup);
+            foreach (var request in setup)
+            {
+                link.InFlight.Enqueue(request, _time.GetTimestamp());
+            }
+
+            _pendingFlush = true;
+        }
+
         // Off this thread: the caller holds the lock and must not run connect/send/receive code under it.
         _ = Task.Run(() => RunLinkAsync(link));
         return link;
@@ -354,6 +382,14 @@ internal sealed class BackendConnection : IAsyncDisposable
                         break;
                     }
 
+                    if (OutOfBandSink is { } outOfBand && FirstByte(buffer) == (byte)'>')
+                    {
+                        // A RESP3 push (an invalidation) between replies: it answers no request.
+                        outOfBand(buffer.Slice(0, length), batch);
+                        buffer = buffer.Slice(length);
+                        continue;
+                    }
+
                     if (PushSink is { } sink)
                     {
                         // A subscribed connection: every frame is a message or a (un)subscribe confirmation.
@@ -443,6 +479,14 @@ internal sealed class BackendConnection : IAsyncDisposable
         {
             _stats.BackendFailure(_server.Address, reason);
         }
+
+        if (!_disposed && Observer is { } observer)
+        {
+            var lostBatch = new FlushBatch();
+            observer.OnLinkLost(reason, lostBatch);
+            lostBatch.FlushAll();
+        }
+
         try
         {
             socket?.Shutdown(SocketShutdown.Both);
@@ -466,6 +510,8 @@ internal sealed class BackendConnection : IAsyncDisposable
 
         batch.FlushAll();
     }
+
+    private static byte FirstByte(in ReadOnlySequence<byte> buffer) => buffer.FirstSpan.Length > 0 ? buffer.FirstSpan[0] : buffer.Slice(0, 1).FirstSpan[0];
 
     private static string Describe(Exception ex) => ex switch
     {

@@ -56,6 +56,23 @@ internal sealed class BackendServer : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>
+    /// Opens a RESP3 connection for one session's keyed commands under client-side caching: invalidation
+    /// pushes go to <paramref name="outOfBand"/>, and <paramref name="observer"/> re-enables tracking on every link.
+    /// </summary>
+    public BackendConnection OpenTracking(IBackendLinkObserver observer, Action<System.Buffers.ReadOnlySequence<byte>, Sessions.FlushBatch> outOfBand)
+    {
+        var connection = new BackendConnection(this, _options, _time, _stats, RespProtocol.Resp3)
+        {
+            Dedicated = true,
+            CarriesKeyedCommands = true,
+            Observer = observer,
+            OutOfBandSink = outOfBand,
+        };
+        _dedicated.TryAdd(connection, 0);
+        return connection;
+    }
+
     /// <summary>Closes a dedicated connection: the server drops whatever the session left there (a blocked pop, a WATCH, subscriptions).</summary>
     public void CloseDedicated(BackendConnection connection)
     {

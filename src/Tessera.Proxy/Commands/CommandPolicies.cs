@@ -33,6 +33,10 @@ public sealed class CommandPolicies
         ["client|setinfo"] = LocalCommand.ClientSetInfo,
         ["client|info"] = LocalCommand.ClientInfo,
         ["client|no-evict"] = LocalCommand.ClientNoEvict,
+        ["client|tracking"] = LocalCommand.ClientTracking,
+        ["client|caching"] = LocalCommand.ClientCaching,
+        ["client|getredir"] = LocalCommand.ClientGetRedir,
+        ["client|trackinginfo"] = LocalCommand.ClientTrackingInfo,
         ["reset"] = LocalCommand.Reset,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
@@ -213,7 +217,7 @@ public sealed class CommandPolicies
                 : "routed by the slot of its keys; keys in different slots get -CROSSSLOT"),
             CommandKind.KeyedUnlessBlocking => (spec.DisplayName, "supported, keys in one slot", "routed by the slot of its keys"),
             CommandKind.MultiKey => (spec.DisplayName, "split across groups", "keys are grouped per group and the replies merged"),
-            CommandKind.Local => (spec.DisplayName, "answered by the proxy", policy.Local == LocalCommand.UnknownSubcommand ? "unknown subcommands are refused as Redis does" : ""),
+            CommandKind.Local => (spec.DisplayName, "answered by the proxy", LocalNote(policy.Local)),
             CommandKind.AnyGroup => (spec.DisplayName, "supported", "keyless; answered by any group"),
             CommandKind.Blocking => (spec.DisplayName, "supported, keys in one slot", "blocks on a connection of its own; the client's later commands wait, as on Redis"),
             CommandKind.Transaction => (spec.DisplayName, "supported, keys in one slot", "the whole transaction runs on one group over a connection of its own; keys must share a slot"),
@@ -226,6 +230,14 @@ public sealed class CommandPolicies
             _ => (spec.DisplayName, "refused", policy.Refusal ?? ""),
         };
     }
+
+    private static string LocalNote(LocalCommand command) => command switch
+    {
+        LocalCommand.UnknownSubcommand => "unknown subcommands are refused as Redis does",
+        LocalCommand.ClientTracking => "client-side caching: the session gets its own RESP3 connection to each group master it reads from (to every master with BCAST), with tracking on there; needs RESP3 (HELLO 3); invalidations arrive as RESP3 pushes, or via REDIRECT to another client of the same proxy (RESP3, or RESP2 subscribed to __redis__:invalidate); a null invalidation (flush everything) follows any lost tracking connection or route change; these connections count against maxDedicatedConnections",
+        LocalCommand.ClientCaching => "OPTIN/OPTOUT: sent to the server right before the next command",
+        _ => "",
+    };
 
     private static CommandPolicy Refuse(string display, string reason) =>
         new(CommandKind.Refused, Refusal: $"ERR {display} is not supported through Tessera: {reason}");

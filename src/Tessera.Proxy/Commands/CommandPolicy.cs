@@ -65,6 +65,10 @@ internal enum LocalCommand
     ClientSetInfo,
     ClientInfo,
     ClientNoEvict,
+    ClientTracking,
+    ClientCaching,
+    ClientGetRedir,
+    ClientTrackingInfo,
     Reset,
     UnknownSubcommand,
 }

@@ -27,6 +27,9 @@ internal sealed class ProxyContext : IAsyncDisposable
     /// <summary>Sessions holding requests for locked slots; woken whenever routes change.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<Sessions.ClientSession, byte> HeldSessions { get; } = new();
 
+    /// <summary>Live client sessions by the id CLIENT ID reports: where CLIENT TRACKING ... REDIRECT &lt;id&gt; finds its target.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<long, Sessions.ClientSession> Clients { get; } = new();
+
     /// <summary>True while the proxy has lost its lease: it answers -TRYAGAIN instead of routing (DESIGN §3 fencing).</summary>
     public bool Fenced
     {

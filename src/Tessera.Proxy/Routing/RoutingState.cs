@@ -158,7 +158,8 @@ internal sealed class RoutingState
         {
             foreach (var dedicated in group.Master.DedicatedConnections)
             {
-                barriers.Add(WaitForTransactionAsync(dedicated));
+                // Client-tracking connections carry ordinary keyed commands: drained like shared ones.
+                barriers.Add(dedicated.CarriesKeyedCommands ? dedicated.BarrierAsync() : WaitForTransactionAsync(dedicated));
             }
         }
 

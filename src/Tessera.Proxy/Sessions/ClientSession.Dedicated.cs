@@ -53,6 +53,7 @@ internal sealed partial class ClientSession
         }
 
         CloseSubscriptions();
+        CloseTracking();
     }
 
     /// <summary>

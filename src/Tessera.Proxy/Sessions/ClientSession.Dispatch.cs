@@ -28,6 +28,11 @@ internal sealed partial class ClientSession
         }
 
         var policy = policies.Get(spec);
+        if (_tracking is { Caching: not CachingState.None } tracking)
+        {
+            AdvanceCaching(tracking);
+        }
+
         if (InSubscribedMode && !AllowedWhileSubscribed(spec.Name))
         {
             ReplyError($"ERR Can't execute '{spec.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
@@ -159,6 +164,12 @@ internal sealed partial class ClientSession
     /// <summary>Sends the request's bytes as they are to the group's master, taking the next place in the reply order.</summary>
     private void Forward(GroupRoute group, RequestFrame frame)
     {
+        if (_tracking is not null)
+        {
+            ForwardTracked(group, frame);
+            return;
+        }
+
         var connection = group.Master.ConnectionFor(Id, Protocol);
         var reply = EnqueueReply();
         connection.Send(frame.Data, reply, _batch);

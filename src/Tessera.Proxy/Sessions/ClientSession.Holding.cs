@@ -60,6 +60,7 @@ internal sealed partial class ClientSession
     private void ReleaseHeld()
     {
         RefreshSubscriptions();
+        RefreshTracking();
         if (_held.Count == 0)
         {
             return;
@@ -91,7 +92,7 @@ internal sealed partial class ClientSession
             _reservedHeldAt = null;
         }
 
-        if (_held.Count > 0 || _subs is { Count: > 0 } || _subs is { ShardChannels.Count: > 0 })
+        if (_held.Count > 0 || _subs is { Count: > 0 } || _subs is { ShardChannels.Count: > 0 } || _tracking is not null)
         {
             _context.HeldSessions.TryAdd(this, 0);
         }

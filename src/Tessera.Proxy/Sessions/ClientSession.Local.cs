@@ -127,6 +127,12 @@ internal sealed partial class ClientSession
                 RespWriter.WriteVerbatim(BeginLocal(), ClientInfoLine(), Protocol);
                 EndLocal();
                 break;
+            case LocalCommand.ClientTracking:
+            case LocalCommand.ClientCaching:
+            case LocalCommand.ClientGetRedir:
+            case LocalCommand.ClientTrackingInfo:
+                RunTrackingCommand(frame, command);
+                break;
             case LocalCommand.ClientNoEvict:
                 // Proxy sessions hold no backend memory of their own to protect; accepted for client libraries.
                 if (frame.ArgEquals(2, "ON"u8) || frame.ArgEquals(2, "OFF"u8))
@@ -233,6 +239,10 @@ internal sealed partial class ClientSession
             // Later commands go over the other protocol's backend connections: let the replies owed on the
             // current ones arrive first so no later command can overtake an earlier one.
             _pause = WaitForRepliesAsync(_context.Options.RequestTimeout, CancellationToken.None);
+            if (protocol == RespProtocol.Resp2)
+            {
+                StopTrackingForResp2();
+            }
         }
 
         Protocol = protocol;

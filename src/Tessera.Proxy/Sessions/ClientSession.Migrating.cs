@@ -16,7 +16,7 @@ internal sealed partial class ClientSession
         NoteWrite(source);
         NoteWrite(target);
         var gate = new MigrationGate(reply, slot);
-        gate.ThenSend(target.Master.ConnectionFor(Id, Protocol), frame.Data.ToArray(), reply);
+        gate.ThenSend(MigratingConnection(target.Master), frame.Data.ToArray(), reply);
         var sourceConnection = source.Master.ConnectionFor(Id, Protocol);
         gate.Migrate(sourceConnection, target.Master.Address, DistinctKeys(frame, keys), _context.Options.MigrateTimeout, _batch);
         Touch(sourceConnection);
@@ -34,7 +34,7 @@ internal sealed partial class ClientSession
         var gate = new MigrationGate(parent, firstMigratingSlot);
         if (groups.Count == 1)
         {
-            gate.ThenSend(groups[0].Master.ConnectionFor(Id, Protocol), frame.Data.ToArray(), parent);
+            gate.ThenSend(MigratingConnection(groups[0].Master), frame.Data.ToArray(), parent);
             NoteWrite(groups[0]);
         }
         else
@@ -44,7 +44,7 @@ internal sealed partial class ClientSession
             {
                 var part = new ArrayBufferWriter<byte>();
                 WriteSplitPart(part, routes, frame, keys, slots, groups, p, merge, operation);
-                gate.ThenSend(groups[p].Master.ConnectionFor(Id, Protocol), part.WrittenSpan.ToArray(), operation.PartRequest(p));
+                gate.ThenSend(MigratingConnection(groups[p].Master), part.WrittenSpan.ToArray(), operation.PartRequest(p));
                 NoteWrite(groups[p]);
             }
         }

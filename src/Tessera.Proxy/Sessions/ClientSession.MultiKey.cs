@@ -85,10 +85,9 @@ internal sealed partial class ClientSession
         var operation = new SplitOperation(parent, merge, groups.Count, keyCount);
         for (int p = 0; p < groups.Count; p++)
         {
-            var connection = groups[p].Master.ConnectionFor(Id, Protocol);
             var request = operation.PartRequest(p);
             NoteWrite(groups[p]);
-            if (!connection.TryBeginWrite(out var writer, out var error))
+            if (SessionConnection(groups[p].Master, out var error) is not { } connection || !connection.TryBeginWrite(out var writer, out error))
             {
                 request.OnFailure(error!, _batch);
                 continue;

@@ -68,6 +68,7 @@ internal sealed partial class ClientSession
     public async Task RunAsync(CancellationToken connectionClosed)
     {
         var input = _transport.Input;
+        _context.Clients[Id] = this;
         try
         {
             while (!_stopReading)
@@ -124,6 +125,7 @@ internal sealed partial class ClientSession
         finally
         {
             _context.HeldSessions.TryRemove(this, out _);
+            _context.Clients.TryRemove(Id, out _);
             CloseDedicatedConnections();
             CloseOutput();
         }

@@ -40,4 +40,7 @@ public sealed class NodeRedisTests(ProxyCluster proxy)
 
     [Fact]
     public Task ScanIterator_finds_every_key_across_groups() => Run("scan");
+
+    [Fact]
+    public Task Client_side_cache_is_invalidated_through_the_proxy() => Run("client-side-cache");
 }

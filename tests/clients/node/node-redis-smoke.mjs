@@ -2,7 +2,7 @@
 //
 //   node node-redis-smoke.mjs --port 19000 [--host 127.0.0.1] [--prefix nr:x] [area ...]
 //
-// Areas: pipeline mget hashtags resp3 transaction pubsub resp3-pubsub subscribe-then-publish sharded-pubsub blocking scan.
+// Areas: pipeline mget hashtags resp3 transaction pubsub resp3-pubsub subscribe-then-publish sharded-pubsub blocking scan client-side-cache.
 // Prints a JSON summary; exit 0 = all passed.
 
 import { createRequire } from 'node:module';
@@ -55,7 +55,49 @@ async function pubsubRound(options, resp) {
   }, resp));
 }
 
+/** A RESP3 connection with node-redis's client-side cache (CLIENT TRACKING ON at connect). */
+async function connectCached(options, cache) {
+  const client = createClient({
+    socket: { host: options.host, port: options.port, connectTimeout: 10000, reconnectStrategy: false },
+    RESP: 3,
+    clientSideCache: cache,
+  });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
 const areas = {
+  async 'client-side-cache'(options) {
+    const cache = { ttl: 0, maxEntries: 0, evictPolicy: 'LRU' };
+    const cached = await connectCached(options, cache);
+    try {
+      return await withClient(options, async (writer) => {
+        // Keys on both groups of the namespace (different slots, so most likely different groups).
+        const keys = [`${options.prefix}:csc:a`, `${options.prefix}:csc:b`, `${options.prefix}:csc:c`];
+        for (const key of keys) await writer.set(key, 'v1');
+        for (const key of keys) check((await cached.get(key)) === 'v1', `first GET ${key} should read v1`);
+        for (const key of keys) check((await cached.get(key)) === 'v1', `second GET ${key} should read v1 from the cache`);
+        const stats = cached.clientSideCache.stats();
+        check(stats.hitCount >= keys.length, `expected ${keys.length} cache hits, got ${JSON.stringify(stats)}`);
+        for (const key of keys) await writer.set(key, 'v2');
+        // The invalidation pushes drop the entries: the next GETs read v2 from the proxy.
+        for (const key of keys) {
+          const deadline = Date.now() + 10000;
+          let value = await cached.get(key);
+          while (value !== 'v2' && Date.now() < deadline) {
+            await sleep(10);
+            value = await cached.get(key);
+          }
+          check(value === 'v2', `GET ${key} should see v2 after the invalidation, still got ${value}`);
+        }
+        return { hits: stats.hitCount };
+      });
+    } finally {
+      cached.destroy();
+    }
+  },
+
   async pipeline(options) {
     return withClient(options, async (r) => {
       // Commands issued in one tick are written together: node-redis pipelines them automatically.
