@@ -3,7 +3,15 @@ namespace Tessera.Store.Files;
 /// <summary>Whole-file writes that readers never see half done: write a hidden temp file beside the target, then rename over it.</summary>
 internal static class AtomicFile
 {
-    public static void Write(string path, ReadOnlySpan<byte> contents)
+    /// <param name="path">The file to replace.</param>
+    /// <param name="contents">Its new contents.</param>
+    /// <param name="durable">
+    /// Flush the temp file to disk (fsync) before the rename, so that after a machine crash the file holds either
+    /// its old or its new contents, never an empty or partial one (the rename itself may be lost: the old version
+    /// is then what is read). Lease heartbeats skip it: they are rewritten every few seconds, and a lease whose
+    /// holder crashed with the machine is dead anyway.
+    /// </param>
+    public static void Write(string path, ReadOnlySpan<byte> contents, bool durable = true)
     {
         string directory = Path.GetDirectoryName(path)!;
 
@@ -11,12 +19,12 @@ internal static class AtomicFile
         string temp = Path.Combine(directory, "." + Path.GetFileName(path) + ".tmp-" + Guid.NewGuid().ToString("N"));
         try
         {
-            WriteNew(temp, contents);
+            WriteNew(temp, contents, durable);
         }
         catch (DirectoryNotFoundException)
         {
             Directory.CreateDirectory(directory);
-            WriteNew(temp, contents);
+            WriteNew(temp, contents, durable);
         }
 
         try
@@ -47,9 +55,13 @@ internal static class AtomicFile
         }
     }
 
-    private static void WriteNew(string path, ReadOnlySpan<byte> contents)
+    private static void WriteNew(string path, ReadOnlySpan<byte> contents, bool durable)
     {
         using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1);
         stream.Write(contents);
+        if (durable)
+        {
+            stream.Flush(flushToDisk: true);
+        }
     }
 }

@@ -158,7 +158,7 @@ public sealed partial class FileStore
             _store._log.Append(new FileChange(revision, StoreEventKind.Delete, existing.Key, null));
         }
 
-        public void WriteLease(FileLease lease) => AtomicFile.Write(_store.LeasePath(lease.Id), FileDocuments.WriteLease(lease));
+        public void WriteLease(FileLease lease) => AtomicFile.Write(_store.LeasePath(lease.Id), FileDocuments.WriteLease(lease), durable: false);
 
         /// <summary>Ends <paramref name="lease"/>: deletes the records still attached to it, then its document.</summary>
         public void RemoveLease(FileLease lease)
