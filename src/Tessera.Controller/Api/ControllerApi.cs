@@ -44,6 +44,11 @@ internal static class ControllerApi
         });
         app.MapGet(ControllerRoutes.Namespace, async (HttpContext http, string ns) =>
             Json(await controller.Operations.GetNamespaceAsync(ns, http.RequestAborted).ConfigureAwait(false)));
+        app.MapPatch(ControllerRoutes.Namespace, async (HttpContext http, string ns) =>
+        {
+            var body = await ReadAsync<UpdateNamespaceRequest>(http, """{"allowFlush": true}""").ConfigureAwait(false);
+            return Json(await controller.Operations.UpdateNamespaceAsync(ns, body, http.RequestAborted).ConfigureAwait(false));
+        });
         app.MapDelete(ControllerRoutes.Namespace, async (HttpContext http, string ns) =>
             Json(await controller.Operations.RemoveNamespaceAsync(ns, Flag(http, "force"), http.RequestAborted).ConfigureAwait(false)));
 

@@ -78,6 +78,10 @@ public sealed class ControllerClient : IDisposable
     public Task<ChangeResult> CreateNamespaceAsync(string ns, CancellationToken cancellationToken = default) =>
         SendAsync<ChangeResult>(HttpMethod.Post, ControllerRoutes.Namespaces, new CreateNamespaceRequest(ns), cancellationToken);
 
+    /// <summary>Changes a namespace's settings (null fields stay as they are).</summary>
+    public Task<ChangeResult> UpdateNamespaceAsync(string ns, UpdateNamespaceRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<ChangeResult>(HttpMethod.Patch, ControllerRoutes.NamespacePath(ns), request, cancellationToken);
+
     /// <summary>Removes a namespace; <paramref name="force"/> also when slots are still assigned.</summary>
     public Task<ChangeResult> RemoveNamespaceAsync(string ns, bool force = false, CancellationToken cancellationToken = default) =>
         SendAsync<ChangeResult>(HttpMethod.Delete, ControllerRoutes.NamespacePath(ns) + (force ? "?force=true" : ""), null, cancellationToken);

@@ -31,6 +31,36 @@ internal sealed partial class TopologyOperations
             requestAborted);
     }
 
+    /// <summary>Changes a namespace's settings (today: whether FLUSHDB/FLUSHALL are allowed) and pushes them at a new epoch.</summary>
+    public Task<ChangeResult> UpdateNamespaceAsync(string name, UpdateNamespaceRequest request, CancellationToken requestAborted)
+    {
+        var valid = NamespaceRepository.ValidateName(name);
+        if (request.AllowFlush is null)
+        {
+            throw OperationRefusedException.BadRequest("""nothing to change: give a setting, e.g. {"allowFlush": true}""");
+        }
+
+        return ChangeAsync(
+            async term =>
+            {
+                var current = await _namespaces.RequireAsync(valid, term).ConfigureAwait(false);
+                var allowFlush = request.AllowFlush.Value;
+                var summary = allowFlush
+                    ? $"namespace '{valid}' allows FLUSHDB/FLUSHALL: through the proxies they empty every group"
+                    : $"namespace '{valid}' refuses FLUSHDB/FLUSHALL";
+                if (current.Config.AllowFlush == allowFlush)
+                {
+                    return Result(new CommittedChange(current, []), summary + " (unchanged)");
+                }
+
+                var next = current.Config with { AllowFlush = allowFlush, Epoch = current.Config.Epoch + 1 };
+                var change = await _switch.CommitAsync(current, next, "update", term).ConfigureAwait(false);
+                _logger.LogInformation("{Summary} (epoch {Epoch}).", summary, next.Epoch);
+                return Result(change, summary);
+            },
+            requestAborted);
+    }
+
     /// <summary>
     /// Removes a namespace. Refused while any slot is assigned unless <paramref name="force"/>: its clients
     /// would lose their routes at once. Groups without slots go with it; the redis-servers and their data are

@@ -3,6 +3,10 @@ namespace Tessera.Model.Api;
 /// <summary>Body of POST /api/namespaces.</summary>
 public sealed record CreateNamespaceRequest(string Name);
 
+/// <summary>Changes a namespace's settings; a null field is left as it is.</summary>
+/// <param name="AllowFlush">Whether FLUSHDB/FLUSHALL through the proxies empty every group of the namespace.</param>
+public sealed record UpdateNamespaceRequest(bool? AllowFlush);
+
 /// <summary>Body of POST /api/namespaces/{ns}/groups: a new, empty group with this id (a positive integer).</summary>
 public sealed record CreateGroupRequest(int Id);
 

@@ -29,7 +29,7 @@ internal sealed partial class ClientSession
 
         if (spec.Name is "flushdb" or "flushall" && !routes.Config.AllowFlush)
         {
-            ReplyError($"ERR {spec.DisplayName} would erase every group of namespace '{routes.Name}'; it is refused unless the namespace sets allowFlush");
+            ReplyError($"ERR {spec.DisplayName} would erase every group of namespace '{routes.Name}'; it is refused unless the namespace sets allowFlush (`tessera namespace set {routes.Name} --allow-flush true`, or allowFlush: true in a topology file)");
             return;
         }
 

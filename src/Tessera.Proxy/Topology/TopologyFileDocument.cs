@@ -19,7 +19,7 @@ internal sealed class TopologyFileDocument
         foreach (var ns in config.Namespaces)
         {
             // Defaults (epoch 0, no zones, online, no target) are left out so files stay short.
-            var entry = new NamespaceEntry { Name = ns.Name, Epoch = ns.Epoch == 0 ? null : ns.Epoch, Groups = [], Slots = [] };
+            var entry = new NamespaceEntry { Name = ns.Name, Epoch = ns.Epoch == 0 ? null : ns.Epoch, AllowFlush = ns.AllowFlush ? true : null, Groups = [], Slots = [] };
             foreach (var group in ns.Groups)
             {
                 entry.Groups.Add(new GroupEntry
@@ -83,6 +83,7 @@ internal sealed class TopologyFileDocument
                 {
                     Name = ns.Name ?? "",
                     Epoch = ns.Epoch ?? 0,
+                    AllowFlush = ns.AllowFlush ?? false,
                     Groups = ConvertGroups(ns.Groups, where, problems),
                     Slots = ConvertSlots(ns.Slots, where, problems),
                 });
@@ -220,6 +221,9 @@ internal sealed class TopologyFileDocument
         public string? Name { get; set; }
 
         public long? Epoch { get; set; }
+
+        /// <summary>FLUSHDB/FLUSHALL through the proxy empty every group of the namespace (refused when absent or false).</summary>
+        public bool? AllowFlush { get; set; }
 
         public List<GroupEntry>? Groups { get; set; }
 

@@ -72,6 +72,24 @@ public sealed class TopologyFileTests : IDisposable
     }
 
     [Theory]
+    [InlineData("topology.yaml", "allowFlush: true")]
+    [InlineData("topology.json", "\"allowFlush\": true,")]
+    public void A_namespace_may_allow_flush_and_the_setting_round_trips(string name, string line)
+    {
+        var text = (name.EndsWith(".json", StringComparison.Ordinal) ? ValidJson : ValidYaml)
+            .Replace("name: default", "name: default\n    " + line, StringComparison.Ordinal)
+            .Replace("\"name\": \"default\",", "\"name\": \"default\", " + line, StringComparison.Ordinal);
+
+        var topology = TopologyFile.Load(Write(name, text));
+        Assert.True(Assert.Single(topology.Namespaces).AllowFlush);
+        Assert.False(TopologyFile.Load(Write("plain-" + name, name.EndsWith(".json", StringComparison.Ordinal) ? ValidJson : ValidYaml)).Namespaces[0].AllowFlush);
+
+        var path = Path.Combine(_directory, "again-" + name);
+        TopologyFile.Save(topology, path, comment: null);
+        Assert.True(TopologyFile.Load(path).Namespaces[0].AllowFlush);
+    }
+
+    [Theory]
     [InlineData("out.yaml")]
     [InlineData("out.json")]
     public void Save_then_Load_round_trips(string name)

@@ -3,22 +3,24 @@ using Tessera.Cli.Hosting;
 
 namespace Tessera.Cli.Verbs.Admin;
 
-/// <summary><c>tessera namespace create|list|remove</c>.</summary>
+/// <summary><c>tessera namespace create|list|set|remove</c>.</summary>
 internal static class NamespaceVerb
 {
     public static Command Create()
     {
         var controller = AdminOptions.Controller();
-        var command = new Command("namespace", "Create, list and remove namespaces (tenants: each has its own groups and 1024 slots).")
+        var command = new Command("namespace", "Create, list, configure and remove namespaces (tenants: each has its own groups and 1024 slots).")
         {
             controller,
             CreateVerb(controller),
             ListVerb(controller),
+            SetVerb(controller),
             RemoveVerb(controller),
         }.WithEpilog("""
             Examples:
               tessera namespace create shop
               tessera namespace list
+              tessera namespace set shop --allow-flush true
               tessera namespace remove shop
             """);
         return command;
@@ -65,7 +67,7 @@ internal static class NamespaceVerb
             }
 
             output.Table(
-                ["NAMESPACE", "EPOCH", "GROUPS", "SERVERS", "SLOTS ASSIGNED"],
+                ["NAMESPACE", "EPOCH", "GROUPS", "SERVERS", "SLOTS ASSIGNED", "FLUSH"],
                 namespaces.Select(static n => (IReadOnlyList<string>)
                 [
                     n.Name,
@@ -73,8 +75,37 @@ internal static class NamespaceVerb
                     n.Groups.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     n.Groups.Sum(static g => (g.Master.Length > 0 ? 1 : 0) + g.Replicas.Count).ToString(System.Globalization.CultureInfo.InvariantCulture),
                     $"{n.Slots.Sum(static r => r.To - r.From + 1)}/1024",
+                    n.AllowFlush ? "allowed" : "refused",
                 ]));
         }, cancel));
+        return command;
+    }
+
+    private static Command SetVerb(Option<Uri> controller)
+    {
+        var name = NameArgument();
+        var allowFlush = new Option<bool?>("--allow-flush")
+        {
+            Description = "true: FLUSHDB/FLUSHALL through the proxies empty every group of the namespace; false (the default for a new namespace): they are refused.",
+            HelpName = "true|false",
+        };
+        var json = AdminOptions.Json();
+        var command = new Command("set", "Change a namespace's settings; running proxies apply them at once.") { name, allowFlush, json }
+            .WithEpilog("""
+                Example:
+                  tessera namespace set default --allow-flush true
+                """);
+        command.SetAction((parse, cancel) =>
+        {
+            if (parse.GetValue(allowFlush) is null)
+            {
+                parse.InvocationConfiguration.Error.WriteLine("error: nothing to change: give a setting, e.g. --allow-flush true (see `tessera namespace set --help`)");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            return AdminRun.RunAsync(parse, controller, async (client, output, ct) =>
+                AdminRun.WriteChange(output, await client.UpdateNamespaceAsync(parse.GetValue(name)!, new Model.Api.UpdateNamespaceRequest(parse.GetValue(allowFlush)), ct).ConfigureAwait(false), parse.GetValue(json)), cancel);
+        });
         return command;
     }
 
