@@ -23,6 +23,14 @@ internal sealed class BackendConnection : IAsyncDisposable
 {
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Receive passes with more replies than this move the socket's completions to the thread pool,
+    /// smaller ones bring them back to the event thread: a big pipelined batch (with its merges and
+    /// client sends) must not hold up every other connection's events, while the few replies a pass
+    /// carries for unpipelined clients are cheaper to handle where they arrive.
+    /// </summary>
+    private const int InlineReplyLimit = 64;
+
     private readonly BackendServer _server;
     private readonly ProxyOptions _options;
     private readonly TimeProvider _time;
@@ -271,6 +279,12 @@ internal sealed class BackendConnection : IAsyncDisposable
             {
                 NoDelay = true,
             };
+            if (_options.InlineSocketCompletions)
+            {
+                // A reply's work (match it, copy it to the client's pipe, send) never blocks, so it
+                // runs on the socket event thread instead of waking a thread-pool worker per reply.
+                link.Inline = SocketInlining.TrySet(socket, true);
+            }
             using (var connectTimeout = new CancellationTokenSource(_options.ConnectTimeout))
             {
                 try
@@ -340,6 +354,7 @@ internal sealed class BackendConnection : IAsyncDisposable
             {
                 var result = await reader.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
+                int frames = 0;
                 while (true)
                 {
                     var status = ReplyScanner.TryScan(buffer, ref link.Scan, out long length);
@@ -354,6 +369,7 @@ internal sealed class BackendConnection : IAsyncDisposable
                         break;
                     }
 
+                    frames++;
                     if (PushSink is { } sink)
                     {
                         // A subscribed connection: every frame is a message or a (un)subscribe confirmation.
@@ -380,6 +396,12 @@ internal sealed class BackendConnection : IAsyncDisposable
 
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 batch.FlushAll();
+                if (link.Inline != frames <= InlineReplyLimit && _options.InlineSocketCompletions)
+                {
+                    link.Inline = frames <= InlineReplyLimit;
+                    SocketInlining.TrySet(socket, link.Inline);
+                }
+
                 if (failure is not null || link.Dead)
                 {
                     break;
@@ -528,5 +550,8 @@ internal sealed class BackendConnection : IAsyncDisposable
         public ReplyScanState Scan;
         public Socket? Socket;
         public volatile bool Dead;
+
+        /// <summary>Whether the socket's completions currently run on the event thread (touched by the receive loop only).</summary>
+        public bool Inline;
     }
 }
