@@ -50,6 +50,13 @@ public sealed record ProxyOptions
     /// </summary>
     public bool InlineSocketCompletions { get; init; } = true;
 
+    /// <summary>
+    /// Hold a shared backend connection's writes while it still owes replies to earlier ones, and send them
+    /// together when those replies arrive: one send and one server wake-up for the commands of many
+    /// clients. Off sends each session's commands as soon as its read pass ends.
+    /// </summary>
+    public bool CoalesceBackendWrites { get; init; } = true;
+
     /// <summary>Lease of the proxy's registration in the store; a proxy that cannot renew it within this time fences itself.</summary>
     public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(5);
 }
