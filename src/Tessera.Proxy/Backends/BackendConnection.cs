@@ -23,6 +23,14 @@ internal sealed class BackendConnection : IAsyncDisposable
 {
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Receive passes with more replies than this move the socket's completions to the thread pool,
+    /// smaller ones bring them back to the event thread: a big pipelined batch (with its merges and
+    /// client sends) must not hold up every other connection's events, while the few replies a pass
+    /// carries for unpipelined clients are cheaper to handle where they arrive.
+    /// </summary>
+    private const int InlineReplyLimit = 64;
+
     private readonly BackendServer _server;
     private readonly ProxyOptions _options;
     private readonly TimeProvider _time;
@@ -205,21 +213,49 @@ internal sealed class BackendConnection : IAsyncDisposable
         return barrier.Completed;
     }
 
-    /// <summary>Hands everything written so far to the send loop (one wake-up per batch of commands).</summary>
+    /// <summary>
+    /// Hands everything written so far to the send loop (one wake-up per batch of commands), or leaves it
+    /// for the receive loop to send with the next batch when replies to earlier sends are still due.
+    /// </summary>
+    /// <remarks>
+    /// Holding the write while the server is still answering earlier commands lets the commands of many
+    /// sessions leave in one send (one wake-up of the server) instead of one send per session, the way
+    /// twemproxy batches its backend writes; the server would run them after the earlier ones anyway,
+    /// and the reply that releases them is at most one round trip away. Dedicated connections send at
+    /// once: a blocking command in flight must not hold back what follows it.
+    /// </remarks>
     public void Flush()
     {
         lock (_gate)
         {
-            if (!_pendingFlush || _link is null)
+            if (!_pendingFlush || _link is not { } link || (link.SentUnanswered > 0 && !Dedicated && _options.CoalesceBackendWrites))
             {
                 return;
             }
 
-            _pendingFlush = false;
-
-            // The pipe never pauses its writer (pauseWriterThreshold 0), so this completes synchronously.
-            _ = _link.Output.Writer.FlushAsync();
+            FlushLocked(link);
         }
+    }
+
+    /// <summary>Sends what <see cref="Flush"/> held back (called by the receive loop after a pass over replies).</summary>
+    private void FlushHeld(Link link)
+    {
+        lock (_gate)
+        {
+            if (_pendingFlush && ReferenceEquals(_link, link))
+            {
+                FlushLocked(link);
+            }
+        }
+    }
+
+    private void FlushLocked(Link link)
+    {
+        _pendingFlush = false;
+        link.SentUnanswered = link.InFlight.Count;
+
+        // The pipe never pauses its writer (pauseWriterThreshold 0), so this completes synchronously.
+        _ = link.Output.Writer.FlushAsync();
     }
 
     /// <summary>Resets the connection when its oldest request waited longer than the request timeout.</summary>
@@ -299,6 +335,12 @@ internal sealed class BackendConnection : IAsyncDisposable
             {
                 NoDelay = true,
             };
+            if (_options.InlineSocketCompletions)
+            {
+                // A reply's work (match it, copy it to the client's pipe, send) never blocks, so it
+                // runs on the socket event thread instead of waking a thread-pool worker per reply.
+                link.Inline = SocketInlining.TrySet(socket, true);
+            }
             using (var connectTimeout = new CancellationTokenSource(_options.ConnectTimeout))
             {
                 try
@@ -368,6 +410,7 @@ internal sealed class BackendConnection : IAsyncDisposable
             {
                 var result = await reader.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
+                int frames = 0;
                 while (true)
                 {
                     var status = ReplyScanner.TryScan(buffer, ref link.Scan, out long length);
@@ -390,6 +433,7 @@ internal sealed class BackendConnection : IAsyncDisposable
                         continue;
                     }
 
+                    frames++;
                     if (PushSink is { } sink)
                     {
                         // A subscribed connection: every frame is a message or a (un)subscribe confirmation.
@@ -402,6 +446,10 @@ internal sealed class BackendConnection : IAsyncDisposable
                     lock (_gate)
                     {
                         request = link.InFlight.TryDequeue();
+                        if (link.SentUnanswered > 0)
+                        {
+                            link.SentUnanswered--;
+                        }
                     }
 
                     if (request is null)
@@ -415,7 +463,17 @@ internal sealed class BackendConnection : IAsyncDisposable
                 }
 
                 reader.AdvanceTo(buffer.Start, buffer.End);
+
+                // Commands held back while these replies were due go out first, so the server starts
+                // on them while the replies are being written to the clients.
+                FlushHeld(link);
                 batch.FlushAll();
+                if (link.Inline != frames <= InlineReplyLimit && _options.InlineSocketCompletions)
+                {
+                    link.Inline = frames <= InlineReplyLimit;
+                    SocketInlining.TrySet(socket, link.Inline);
+                }
+
                 if (failure is not null || link.Dead)
                 {
                     break;
@@ -574,5 +632,11 @@ internal sealed class BackendConnection : IAsyncDisposable
         public ReplyScanState Scan;
         public Socket? Socket;
         public volatile bool Dead;
+
+        /// <summary>Requests at the head of <see cref="InFlight"/> already handed to the send loop (guarded by the connection's lock).</summary>
+        public int SentUnanswered;
+
+        /// <summary>Whether the socket's completions currently run on the event thread (touched by the receive loop only).</summary>
+        public bool Inline;
     }
 }

@@ -42,6 +42,21 @@ public sealed record ProxyOptions
     /// <summary>Zone label of this proxy (for nearest-replica reads).</summary>
     public string? Zone { get; init; }
 
+    /// <summary>
+    /// Run socket completions on the runtime's socket event thread rather than handing each one to a
+    /// thread-pool worker: backend replies always, a client's reads while it sends a few commands per
+    /// round trip (see <see cref="SocketInlining"/>). Saves a thread switch per read, about 45 % of the
+    /// proxy's CPU per request for unpipelined clients; off runs everything through the thread pool.
+    /// </summary>
+    public bool InlineSocketCompletions { get; init; } = true;
+
+    /// <summary>
+    /// Hold a shared backend connection's writes while it still owes replies to earlier ones, and send them
+    /// together when those replies arrive: one send and one server wake-up for the commands of many
+    /// clients. Off sends each session's commands as soon as its read pass ends.
+    /// </summary>
+    public bool CoalesceBackendWrites { get; init; } = true;
+
     /// <summary>Lease of the proxy's registration in the store; a proxy that cannot renew it within this time fences itself.</summary>
     public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(5);
 }

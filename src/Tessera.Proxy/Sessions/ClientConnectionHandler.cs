@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Tessera.Proxy.Hosting;
 
 namespace Tessera.Proxy.Sessions;
@@ -26,6 +27,11 @@ internal sealed class ClientConnectionHandler : ConnectionHandler
             }
 
             var session = new ClientSession(_context, connection.Transport, _context.NextClientId(), connection.RemoteEndPoint?.ToString());
+            if (_context.Options.InlineSocketCompletions && connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+            {
+                session.EnableAdaptiveInlining(socket);
+            }
+
             await session.RunAsync(connection.ConnectionClosed).ConfigureAwait(false);
         }
         finally

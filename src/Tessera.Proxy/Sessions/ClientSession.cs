@@ -173,6 +173,7 @@ internal sealed partial class ClientSession
 
         touched.Clear();
         _batch.FlushAll();
+        AdaptInlining(_commandsInPass);
         if (_commandsInPass > 0)
         {
             _context.Stats.AddCommands(_commandsInPass);

@@ -1,0 +1,46 @@
+using System.Net.Sockets;
+using Tessera.Proxy.Hosting;
+
+namespace Tessera.Proxy.Sessions;
+
+/// <remarks>
+/// Where the client's reads run. A client that sends one command per round trip is served on the
+/// socket event thread (no thread switch per request; see <see cref="SocketInlining"/>). A client
+/// that pipelines hands its reads to the thread pool: a pass over a big batch (parsing, splitting
+/// multi-key commands) would otherwise hold up every other connection's events behind it, and the
+/// switch costs little when it is shared by many commands.
+/// </remarks>
+internal sealed partial class ClientSession
+{
+    /// <summary>Read passes with at most this many commands keep the client's reads on the event thread.</summary>
+    private const int InlinePassLimit = 4;
+
+    private Socket? _inlineSocket;
+    private bool _readsInline;
+
+    /// <summary>Lets this session move its client's reads between the event thread and the thread pool (call before <see cref="RunAsync"/>).</summary>
+    internal void EnableAdaptiveInlining(Socket socket)
+    {
+        if (SocketInlining.TrySet(socket, true))
+        {
+            _inlineSocket = socket;
+            _readsInline = true;
+        }
+    }
+
+    /// <summary>After a read pass of <paramref name="commands"/> commands: small passes stay inline, big ones go to the pool.</summary>
+    private void AdaptInlining(long commands)
+    {
+        if (_inlineSocket is not { } socket)
+        {
+            return;
+        }
+
+        bool inline = commands <= InlinePassLimit;
+        if (inline != _readsInline)
+        {
+            _readsInline = inline;
+            SocketInlining.TrySet(socket, inline);
+        }
+    }
+}
