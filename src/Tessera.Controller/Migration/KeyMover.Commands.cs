@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Tessera.Resp.Client;
@@ -8,8 +9,8 @@ namespace Tessera.Controller.Migration;
 /// <remarks>The two commands that do the work on the source: MIGRATE with its retries, and sizing keys for the throttle and the big-key check.</remarks>
 internal sealed partial class KeyMover
 {
-    /// <summary>MIGRATE with retries and backoff; null when moved (OK or NOKEY), else the last error.</summary>
-    private async Task<string?> MigrateAsync(RespClient client, (string Host, string Port) target, List<byte[]> keys, int timeoutMs, int attempts, CancellationToken stop)
+    /// <summary>MIGRATE with retries and backoff; null when moved (OK or NOKEY), else the last error. The successful call's time goes to <paramref name="timing"/>.</summary>
+    private async Task<string?> MigrateAsync(RespClient client, (string Host, string Port) target, List<byte[]> keys, int timeoutMs, int attempts, BatchSizer? timing, CancellationToken stop)
     {
         var args = new object[8 + keys.Count];
         args[0] = "MIGRATE";
@@ -31,9 +32,11 @@ internal sealed partial class KeyMover
         var backoff = FirstBackoff;
         for (var attempt = 1; attempt <= attempts; attempt++)
         {
+            var started = Stopwatch.GetTimestamp();
             var reply = await client.CallAsync(args).ConfigureAwait(false);
             if (!reply.IsError)
             {
+                timing?.Record(keys.Count, Stopwatch.GetElapsedTime(started));
                 client.Timeout = CommandTimeout;
                 return null; // +OK, or +NOKEY: none of them is on the source any more.
             }
@@ -52,23 +55,23 @@ internal sealed partial class KeyMover
         return error;
     }
 
-    /// <summary>MEMORY USAGE of each key (-1: gone, 0: unknown), by one script call or, where scripts are refused, pipelined.</summary>
-    private async Task<long[]> SizesAsync(RespClient client, List<byte[]> keys)
+    /// <summary>MEMORY USAGE of <paramref name="count"/> keys from <paramref name="start"/> (-1: gone, 0: unknown), by one script call or, where scripts are refused, pipelined.</summary>
+    private async Task<long[]> SizesAsync(RespClient client, List<(byte[] Key, int Slot)> keys, int start, int count)
     {
-        var sizes = new long[keys.Count];
+        var sizes = new long[count];
         if (!_noScript)
         {
-            var args = new object[3 + keys.Count];
+            var args = new object[3 + count];
             args[0] = "EVAL";
             args[1] = SizeScript;
-            args[2] = keys.Count.ToString(CultureInfo.InvariantCulture);
-            for (var i = 0; i < keys.Count; i++)
+            args[2] = count.ToString(CultureInfo.InvariantCulture);
+            for (var i = 0; i < count; i++)
             {
-                args[3 + i] = keys[i];
+                args[3 + i] = keys[start + i].Key;
             }
 
             var reply = await client.CallAsync(args).ConfigureAwait(false);
-            if (!reply.IsError && reply.Items is { } items && items.Count == keys.Count)
+            if (!reply.IsError && reply.Items is { } items && items.Count == count)
             {
                 for (var i = 0; i < items.Count; i++)
                 {
@@ -82,12 +85,12 @@ internal sealed partial class KeyMover
             _context.Logger.LogWarning("Migration {Migration}: the size script was refused on group {Group} ({Reply}); sizing keys with pipelined MEMORY USAGE instead.", _context.Name, _source.Group, reply);
         }
 
-        foreach (var key in keys)
+        for (var i = 0; i < count; i++)
         {
-            await client.SendAsync("MEMORY", "USAGE", key, "SAMPLES", "5").ConfigureAwait(false);
+            await client.SendAsync("MEMORY", "USAGE", keys[start + i].Key, "SAMPLES", "5").ConfigureAwait(false);
         }
 
-        for (var i = 0; i < keys.Count; i++)
+        for (var i = 0; i < count; i++)
         {
             var reply = await client.ReadAsync().ConfigureAwait(false);
             sizes[i] = reply.IsNull ? -1 : reply.Kind == RespKind.Integer ? reply.Integer : 0;
