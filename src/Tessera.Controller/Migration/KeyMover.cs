@@ -237,10 +237,10 @@ internal sealed partial class KeyMover
 
     /// <summary>Moves the moving keys of one SCAN page; returns how many could not be moved.</summary>
     /// <remarks>
-    /// Each batch is sized right before it moves, so one sizing call covers no more keys than one MIGRATE (the
-    /// script costs about a quarter of MIGRATE's time per key; a whole page in one call would block the source
-    /// longer than any MIGRATE). A big key is reported as soon as its batch is sized, and moved alone after the
-    /// small keys of the page.
+    /// Each batch is sized right before it moves (pipelined behind the MIGRATE of the batch before), so one
+    /// sizing call covers no more keys than one MIGRATE: the script costs about a quarter of MIGRATE's time per
+    /// key, and a whole page in one call blocked the source longer than any MIGRATE. A big key is reported as
+    /// soon as its batch is sized, and moved alone after the small keys of the page.
     /// </remarks>
     private async Task<long> MovePageAsync(RespClient client, List<(byte[] Key, int Slot)> candidates, Dictionary<int, (string Host, string Port)> targets, CancellationToken stop)
     {
@@ -262,17 +262,17 @@ internal sealed partial class KeyMover
         var batchSlots = new List<(int Slot, long Size)>();
         foreach (var (destination, keys) in byDestination)
         {
-            for (var start = 0; start < keys.Count;)
+            var chunk = new Chunk(keys, 0, Math.Min(_batches.Next(_context.Settings()), keys.Count));
+            var sizes = await SizesAsync(client, chunk).ConfigureAwait(false);
+            while (true)
             {
                 var settings = _context.Settings();
-                var count = Math.Min(_batches.Next(settings), keys.Count - start);
-                var sizes = await SizesAsync(client, keys, start, count).ConfigureAwait(false);
                 batch.Clear();
                 batchSlots.Clear();
                 long bytes = 0;
-                for (var i = 0; i < count; i++)
+                for (var i = 0; i < chunk.Count; i++)
                 {
-                    var (key, slot) = keys[start + i];
+                    var (key, slot) = keys[chunk.Start + i];
                     if (sizes[i] < 0)
                     {
                         continue; // gone since SCAN saw it: a client moved it (or it expired or was deleted).
@@ -290,27 +290,39 @@ internal sealed partial class KeyMover
                     bytes += sizes[i];
                 }
 
-                start += count;
+                var start = chunk.Start + chunk.Count;
+                Chunk? next = start < keys.Count ? new Chunk(keys, start, Math.Min(_batches.Next(settings), keys.Count - start)) : null;
+                long[]? nextSizes;
                 if (batch.Count == 0)
                 {
-                    continue;
-                }
-
-                await _context.KeyBucket.TakeAsync(batch.Count, stop).ConfigureAwait(false);
-                await _context.ByteBucket.TakeAsync(bytes, stop).ConfigureAwait(false);
-                var error = await MigrateAsync(client, targets[destination], batch, settings.MigrateTimeoutMs, attempts: 5, _batches, stop).ConfigureAwait(false);
-                if (error is null)
-                {
-                    foreach (var (slot, size) in batchSlots)
-                    {
-                        _context.Progress.AddMoved(slot, 1, size);
-                    }
+                    nextSizes = next is { } rest ? await SizesAsync(client, rest).ConfigureAwait(false) : null;
                 }
                 else
                 {
-                    failures += batch.Count;
-                    _context.Progress.ReportError($"{batch.Count} key(s) to group {destination} stay on group {_source.Group} until the next pass: {error}");
+                    await _context.KeyBucket.TakeAsync(batch.Count, stop).ConfigureAwait(false);
+                    await _context.ByteBucket.TakeAsync(bytes, stop).ConfigureAwait(false);
+                    (var error, nextSizes) = await MigrateAsync(client, targets[destination], batch, settings.MigrateTimeoutMs, attempts: 5, _batches, next, stop).ConfigureAwait(false);
+                    if (error is null)
+                    {
+                        foreach (var (slot, size) in batchSlots)
+                        {
+                            _context.Progress.AddMoved(slot, 1, size);
+                        }
+                    }
+                    else
+                    {
+                        failures += batch.Count;
+                        _context.Progress.ReportError($"{batch.Count} key(s) to group {destination} stay on group {_source.Group} until the next pass: {error}");
+                    }
                 }
+
+                if (next is not { } following || nextSizes is null)
+                {
+                    break;
+                }
+
+                chunk = following;
+                sizes = nextSizes;
             }
         }
 
@@ -319,7 +331,7 @@ internal sealed partial class KeyMover
             await _context.KeyBucket.TakeAsync(1, stop).ConfigureAwait(false);
             await _context.ByteBucket.TakeAsync(size, stop).ConfigureAwait(false);
             var started = Stopwatch.GetTimestamp();
-            var error = await MigrateAsync(client, targets[_destination[slot]], [key], _context.Settings().BigKeyTimeoutMs, attempts: 3, timing: null, stop).ConfigureAwait(false);
+            var (error, _) = await MigrateAsync(client, targets[_destination[slot]], [key], _context.Settings().BigKeyTimeoutMs, attempts: 3, timing: null, next: null, stop).ConfigureAwait(false);
             var milliseconds = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1);
             _context.Progress.ReportBigKey(new BigKeyReport
             {
