@@ -15,8 +15,8 @@
 #   bench/migration.sh --docs-from bench/out/migration-<run-id>   only rewrite that section from an earlier run
 #
 # Options: --keys N, --hash-fields N, --clients N (redis-benchmark -c, default 20), --tessera-dll PATH and
-#          --checker-dll PATH (skip the build); --keys-per-second N, --bytes-per-second N, --batch-keys N go to
-#          `tessera slots migrate` for the first migration (default: no throttle, 100 keys per MIGRATE).
+#          --checker-dll PATH (skip the build); --keys-per-second N, --bytes-per-second N, --batch-keys N, --batch-target-ms MS go to
+#          `tessera slots migrate` for the first migration (default: no throttle, up to 100 keys per MIGRATE, 1 ms each).
 # Everything this script starts is stopped by PID on exit (never by name). Results: bench/out/migration-<run-id>/.
 set -euo pipefail
 
@@ -33,7 +33,7 @@ while [[ $# -gt 0 ]]; do
     --keys) KEYS="$2"; shift ;;
     --hash-fields) HASH_FIELDS="$2"; shift ;;
     --clients) CLIENTS="$2"; shift ;;
-    --keys-per-second|--bytes-per-second|--batch-keys) MOVER+=("$1" "$2"); shift ;;
+    --keys-per-second|--bytes-per-second|--batch-keys|--batch-target-ms) MOVER+=("$1" "$2"); shift ;;
     --write-docs) WRITE_DOCS=1 ;;
     --docs-from) DOCS_FROM="$2"; shift ;;
     --tessera-dll) TESSERA_DLL="$2"; shift ;;
@@ -164,7 +164,7 @@ EOF
 result keys "$KEYS"
 result machine "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 result clients "redis-benchmark -c $CLIENTS -d 10 -r $KEYS -t get,set -n $BENCH_N per run"
-result mover "${MOVER[*]:-no throttle, 100 keys per MIGRATE}"
+result mover "${MOVER[*]:-no throttle, up to 100 keys per MIGRATE, 1 ms each}"
 
 # ---------------------------------------------------------------- redis-benchmark rounds
 # One run: GET and SET through the proxy, N requests each; prints "start end get_p99 set_p99 errors".

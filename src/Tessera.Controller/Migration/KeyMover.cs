@@ -13,10 +13,11 @@ namespace Tessera.Controller.Migration;
 /// <summary>
 /// Moves the keys of the migrating slots off one source master (DESIGN §4.3): SCAN passes over its whole
 /// keyspace (COUNT <see cref="MigrationSettings.ScanCount"/>), keeping the keys whose slot moves (all moving
-/// slots of that source in the same pass), sizing them with MEMORY USAGE in one script call per page, and
-/// moving them with <c>MIGRATE host port "" 0 timeout REPLACE KEYS …</c> in batches to each slot's target,
-/// under the keys/s and bytes/s throttle. Big keys go alone, with their own timeout, after the small ones of
-/// their page. The pass ends when the cursor comes back to 0; it is complete when nothing in it failed
+/// slots of that source in the same pass), and moving them with <c>MIGRATE host port "" 0 timeout REPLACE KEYS …</c>
+/// in batches to each slot's target, under the keys/s and bytes/s throttle; each batch is sized with MEMORY USAGE
+/// (one script call) just before it moves, and batches shrink when MIGRATE blocks the source longer than
+/// <see cref="MigrationSettings.BatchTargetMs"/> (<see cref="BatchSizer"/>). Big keys go alone, with their own
+/// timeout, after the small ones of their page. The pass ends when the cursor comes back to 0; it is complete when nothing in it failed
 /// (keys that could not move are left on the source, where the next pass finds them).
 /// </summary>
 /// <remarks>
@@ -42,6 +43,7 @@ internal sealed partial class KeyMover
     private readonly SourceCursor _source;
     private readonly bool[] _moving;
     private readonly int[] _destination;
+    private readonly BatchSizer _batches = new();
     private bool _started;
     private bool _noScript;
 
@@ -110,12 +112,13 @@ internal sealed partial class KeyMover
             {
                 stop.ThrowIfCancellationRequested();
                 var (next, keys) = await ScanAsync(client, _source.Cursor, _context.Settings().ScanCount).ConfigureAwait(false);
-                var candidates = new List<byte[]>();
+                var candidates = new List<(byte[] Key, int Slot)>();
                 foreach (var key in keys)
                 {
-                    if (_moving[KeySlot.Of(key)])
+                    var slot = KeySlot.Of(key);
+                    if (_moving[slot])
                     {
-                        candidates.Add(key);
+                        candidates.Add((key, slot));
                     }
                 }
 
@@ -233,63 +236,93 @@ internal sealed partial class KeyMover
     }
 
     /// <summary>Moves the moving keys of one SCAN page; returns how many could not be moved.</summary>
-    private async Task<long> MovePageAsync(RespClient client, List<byte[]> candidates, Dictionary<int, (string Host, string Port)> targets, CancellationToken stop)
+    /// <remarks>
+    /// Each batch is sized right before it moves (pipelined behind the MIGRATE of the batch before), so one
+    /// sizing call covers no more keys than one MIGRATE: the script costs about a quarter of MIGRATE's time per
+    /// key, and a whole page in one call blocked the source longer than any MIGRATE. A big key is reported as
+    /// soon as its batch is sized, and moved alone after the small keys of the page.
+    /// </remarks>
+    private async Task<long> MovePageAsync(RespClient client, List<(byte[] Key, int Slot)> candidates, Dictionary<int, (string Host, string Port)> targets, CancellationToken stop)
     {
-        var settings = _context.Settings();
-        var sizes = await SizesAsync(client, candidates).ConfigureAwait(false);
-        var small = new Dictionary<int, List<(byte[] Key, int Slot, long Size)>>();
-        var big = new List<(byte[] Key, int Slot, long Size)>();
-        for (var i = 0; i < candidates.Count; i++)
+        var byDestination = new Dictionary<int, List<(byte[] Key, int Slot)>>();
+        foreach (var candidate in candidates)
         {
-            if (sizes[i] < 0)
+            var destination = _destination[candidate.Slot];
+            if (!byDestination.TryGetValue(destination, out var list))
             {
-                continue; // gone since SCAN saw it: a client moved it (or it expired or was deleted).
+                byDestination[destination] = list = [];
             }
 
-            var slot = KeySlot.Of(candidates[i]);
-            if (sizes[i] >= settings.BigKeyBytes)
-            {
-                big.Add((candidates[i], slot, sizes[i]));
-                continue;
-            }
-
-            var destination = _destination[slot];
-            if (!small.TryGetValue(destination, out var list))
-            {
-                small[destination] = list = [];
-            }
-
-            list.Add((candidates[i], slot, sizes[i]));
-        }
-
-        // Big keys are reported before anything of the page moves.
-        foreach (var (key, slot, size) in big)
-        {
-            _context.Progress.ReportBigKey(new BigKeyReport { Key = BigKeys.Printable(key), Slot = slot, Bytes = size, State = "moving", At = _context.Time.GetUtcNow() });
+            list.Add(candidate);
         }
 
         long failures = 0;
-        foreach (var (destination, keys) in small)
+        var big = new List<(byte[] Key, int Slot, long Size)>();
+        var batch = new List<byte[]>();
+        var batchSlots = new List<(int Slot, long Size)>();
+        foreach (var (destination, keys) in byDestination)
         {
-            for (var start = 0; start < keys.Count; start += settings.BatchKeys)
+            var chunk = new Chunk(keys, 0, Math.Min(_batches.Next(_context.Settings()), keys.Count));
+            var sizes = await SizesAsync(client, chunk).ConfigureAwait(false);
+            while (true)
             {
-                var batch = keys.GetRange(start, Math.Min(settings.BatchKeys, keys.Count - start));
-                var bytes = batch.Sum(static k => k.Size);
-                await _context.KeyBucket.TakeAsync(batch.Count, stop).ConfigureAwait(false);
-                await _context.ByteBucket.TakeAsync(bytes, stop).ConfigureAwait(false);
-                var error = await MigrateAsync(client, targets[destination], batch.ConvertAll(static k => k.Key), settings.MigrateTimeoutMs, attempts: 5, stop).ConfigureAwait(false);
-                if (error is null)
+                var settings = _context.Settings();
+                batch.Clear();
+                batchSlots.Clear();
+                long bytes = 0;
+                for (var i = 0; i < chunk.Count; i++)
                 {
-                    foreach (var (_, slot, size) in batch)
+                    var (key, slot) = keys[chunk.Start + i];
+                    if (sizes[i] < 0)
                     {
-                        _context.Progress.AddMoved(slot, 1, size);
+                        continue; // gone since SCAN saw it: a client moved it (or it expired or was deleted).
                     }
+
+                    if (sizes[i] >= settings.BigKeyBytes)
+                    {
+                        big.Add((key, slot, sizes[i]));
+                        _context.Progress.ReportBigKey(new BigKeyReport { Key = BigKeys.Printable(key), Slot = slot, Bytes = sizes[i], State = "moving", At = _context.Time.GetUtcNow() });
+                        continue;
+                    }
+
+                    batch.Add(key);
+                    batchSlots.Add((slot, sizes[i]));
+                    bytes += sizes[i];
+                }
+
+                var start = chunk.Start + chunk.Count;
+                Chunk? next = start < keys.Count ? new Chunk(keys, start, Math.Min(_batches.Next(settings), keys.Count - start)) : null;
+                long[]? nextSizes;
+                if (batch.Count == 0)
+                {
+                    nextSizes = next is { } rest ? await SizesAsync(client, rest).ConfigureAwait(false) : null;
                 }
                 else
                 {
-                    failures += batch.Count;
-                    _context.Progress.ReportError($"{batch.Count} key(s) to group {destination} stay on group {_source.Group} until the next pass: {error}");
+                    await _context.KeyBucket.TakeAsync(batch.Count, stop).ConfigureAwait(false);
+                    await _context.ByteBucket.TakeAsync(bytes, stop).ConfigureAwait(false);
+                    (var error, nextSizes) = await MigrateAsync(client, targets[destination], batch, settings.MigrateTimeoutMs, attempts: 5, _batches, next, stop).ConfigureAwait(false);
+                    if (error is null)
+                    {
+                        foreach (var (slot, size) in batchSlots)
+                        {
+                            _context.Progress.AddMoved(slot, 1, size);
+                        }
+                    }
+                    else
+                    {
+                        failures += batch.Count;
+                        _context.Progress.ReportError($"{batch.Count} key(s) to group {destination} stay on group {_source.Group} until the next pass: {error}");
+                    }
                 }
+
+                if (next is not { } following || nextSizes is null)
+                {
+                    break;
+                }
+
+                chunk = following;
+                sizes = nextSizes;
             }
         }
 
@@ -298,7 +331,7 @@ internal sealed partial class KeyMover
             await _context.KeyBucket.TakeAsync(1, stop).ConfigureAwait(false);
             await _context.ByteBucket.TakeAsync(size, stop).ConfigureAwait(false);
             var started = Stopwatch.GetTimestamp();
-            var error = await MigrateAsync(client, targets[_destination[slot]], [key], settings.BigKeyTimeoutMs, attempts: 3, stop).ConfigureAwait(false);
+            var (error, _) = await MigrateAsync(client, targets[_destination[slot]], [key], _context.Settings().BigKeyTimeoutMs, attempts: 3, timing: null, next: null, stop).ConfigureAwait(false);
             var milliseconds = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1);
             _context.Progress.ReportBigKey(new BigKeyReport
             {

@@ -14,11 +14,18 @@ public sealed record MigrationSettings
     /// <summary>Most bytes (as MEMORY USAGE counts them) moved per second by the mover (0: no limit).</summary>
     public long BytesPerSecond { get; init; }
 
-    /// <summary>Keys per <c>MIGRATE … KEYS</c>: bigger batches move faster but block the source longer each.</summary>
+    /// <summary>Most keys per <c>MIGRATE … KEYS</c>: bigger batches move faster but block the source longer each.</summary>
     public int BatchKeys { get; init; } = 100;
 
-    /// <summary>COUNT hint of each SCAN over the source master.</summary>
-    public int ScanCount { get; init; } = 1000;
+    /// <summary>
+    /// Milliseconds one <c>MIGRATE … KEYS</c> should block the source at most: the batch shrinks (down to 10 keys)
+    /// when the previous ones took longer per key, and grows back up to <see cref="BatchKeys"/>; 0 keeps every
+    /// batch at <see cref="BatchKeys"/>.
+    /// </summary>
+    public double BatchTargetMs { get; init; } = 1;
+
+    /// <summary>COUNT hint of each SCAN over the source master (a SCAN of 1000 blocks the source for about 0.6 ms).</summary>
+    public int ScanCount { get; init; } = 500;
 
     /// <summary>Keys whose MEMORY USAGE is at least this many bytes are big: reported, and migrated alone with <see cref="BigKeyTimeoutMs"/>.</summary>
     public long BigKeyBytes { get; init; } = 1024 * 1024;
@@ -47,6 +54,11 @@ public sealed record MigrationSettings
         if (BatchKeys is < 1 or > 10_000)
         {
             throw OperationRefusedException.BadRequest($"batchKeys must be 1..10000 keys per MIGRATE; got {BatchKeys}");
+        }
+
+        if (!(BatchTargetMs is >= 0 and <= 1000))
+        {
+            throw OperationRefusedException.BadRequest($"batchTargetMs must be 0 (always batchKeys keys per MIGRATE) to 1000 ms; got {BatchTargetMs.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         }
 
         if (ScanCount is < 10 or > 100_000)

@@ -178,7 +178,7 @@ internal static partial class SlotsMigrateVerb
         }
 
         var s = m.Settings;
-        output.Line($"  throttle {(s.KeysPerSecond == 0 ? "none" : Count(s.KeysPerSecond) + " keys/s")}, {(s.BytesPerSecond == 0 ? "none" : Bytes(s.BytesPerSecond) + "/s")}; batches of {s.BatchKeys} keys; big keys from {Bytes(s.BigKeyBytes)} (timeout {s.BigKeyTimeoutMs} ms)");
+        output.Line($"  throttle {(s.KeysPerSecond == 0 ? "none" : Count(s.KeysPerSecond) + " keys/s")}, {(s.BytesPerSecond == 0 ? "none" : Bytes(s.BytesPerSecond) + "/s")}; batches of {(s.BatchTargetMs > 0 ? $"up to {s.BatchKeys} keys, {s.BatchTargetMs.ToString("0.###", CultureInfo.InvariantCulture)} ms each" : $"{s.BatchKeys} keys")}; big keys from {Bytes(s.BigKeyBytes)} (timeout {s.BigKeyTimeoutMs} ms)");
         output.Line($"  created {m.CreatedAt:u}{(m.StartedAt is { } started ? $", started {started:u}" : "")}{(m.FinishedAt is { } finished ? $", finished {finished:u}" : "")}");
         if (m.LastError is { } error)
         {

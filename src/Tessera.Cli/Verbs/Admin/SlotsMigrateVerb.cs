@@ -71,7 +71,7 @@ internal static partial class SlotsMigrateVerb
         Description = "Stay until it is done, showing progress (a bar in a terminal, a line every 2 s otherwise); exit code 1 if it ends cancelled or failed.",
     };
 
-    /// <summary>The mover's settings on the command line: throttle, batch size, big-key threshold.</summary>
+    /// <summary>The mover's settings on the command line: throttle, batch size and time, big-key threshold.</summary>
     internal sealed class ThrottleOptions
     {
         private readonly Option<long?> _keys = new("--keys-per-second")
@@ -88,8 +88,14 @@ internal static partial class SlotsMigrateVerb
 
         private readonly Option<int?> _batch = new("--batch-keys")
         {
-            Description = "Keys per MIGRATE ... KEYS (default 100): bigger moves faster, blocks the source longer each time.",
+            Description = "Most keys per MIGRATE ... KEYS (default 100): bigger moves faster, blocks the source longer each time.",
             HelpName = "n",
+        };
+
+        private readonly Option<double?> _batchTarget = new("--batch-target-ms")
+        {
+            Description = "Milliseconds one MIGRATE should block the source at most (default 1): batches shrink to 10 keys when they take longer, grow back to --batch-keys; 0 = always --batch-keys.",
+            HelpName = "ms",
         };
 
         private readonly Option<long?> _bigKey = new("--big-key-bytes")
@@ -103,6 +109,7 @@ internal static partial class SlotsMigrateVerb
             command.Add(_keys);
             command.Add(_bytes);
             command.Add(_batch);
+            command.Add(_batchTarget);
             command.Add(_bigKey);
         }
 
@@ -112,8 +119,9 @@ internal static partial class SlotsMigrateVerb
             var keys = parse.GetValue(_keys);
             var bytes = parse.GetValue(_bytes);
             var batch = parse.GetValue(_batch);
+            var batchTarget = parse.GetValue(_batchTarget);
             var bigKey = parse.GetValue(_bigKey);
-            if (keys is null && bytes is null && batch is null && bigKey is null)
+            if (keys is null && bytes is null && batch is null && batchTarget is null && bigKey is null)
             {
                 return null;
             }
@@ -124,6 +132,7 @@ internal static partial class SlotsMigrateVerb
                 KeysPerSecond = keys ?? defaults.KeysPerSecond,
                 BytesPerSecond = bytes ?? defaults.BytesPerSecond,
                 BatchKeys = batch ?? defaults.BatchKeys,
+                BatchTargetMs = batchTarget ?? defaults.BatchTargetMs,
                 BigKeyBytes = bigKey ?? defaults.BigKeyBytes,
             };
         }
