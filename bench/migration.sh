@@ -16,7 +16,7 @@
 #
 # Options: --keys N, --hash-fields N, --clients N (redis-benchmark -c, default 20), --tessera-dll PATH and
 #          --checker-dll PATH (skip the build); --keys-per-second N, --bytes-per-second N, --batch-keys N, --batch-target-ms MS go to
-#          `tessera slots migrate` for the first migration (default: no throttle, up to 100 keys per MIGRATE, 1 ms each).
+#          `tessera slots migrate` for the first migration (default: no throttle, 100 keys per MIGRATE).
 # Everything this script starts is stopped by PID on exit (never by name). Results: bench/out/migration-<run-id>/.
 set -euo pipefail
 
@@ -164,7 +164,7 @@ EOF
 result keys "$KEYS"
 result machine "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 result clients "redis-benchmark -c $CLIENTS -d 10 -r $KEYS -t get,set -n $BENCH_N per run"
-result mover "${MOVER[*]:-no throttle, up to 100 keys per MIGRATE, 1 ms each}"
+result mover "${MOVER[*]:-no throttle, 100 keys per MIGRATE}"
 
 # ---------------------------------------------------------------- redis-benchmark rounds
 # One run: GET and SET through the proxy, N requests each; prints "start end get_p99 set_p99 errors".

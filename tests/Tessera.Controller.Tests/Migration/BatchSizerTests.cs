@@ -4,12 +4,13 @@ namespace Tessera.Controller.Tests.Migration;
 
 public sealed class BatchSizerTests
 {
-    private static readonly MigrationSettings Defaults = new();
+    private static readonly MigrationSettings Defaults = new() { BatchTargetMs = 1 };
 
     [Fact]
     public void Small_keys_keep_the_full_batch_and_a_target_of_zero_never_adapts()
     {
         var sizer = new BatchSizer();
+        Assert.Equal(0, new MigrationSettings().BatchTargetMs);
         Assert.Equal(100, sizer.Next(Defaults));
 
         // 100 small keys in 0.5 ms: well inside the 1 ms target, the batch stays at batchKeys.

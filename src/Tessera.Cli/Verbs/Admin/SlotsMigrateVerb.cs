@@ -94,7 +94,7 @@ internal static partial class SlotsMigrateVerb
 
         private readonly Option<double?> _batchTarget = new("--batch-target-ms")
         {
-            Description = "Milliseconds one MIGRATE should block the source at most (default 1): batches shrink to 10 keys when they take longer, grow back to --batch-keys; 0 = always --batch-keys.",
+            Description = "Milliseconds one MIGRATE should block the source at most: batches shrink to 10 keys when they take longer, grow back to --batch-keys (default 0 = always --batch-keys; try 1 when values are kilobytes).",
             HelpName = "ms",
         };
 
