@@ -339,7 +339,7 @@ internal sealed class BackendConnection : IAsyncDisposable
             {
                 // A reply's work (match it, copy it to the client's pipe, send) never blocks, so it
                 // runs on the socket event thread instead of waking a thread-pool worker per reply.
-                link.Inline = SocketInlining.TrySet(socket, true);
+                link.Inlining.Enable(socket, InlineReplyLimit);
             }
             using (var connectTimeout = new CancellationTokenSource(_options.ConnectTimeout))
             {
@@ -468,11 +468,7 @@ internal sealed class BackendConnection : IAsyncDisposable
                 // on them while the replies are being written to the clients.
                 FlushHeld(link);
                 batch.FlushAll();
-                if (link.Inline != frames <= InlineReplyLimit && _options.InlineSocketCompletions)
-                {
-                    link.Inline = frames <= InlineReplyLimit;
-                    SocketInlining.TrySet(socket, link.Inline);
-                }
+                link.Inlining.Adapt(frames);
 
                 if (failure is not null || link.Dead)
                 {
@@ -636,7 +632,7 @@ internal sealed class BackendConnection : IAsyncDisposable
         /// <summary>Requests at the head of <see cref="InFlight"/> already handed to the send loop (guarded by the connection's lock).</summary>
         public int SentUnanswered;
 
-        /// <summary>Whether the socket's completions currently run on the event thread (touched by the receive loop only).</summary>
-        public bool Inline;
+        /// <summary>Where the socket's completions run (adapted by the receive loop only).</summary>
+        public SocketInlining.Adaptive Inlining;
     }
 }

@@ -57,4 +57,44 @@ internal static class SocketInlining
             return null;
         }
     }
+
+    /// <summary>
+    /// One socket's adaptive setting: inline while the passes over its data stay small (at most a limit of
+    /// commands or replies), on the thread pool while they are big, so a big batch never holds up the event thread.
+    /// A mutable struct kept in a field of its owner and used by one reader at a time.
+    /// </summary>
+    internal struct Adaptive
+    {
+        private Socket? _socket;
+        private int _limit;
+        private bool _inline;
+
+        /// <summary>Starts inline; false (and no adapting) when the runtime has no per-socket switch.</summary>
+        public bool Enable(Socket socket, int limit)
+        {
+            if (!TrySet(socket, true))
+            {
+                return false;
+            }
+
+            (_socket, _limit, _inline) = (socket, limit, true);
+            return true;
+        }
+
+        /// <summary>After a pass over <paramref name="count"/> commands or replies: small passes inline, big ones on the pool.</summary>
+        public void Adapt(long count)
+        {
+            if (_socket is null)
+            {
+                return;
+            }
+
+            bool inline = count <= _limit;
+            if (inline != _inline)
+            {
+                _inline = inline;
+                TrySet(_socket, inline);
+            }
+        }
+    }
 }

@@ -15,32 +15,11 @@ internal sealed partial class ClientSession
     /// <summary>Read passes with at most this many commands keep the client's reads on the event thread.</summary>
     private const int InlinePassLimit = 4;
 
-    private Socket? _inlineSocket;
-    private bool _readsInline;
+    private SocketInlining.Adaptive _inlining;
 
     /// <summary>Lets this session move its client's reads between the event thread and the thread pool (call before <see cref="RunAsync"/>).</summary>
-    internal void EnableAdaptiveInlining(Socket socket)
-    {
-        if (SocketInlining.TrySet(socket, true))
-        {
-            _inlineSocket = socket;
-            _readsInline = true;
-        }
-    }
+    internal void EnableAdaptiveInlining(Socket socket) => _inlining.Enable(socket, InlinePassLimit);
 
     /// <summary>After a read pass of <paramref name="commands"/> commands: small passes stay inline, big ones go to the pool.</summary>
-    private void AdaptInlining(long commands)
-    {
-        if (_inlineSocket is not { } socket)
-        {
-            return;
-        }
-
-        bool inline = commands <= InlinePassLimit;
-        if (inline != _readsInline)
-        {
-            _readsInline = inline;
-            SocketInlining.TrySet(socket, inline);
-        }
-    }
+    private void AdaptInlining(long commands) => _inlining.Adapt(commands);
 }

@@ -27,6 +27,9 @@ internal sealed partial class ClientSession
     private TaskCompletionSource? _roomWaiter;
     private TaskCompletionSource? _drainWaiter;
 
+    /// <summary>With <see cref="_drainWaiter"/>: it completes once this reply is at the head (every earlier one written), or the queue is empty.</summary>
+    private Reply? _drainBefore;
+
     private int PendingReplies
     {
         get
@@ -229,10 +232,11 @@ internal sealed partial class ClientSession
             _roomWaiter = null;
         }
 
-        if (_drainWaiter is not null && _queue.Count == 0)
+        if (_drainWaiter is not null && (_queue.Count == 0 || ReferenceEquals(_queue.Peek(), _drainBefore)))
         {
             _drainWaiter.TrySetResult();
             _drainWaiter = null;
+            _drainBefore = null;
         }
     }
 
@@ -278,27 +282,39 @@ internal sealed partial class ClientSession
         }
     }
 
-    private async Task WaitForRepliesAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until every reply owed so far has been written to the client — or, with <paramref name="before"/>,
+    /// every reply queued before that one — or the session closed. False when <paramref name="timeout"/> passed first.
+    /// </summary>
+    /// <remarks>One waiter at a time: the read loop is paused while it waits (protocol switch, RESET, WAIT, close).</remarks>
+    private async Task<bool> WaitForRepliesAsync(TimeSpan timeout, CancellationToken cancellationToken, Reply? before = null)
     {
         Task wait;
         lock (_gate)
         {
-            if (_closed || _queue.Count == 0)
+            if (_closed || _queue.Count == 0 || ReferenceEquals(_queue.Peek(), before))
             {
-                return;
+                return true;
             }
 
-            _drainWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_drainWaiter is null)
+            {
+                _drainWaiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _drainBefore = before;
+            }
+
             wait = _drainWaiter.Task;
         }
 
         try
         {
             await wait.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return true;
         }
         catch (TimeoutException)
         {
-            // Give up on replies that never came; the connection closes anyway.
+            // Give up on replies that never came; the caller decides what that means.
+            return false;
         }
     }
 

@@ -181,44 +181,28 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>
-    /// Waits until every reply queued before <paramref name="reply"/> has arrived: then the backends have run the
-    /// client's earlier commands, and a marker sent now is behind all of their writes.
+    /// Waits until every reply queued before <paramref name="reply"/> has been written: then the backends have run
+    /// the client's earlier commands, and a marker sent now is behind all of their writes.
     /// </summary>
     /// <remarks>
-    /// Polls (1 ms, doubling up to 16 ms) instead of being signalled: a signal would cost every reply on the hot path
-    /// a check, for a command that is rare, and usually nothing is owed by the time a client sends WAIT. The wait is
-    /// bounded: owed replies come from shared connections (failed after the request timeout) or from migrations
+    /// Bounded: owed replies come from shared connections (failed after the request timeout) or from migrations
     /// (bounded by the MIGRATE timeout), so past that bound the proxy goes on rather than hang the client.
     /// </remarks>
     private async Task SettleBeforeAsync(Reply reply, CancellationToken aborted)
     {
         var options = _context.Options;
         var bound = options.RequestTimeout + options.RequestTimeout + options.MigrateTimeout;
-        long started = _context.Time.GetTimestamp();
-        var delay = TimeSpan.FromMilliseconds(1);
-        while (true)
+        if (!await WaitForRepliesAsync(bound, aborted, before: reply).ConfigureAwait(false))
         {
-            lock (_gate)
+            _context.Logger.LogWarning("WAIT of client {ClientId}: earlier replies still owed after {Bound}; waiting on replicas anyway", Id, bound);
+        }
+
+        lock (_gate)
+        {
+            if (_closed)
             {
-                if (_closed)
-                {
-                    throw new OperationCanceledException("the client connection closed");
-                }
-
-                if (_queue.AllDoneBefore(reply))
-                {
-                    return;
-                }
+                throw new OperationCanceledException("the client connection closed");
             }
-
-            if (_context.Time.GetElapsedTime(started) >= bound)
-            {
-                _context.Logger.LogWarning("WAIT of client {ClientId}: earlier replies still owed after {Bound}; waiting on replicas anyway", Id, bound);
-                return;
-            }
-
-            await Task.Delay(delay, _context.Time, aborted).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMilliseconds(16).Ticks));
         }
     }
 

@@ -28,29 +28,6 @@ internal sealed class ReplyQueue
         Count++;
     }
 
-    /// <summary>
-    /// True when every reply queued before <paramref name="reply"/> has its bytes (WAIT uses it to know that the
-    /// backends have run the client's earlier commands). O(queue length); called rarely, never per command.
-    /// </summary>
-    public bool AllDoneBefore(Reply reply)
-    {
-        for (int i = 0; i < Count; i++)
-        {
-            var item = _items[(_head + i) & (_items.Length - 1)]!;
-            if (ReferenceEquals(item, reply))
-            {
-                return true;
-            }
-
-            if (!item.Done)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     public Reply Dequeue()
     {
         var reply = _items[_head]!;

@@ -18,28 +18,28 @@ public sealed class AdminVerbTests
         await using var controller = await TestControllers.StartLeaderAsync(dir.StoreUrl);
         var url = controller.Url.ToString();
 
-        await Ok("namespace", "create", "default", "--controller", url);
-        await Ok("group", "create", "default", "1", "--controller", url);
-        var master = await Ok("group", "add", "default", "1", redis[0].Endpoint, "--controller", url);
+        await AdminCli.OkAsync("namespace", "create", "default", "--controller", url);
+        await AdminCli.OkAsync("group", "create", "default", "1", "--controller", url);
+        var master = await AdminCli.OkAsync("group", "add", "default", "1", redis[0].Endpoint, "--controller", url);
         Assert.Contains("as its master", master.Output, StringComparison.Ordinal);
         Assert.Contains("no proxies registered", master.Output, StringComparison.Ordinal);
-        await Ok("group", "add", "default", "1", redis[1].Endpoint, "--zone", "b", "--controller", url);
-        var assigned = await Ok("slots", "assign", "default", "0-1023", "1", "--controller", url, "--json");
+        await AdminCli.OkAsync("group", "add", "default", "1", redis[1].Endpoint, "--zone", "b", "--controller", url);
+        var assigned = await AdminCli.OkAsync("slots", "assign", "default", "0-1023", "1", "--controller", url, "--json");
         Assert.Equal(1024, JsonSerializer.Deserialize<ChangeResult>(assigned.Output, TesseraJson.Options)!.Namespace.Slots.Sum(r => r.To - r.From + 1));
 
-        var slots = JsonSerializer.Deserialize<SlotsView>((await Ok("slots", "show", "default", "--json", "--controller", url)).Output, TesseraJson.Options)!;
+        var slots = JsonSerializer.Deserialize<SlotsView>((await AdminCli.OkAsync("slots", "show", "default", "--json", "--controller", url)).Output, TesseraJson.Options)!;
         Assert.Equal((0, 1023, 1, SlotState.Online), (slots.Ranges.Single().From, slots.Ranges.Single().To, slots.Ranges.Single().Group, slots.Ranges.Single().State));
 
-        var list = JsonSerializer.Deserialize<List<NamespaceConfig>>((await Ok("namespace", "list", "--json", "--controller", url)).Output, TesseraJson.Options)!;
+        var list = JsonSerializer.Deserialize<List<NamespaceConfig>>((await AdminCli.OkAsync("namespace", "list", "--json", "--controller", url)).Output, TesseraJson.Options)!;
         Assert.Equal([redis[1].Endpoint], list.Single().Groups.Single().Replicas);
 
-        var status = JsonSerializer.Deserialize<StatusReport>((await Ok("status", "--json", "--controller", url)).Output, TesseraJson.Options)!;
+        var status = JsonSerializer.Deserialize<StatusReport>((await AdminCli.OkAsync("status", "--json", "--controller", url)).Output, TesseraJson.Options)!;
         Assert.True(status.Controller.IsLeader);
         var servers = status.Namespaces.Single().Groups.Single().Servers;
         Assert.Equal(["master", "replica"], servers.Select(s => s.Observed));
         Assert.Equal(1024, status.Namespaces.Single().AssignedSlots);
 
-        Assert.Empty(JsonSerializer.Deserialize<List<ProxyStatus>>((await Ok("proxies", "--json", "--controller", url)).Output, TesseraJson.Options)!);
+        Assert.Empty(JsonSerializer.Deserialize<List<ProxyStatus>>((await AdminCli.OkAsync("proxies", "--json", "--controller", url)).Output, TesseraJson.Options)!);
     }
 
     [Fact]
@@ -49,22 +49,22 @@ public sealed class AdminVerbTests
         await using var redis = await RedisServers.StartAsync(dir, 1);
         await using var controller = await TestControllers.StartLeaderAsync(dir.StoreUrl);
         var url = controller.Url.ToString();
-        await Ok("namespace", "create", "shop", "--controller", url);
-        await Ok("group", "create", "shop", "1", "--controller", url);
-        await Ok("group", "add", "shop", "1", redis[0].Endpoint, "--controller", url);
-        await Ok("slots", "assign", "shop", "7", "1", "--controller", url);
+        await AdminCli.OkAsync("namespace", "create", "shop", "--controller", url);
+        await AdminCli.OkAsync("group", "create", "shop", "1", "--controller", url);
+        await AdminCli.OkAsync("group", "add", "shop", "1", redis[0].Endpoint, "--controller", url);
+        await AdminCli.OkAsync("slots", "assign", "shop", "7", "1", "--controller", url);
 
-        var slots = (await Ok("slots", "show", "shop", "--controller", url)).Output;
+        var slots = (await AdminCli.OkAsync("slots", "show", "shop", "--controller", url)).Output;
         Assert.Contains("SLOTS  COUNT  GROUP  STATE   TARGET", slots, StringComparison.Ordinal);
         Assert.Contains("7-7    1      1      online  -", slots, StringComparison.Ordinal);
         Assert.Contains("Unassigned: 0-6, 8-1023 (1023 slots)", slots, StringComparison.Ordinal);
 
-        var status = (await Ok("status", "--controller", url)).Output;
+        var status = (await AdminCli.OkAsync("status", "--controller", url)).Output;
         Assert.Contains("leader", status, StringComparison.Ordinal);
         Assert.Contains($"{redis[0].Endpoint}  master  master", status, StringComparison.Ordinal);
         Assert.Contains("No proxies registered", status, StringComparison.Ordinal);
 
-        var list = (await Ok("namespace", "list", "--controller", url)).Output;
+        var list = (await AdminCli.OkAsync("namespace", "list", "--controller", url)).Output;
         Assert.Contains("shop", list, StringComparison.Ordinal);
         Assert.Contains("1/1024", list, StringComparison.Ordinal);
     }
@@ -107,7 +107,7 @@ public sealed class AdminVerbTests
         await using var standby = await TestControllers.StartAsync(dir.StoreUrl, "ctl-b");
         await Eventually.TrueAsync(() => standby.KnownLeader?.Id == "ctl-a", TimeSpan.FromSeconds(10), "the standby seeing the leader");
 
-        var created = await Ok("namespace", "create", "shop", "--controller", standby.Url.ToString(), "--json");
+        var created = await AdminCli.OkAsync("namespace", "create", "shop", "--controller", standby.Url.ToString(), "--json");
         Assert.Equal("shop", JsonSerializer.Deserialize<ChangeResult>(created.Output, TesseraJson.Options)!.Namespace.Name);
         using var client = leader.Client();
         Assert.Contains("shop", (await client.ListNamespacesAsync()).Select(n => n.Name));
@@ -156,12 +156,5 @@ public sealed class AdminVerbTests
         var unreachable = await TesseraProcess.RunAsync(TimeSpan.FromSeconds(30), "namespace", "list", "--controller", url);
         Assert.True(unreachable.ExitCode == 1, unreachable.ToString());
         Assert.Equal($"error: cannot reach the controller at {url}", unreachable.Error.Split(" (")[0]);
-    }
-
-    private static async Task<CliResult> Ok(params string[] args)
-    {
-        var result = await AdminCli.RunAsync(args);
-        Assert.True(result.ExitCode == 0, $"tessera {string.Join(' ', args)}\n{result}");
-        return result;
     }
 }

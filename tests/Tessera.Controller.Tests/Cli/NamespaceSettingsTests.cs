@@ -24,28 +24,21 @@ public sealed class NamespaceSettingsTests
         Assert.Contains("tessera namespace set default --allow-flush true", refused.AsString(), StringComparison.Ordinal);
         Assert.Equal(50, (await cluster.KeysAsync(1)).Count);
 
-        var allowed = await Ok("namespace", "set", "default", "--allow-flush", "true", "--json", "--controller", url);
+        var allowed = await AdminCli.OkAsync("namespace", "set", "default", "--allow-flush", "true", "--json", "--controller", url);
         var change = JsonSerializer.Deserialize<ChangeResult>(allowed.Output, TesseraJson.Options)!;
         Assert.True(change.Namespace.AllowFlush);
         Assert.Equal(PushOutcome.Acked, Assert.Single(Assert.Single(change.Pushes).Proxies).Outcome);
-        Assert.Contains("allowed", (await Ok("namespace", "list", "--controller", url)).Output, StringComparison.Ordinal);
+        Assert.Contains("allowed", (await AdminCli.OkAsync("namespace", "list", "--controller", url)).Output, StringComparison.Ordinal);
 
         Assert.True((await client.CallAsync("FLUSHDB")).IsOk);
         Assert.Empty(await cluster.KeysAsync(1));
         Assert.Empty(await cluster.KeysAsync(2));
 
-        await Ok("namespace", "set", "default", "--allow-flush", "false", "--controller", url);
+        await AdminCli.OkAsync("namespace", "set", "default", "--allow-flush", "false", "--controller", url);
         Assert.True((await client.CallAsync("FLUSHALL")).IsError);
 
         var nothing = await AdminCli.RunAsync("namespace", "set", "default", "--controller", url);
         Assert.Equal(2, nothing.ExitCode);
         Assert.Contains("nothing to change", nothing.Error, StringComparison.Ordinal);
-    }
-
-    private static async Task<CliResult> Ok(params string[] args)
-    {
-        var result = await AdminCli.RunAsync(args);
-        Assert.True(result.ExitCode == 0, $"tessera {string.Join(' ', args)}\n{result}");
-        return result;
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Tessera.Controller.Migration;
+using Tessera.Controller.Tests.Support;
 using Tessera.Model.Topology;
 using Tessera.Store;
 
@@ -101,29 +102,16 @@ public sealed class MigrationFailureTests
             await Task.Delay(200);
             var lease = (await store.GetAsync(StorePaths.ControllerLeader))!.Lease!.Value;
             await store.RevokeLeaseAsync(lease);
-            Assert.True(await WaitForNewLeaseAsync(store, lease, TimeSpan.FromSeconds(15)), "the controller took the lead again");
+            await Eventually.TrueAsync(
+                async () => await store.GetAsync(StorePaths.ControllerLeader) is { Lease: { } now } && now != lease,
+                TimeSpan.FromSeconds(15),
+                "the controller taking the lead again");
         }
 
         var done = await cluster.WaitAsync(started.Id, Bound);
         Assert.Equal(MigrationState.Done, done.State);
         Assert.Empty(await cluster.KeysAsync(1));
         Assert.Equal(20_000, (await cluster.KeysAsync(2)).Count);
-    }
-
-    private static async Task<bool> WaitForNewLeaseAsync(ICoordinatorStore store, long old, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await store.GetAsync(StorePaths.ControllerLeader) is { Lease: { } lease } && lease != old)
-            {
-                return true;
-            }
-
-            await Task.Delay(20);
-        }
-
-        return false;
     }
 
     [Fact]

@@ -16,6 +16,14 @@ public sealed record CliResult(int ExitCode, string Output, string Error)
 /// </summary>
 public static class AdminCli
 {
+    /// <summary>Runs a verb that must succeed: fails the test with the command line and its output otherwise.</summary>
+    public static async Task<CliResult> OkAsync(params string[] args)
+    {
+        var result = await RunAsync(args);
+        Assert.True(result.ExitCode == 0, $"tessera {string.Join(' ', args)}\n{result}");
+        return result;
+    }
+
     public static async Task<CliResult> RunAsync(params string[] args)
     {
         var root = new RootCommand("tessera (test)");
