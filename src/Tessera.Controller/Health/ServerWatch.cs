@@ -1,3 +1,4 @@
+using Tessera.Controller.Servers;
 using Tessera.Resp.Client;
 
 namespace Tessera.Controller.Health;

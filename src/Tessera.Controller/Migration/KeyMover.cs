@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Tessera.Controller.Operations;
 using Tessera.Model.Topology;
 using Tessera.Resp.Client;
 using Tessera.Resp.Keys;

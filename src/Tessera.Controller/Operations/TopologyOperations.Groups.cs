@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Servers;
+using Tessera.Controller.Topology;
 using Tessera.Model.Api;
 using Tessera.Model.Topology;
 using Tessera.Store;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.Sockets;
-using Tessera.Controller.Operations;
 using Tessera.Model.Topology;
 using Tessera.Resp.Client;
 using Tessera.Resp.Values;
@@ -10,7 +9,8 @@ namespace Tessera.Controller.Servers;
 /// <summary>
 /// The few things the controller asks of redis-servers, each on its own short-lived connection with a
 /// bounded wait: PING before a server joins, REPLICAOF to attach or detach replicas, DBSIZE to avoid erasing
-/// data by accident, INFO replication for status. Only commands that vanilla Redis 7 has.
+/// data by accident, INFO replication for status, and one-off commands of the failover (CLIENT PAUSE/UNPAUSE).
+/// Only commands that vanilla Redis 7 has.
 /// </summary>
 internal static class ServerCommands
 {
@@ -110,6 +110,20 @@ internal static class ServerCommands
         }
     }
 
+    /// <summary>Runs one command on its own connection; null when it answered without an error, else the problem in words.</summary>
+    public static async Task<string?> TryCallAsync(string address, TimeSpan timeout, CancellationToken cancellationToken, params object[] command)
+    {
+        try
+        {
+            var reply = await CallAsync(address, timeout, cancellationToken, command).ConfigureAwait(false);
+            return reply.IsError ? $"{command[0]} answered -{reply.AsString()}" : null;
+        }
+        catch (Exception e) when (ServerProbe.IsConnectionFailure(e, cancellationToken))
+        {
+            return ServerProbe.Failure(e, timeout).Problem;
+        }
+    }
+
     private static async Task<RespValue> CallAsync(string address, TimeSpan timeout, CancellationToken cancellationToken, params object[] command)
     {
         var client = await RespClient.ConnectAsync(address, timeout, cancellationToken).ConfigureAwait(false);
@@ -119,6 +133,9 @@ internal static class ServerCommands
         }
     }
 
-    private static bool IsUnreachable(Exception e) =>
-        e is IOException or TimeoutException or SocketException or InvalidDataException or OperationCanceledException or ArgumentException;
+    /// <summary>
+    /// What a dead, hung or misaddressed server causes. The callers add "and not our own cancellation", so a
+    /// cancelled caller sees its cancellation, not a refusal.
+    /// </summary>
+    private static bool IsUnreachable(Exception e) => ServerProbe.IsConnectionFailure(e, CancellationToken.None);
 }

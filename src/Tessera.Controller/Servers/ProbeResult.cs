@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Tessera.Controller.Health;
+namespace Tessera.Controller.Servers;
 
 /// <summary>
 /// What one probe learned from a redis-server (<c>PING</c> and <c>INFO server replication</c>), or why it learned
