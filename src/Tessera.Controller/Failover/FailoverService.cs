@@ -7,6 +7,7 @@ using Tessera.Controller.Servers;
 using Tessera.Controller.Topology;
 using Tessera.Model.Api;
 using Tessera.Model.Topology;
+using Tessera.Resp.Servers;
 using Tessera.Store;
 
 namespace Tessera.Controller.Failover;
@@ -104,7 +105,7 @@ internal sealed class FailoverService : IAsyncDisposable
     public async Task<ChangeResult> PromoteAsync(string name, int groupId, string? address, CancellationToken requestAborted)
     {
         var ns = NamespaceRepository.ValidateName(name);
-        if (!TopologyValidator.TryParseHostPort(address, out _, out _))
+        if (!ServerAddress.TryParse(address, out _))
         {
             throw OperationRefusedException.BadRequest($"'{address}' is not a server address: write host:port of one of the group's replicas, e.g. 127.0.0.1:7002");
         }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
-using Tessera.Model.Topology;
 using Tessera.Resp.Client;
+using Tessera.Resp.Servers;
 using Tessera.Resp.Values;
 
 namespace Tessera.Controller.Servers;
@@ -75,10 +75,12 @@ internal static class ServerCommands
     /// <summary><c>REPLICAOF master-host master-port</c> on <paramref name="address"/>; 409 when it is refused.</summary>
     public static async Task ReplicaOfAsync(string address, string master, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (!TopologyValidator.TryParseHostPort(master, out var host, out var port))
+        if (!ServerAddress.TryParse(master, out var parsed))
         {
             throw OperationRefusedException.Conflict($"the group's master '{master}' is not host:port; fix the namespace document");
         }
+
+        var (host, port) = (parsed.Host, parsed.Port);
 
         RespValue reply;
         try

@@ -1,5 +1,5 @@
 using System.Net;
-using Tessera.Model.Topology;
+using Tessera.Resp.Servers;
 
 namespace Tessera.Controller.Servers;
 
@@ -25,11 +25,11 @@ internal static class ServerIdentity
             return true;
         }
 
-        if (!TopologyValidator.TryParseHostPort(reported, out var host1, out var port1) || !TopologyValidator.TryParseHostPort(configured, out var host2, out var port2))
+        if (!ServerAddress.TryParse(reported, out var first) || !ServerAddress.TryParse(configured, out var second))
         {
             return false;
         }
 
-        return port1 == port2 && (!IPAddress.TryParse(host1.Trim('[', ']'), out _) || !IPAddress.TryParse(host2.Trim('[', ']'), out _));
+        return first.Port == second.Port && (!IPAddress.TryParse(first.Host, out _) || !IPAddress.TryParse(second.Host, out _));
     }
 }
