@@ -141,17 +141,6 @@ public sealed class TopologyValidatorTests
             TopologyValidator.Validate(Topology(ns)));
     }
 
-    [Theory]
-    [InlineData("127.0.0.1:6379", true, "127.0.0.1", 6379)]
-    [InlineData("[::1]:6379", true, "::1", 6379)]
-    [InlineData("::1:6379", false, "", 0)]
-    [InlineData("127.0.0.1:65536", false, "", 0)]
-    public void Host_and_port_come_apart_by_the_server_address_rules(string text, bool ok, string host, int port)
-    {
-        Assert.Equal(ok, TopologyValidator.TryParseHostPort(text, out var parsedHost, out var parsedPort));
-        Assert.Equal((host, port), (parsedHost, parsedPort));
-    }
-
     private static TopologyConfig Topology(params NamespaceConfig[] namespaces) => new() { Epoch = 1, Namespaces = namespaces };
 
     private static NamespaceConfig Namespace(string name = "shop") => new()
