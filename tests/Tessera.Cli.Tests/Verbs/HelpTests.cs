@@ -1,4 +1,3 @@
-using Tessera.Cli.Tests.Support;
 
 namespace Tessera.Cli.Tests.Verbs;
 
@@ -12,7 +11,7 @@ public sealed class HelpTests
     [InlineData(new[] { "proxy", "--help" }, new[] { "--config", "--listen", "[default: 127.0.0.1:19000]", "namespaces:", "slots:", "Examples:" })]
     public async Task Help_teaches_each_verb(string[] args, string[] expected)
     {
-        using var cli = CliProcess.Start(args);
+        using var cli = TesseraProcess.Start(args);
 
         Assert.True(await cli.WaitForExitAsync(Bound), "tessera --help did not exit");
         Assert.Equal(0, cli.ExitCode);
@@ -25,7 +24,7 @@ public sealed class HelpTests
     [Fact]
     public async Task A_bad_option_value_is_an_error_with_the_reason()
     {
-        using var cli = CliProcess.Start("up", "--groups", "0");
+        using var cli = TesseraProcess.Start("up", "--groups", "0");
 
         Assert.True(await cli.WaitForExitAsync(Bound));
         Assert.NotEqual(0, cli.ExitCode);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Tessera.Cli.Tests.Support;
 using Tessera.Local.Clusters;
 using Tessera.Local.Networking;
 using Tessera.Model.Topology;
@@ -29,7 +28,7 @@ public sealed class ProxyVerbTests : IDisposable
         TopologyFile.Save(cluster.Topology, file);
         var port = FreePort.Find();
 
-        using var cli = CliProcess.Start("proxy", "--config", file, "--listen", $"127.0.0.1:{port}", "--log-level", "Warning");
+        using var cli = TesseraProcess.Start("proxy", "--config", file, "--listen", $"127.0.0.1:{port}", "--log-level", "Warning");
         await cli.WaitForLineAsync("ready", Bound);
 
         await using (var client = await RespClient.ConnectAsync("127.0.0.1", port))
@@ -57,7 +56,7 @@ public sealed class ProxyVerbTests : IDisposable
                 slots: [{ from: 0, to: 1023, group: 2 }]
             """);
 
-        using var cli = CliProcess.Start("proxy", "--config", file, "--listen", FreePort.Find().ToString(CultureInfo.InvariantCulture));
+        using var cli = TesseraProcess.Start("proxy", "--config", file, "--listen", FreePort.Find().ToString(CultureInfo.InvariantCulture));
 
         Assert.True(await cli.WaitForExitAsync(Bound));
         Assert.Equal(1, cli.ExitCode);

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using Tessera.Cli.Tests.Support;
 using Tessera.Local.Etcd;
 using Tessera.Local.Networking;
 using Tessera.Local.Servers;
@@ -30,7 +29,7 @@ public sealed class UpVerbTests : IDisposable
     public async Task Up_builds_groups_through_the_controller_serves_traffic_and_SIGTERM_stops_everything()
     {
         var ports = Ports.Find();
-        using var cli = CliProcess.Start(["up", "--groups", "2", "--replicas", "1", .. ports.Arguments, "--dir", _directory.Path]);
+        using var cli = TesseraProcess.Start(["up", "--groups", "2", "--replicas", "1", .. ports.Arguments, "--dir", _directory.Path]);
 
         var ready = await cli.WaitForLineAsync("ready", ReadyBound);
         Assert.Contains($"redis-cli -p {ports.Proxy}", ready, StringComparison.Ordinal);
@@ -76,7 +75,7 @@ public sealed class UpVerbTests : IDisposable
         }
 
         // A second `up` on the same directory is refused before it starts anything.
-        using (var second = CliProcess.Start(["up", .. Ports.Find().Arguments, "--dir", _directory.Path]))
+        using (var second = TesseraProcess.Start(["up", .. Ports.Find().Arguments, "--dir", _directory.Path]))
         {
             Assert.True(await second.WaitForExitAsync(ExitBound), "the second tessera up did not exit");
             Assert.Equal(2, second.ExitCode);
@@ -136,7 +135,7 @@ public sealed class UpVerbTests : IDisposable
     {
         var ports = Ports.Find();
         List<int> orphans;
-        using (var first = CliProcess.Start(["up", "--groups", "1", "--replicas", "1", .. ports.Arguments, "--dir", _directory.Path]))
+        using (var first = TesseraProcess.Start(["up", "--groups", "1", "--replicas", "1", .. ports.Arguments, "--dir", _directory.Path]))
         {
             await first.WaitForLineAsync("ready", ReadyBound);
             orphans = await ServerPidsAsync(await StatusAsync(ports.ControllerUrl));
@@ -151,7 +150,7 @@ public sealed class UpVerbTests : IDisposable
         {
             Assert.All(orphans, pid => Assert.True(ProcessProbe.IsAlive(pid), $"pid {pid} should outlive the killed run"));
 
-            using var second = CliProcess.Start(["up", "--groups", "1", "--replicas", "1", .. ports.Arguments, "--dir", _directory.Path]);
+            using var second = TesseraProcess.Start(["up", "--groups", "1", "--replicas", "1", .. ports.Arguments, "--dir", _directory.Path]);
             await second.WaitForLineAsync("ready", ReadyBound);
 
             Assert.Contains("that an earlier run left", second.Output, StringComparison.Ordinal);
@@ -191,7 +190,7 @@ public sealed class UpVerbTests : IDisposable
         await using var etcd = await EtcdCluster.StartAsync(1);
         var ports = Ports.Find();
         int firstEpoch;
-        using (var first = CliProcess.Start(["up", "--groups", "2", "--replicas", "1", .. ports.Arguments, "--store", etcd.Url, "--dir", Path.Combine(_directory.Path, "first")]))
+        using (var first = TesseraProcess.Start(["up", "--groups", "2", "--replicas", "1", .. ports.Arguments, "--store", etcd.Url, "--dir", Path.Combine(_directory.Path, "first")]))
         {
             await first.WaitForLineAsync("ready", ReadyBound);
             var status = await StatusAsync(ports.ControllerUrl);
@@ -214,7 +213,7 @@ public sealed class UpVerbTests : IDisposable
 
         // The store still holds namespace 'default', naming servers that are gone: refused, and nothing started.
         var refusedDirectory = Path.Combine(_directory.Path, "refused");
-        using (var refused = CliProcess.Start(["up", .. Ports.Find().Arguments, "--store", etcd.Url, "--dir", refusedDirectory]))
+        using (var refused = TesseraProcess.Start(["up", .. Ports.Find().Arguments, "--store", etcd.Url, "--dir", refusedDirectory]))
         {
             Assert.True(await refused.WaitForExitAsync(ExitBound), refused.Output);
             Assert.True(refused.ExitCode == 2, $"exit code {refused.ExitCode}. Output:\n{refused.Output}");
@@ -224,7 +223,7 @@ public sealed class UpVerbTests : IDisposable
         }
 
         var again = Ports.Find();
-        using var reset = CliProcess.Start(["up", "--groups", "1", "--replicas", "0", .. again.Arguments, "--store", etcd.Url, "--reset", "--dir", Path.Combine(_directory.Path, "reset")]);
+        using var reset = TesseraProcess.Start(["up", "--groups", "1", "--replicas", "0", .. again.Arguments, "--store", etcd.Url, "--reset", "--dir", Path.Combine(_directory.Path, "reset")]);
         await reset.WaitForLineAsync("ready", ReadyBound);
         Assert.Contains("tessera namespace remove default --force", reset.Output, StringComparison.Ordinal);
         var rebuilt = Assert.Single((await StatusAsync(again.ControllerUrl)).Namespaces);
@@ -248,7 +247,7 @@ public sealed class UpVerbTests : IDisposable
         var busy = ((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
         var ports = Ports.Find();
 
-        using var cli = CliProcess.Start("up", "--port", ports.Proxy.ToString(CultureInfo.InvariantCulture), "--controller-port", busy,
+        using var cli = TesseraProcess.Start("up", "--port", ports.Proxy.ToString(CultureInfo.InvariantCulture), "--controller-port", busy,
             "--admin-port", ports.Admin.ToString(CultureInfo.InvariantCulture), "--dir", _directory.Path);
 
         Assert.True(await cli.WaitForExitAsync(ExitBound), "tessera up did not exit");
@@ -261,7 +260,7 @@ public sealed class UpVerbTests : IDisposable
     /// <summary>`tessera status --json` run as a process against <paramref name="controllerUrl"/>.</summary>
     private static async Task<StatusReport> StatusAsync(string controllerUrl)
     {
-        using var status = CliProcess.Start("status", "--json", "--controller", controllerUrl);
+        using var status = TesseraProcess.Start("status", "--json", "--controller", controllerUrl);
         Assert.True(await status.WaitForExitAsync(AdminVerbBound), $"tessera status did not exit. Output:\n{status.Output}");
         Assert.True(status.ExitCode == 0, $"tessera status: exit code {status.ExitCode}. Output:\n{status.Output}");
 

@@ -165,7 +165,7 @@ internal sealed class FailoverCluster : IAsyncDisposable
         foreach (var server in _servers)
         {
             // A test may leave a server stopped (SIGSTOP): let it run so it can be stopped.
-            Signal("CONT", server.Pid);
+            ProcessProbe.Signal(server.Pid, "CONT");
             await server.DisposeAsync();
         }
 
@@ -175,13 +175,6 @@ internal sealed class FailoverCluster : IAsyncDisposable
         }
 
         Directory.Dispose();
-    }
-
-    /// <summary>kill -SIGNAL pid, for SIGSTOP/SIGCONT of one of our redis-servers.</summary>
-    public static void Signal(string signal, int pid)
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {pid.ToString(CultureInfo.InvariantCulture)}") { UseShellExecute = false, RedirectStandardError = true })!;
-        kill.WaitForExit(TimeSpan.FromSeconds(5));
     }
 
     private async Task BuildAsync(FailoverClusterOptions options)
@@ -227,7 +220,7 @@ internal sealed class FailoverCluster : IAsyncDisposable
             ProxyPort = FreePort.Find();
             var admin = FreePort.Find();
             ProxyAdmin = $"http://127.0.0.1:{admin.ToString(CultureInfo.InvariantCulture)}";
-            Proxy = TesseraProcess.Start("proxy", "proxy", "--store", Directory.StoreUrl,
+            Proxy = TesseraProcess.StartNamed("proxy", "proxy", "--store", Directory.StoreUrl,
                 "--listen", $"127.0.0.1:{ProxyPort.ToString(CultureInfo.InvariantCulture)}",
                 "--admin", $"127.0.0.1:{admin.ToString(CultureInfo.InvariantCulture)}", "--log-level", "Warning");
             await Proxy.WaitForLineAsync("is ready on", TimeSpan.FromSeconds(30));

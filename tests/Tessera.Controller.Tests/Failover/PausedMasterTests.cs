@@ -32,14 +32,14 @@ public sealed class PausedMasterTests
         {
             var load = WriteLoad.Start(cluster.ProxyPort, WriteLoad.TagFor(0, 1023), workers: 2, cluster.Clock);
             await Task.Delay(500);
-            FailoverCluster.Signal("STOP", old.Pid);
+            ProcessProbe.Signal(old.Pid, "STOP");
             var pausedAt = cluster.Clock.Elapsed.TotalSeconds;
             _log.WriteLine($"{pausedAt,7:0.000} SIGSTOP master {old.Endpoint}");
 
             await Eventually.TrueAsync(async () => (await cluster.GroupAsync(1)).Master == replica.Endpoint, TimeSpan.FromSeconds(20), $"{replica.Endpoint} promoted");
             await Eventually.TrueAsync(() => load.AckedSoFar(pausedAt) > 0, TimeSpan.FromSeconds(20), "writes succeeding again through the proxy");
             var resumedAt = cluster.Clock.Elapsed.TotalSeconds;
-            FailoverCluster.Signal("CONT", old.Pid);
+            ProcessProbe.Signal(old.Pid, "CONT");
             _log.WriteLine($"{resumedAt,7:0.000} SIGCONT {old.Endpoint}; it still thinks it is the master");
 
             await Eventually.TrueAsync(
@@ -89,7 +89,7 @@ public sealed class PausedMasterTests
         }
         finally
         {
-            FailoverCluster.Signal("CONT", old.Pid);
+            ProcessProbe.Signal(old.Pid, "CONT");
         }
     }
 }

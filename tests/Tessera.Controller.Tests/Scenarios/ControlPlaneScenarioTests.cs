@@ -129,7 +129,7 @@ public sealed class ControlPlaneScenarioTests
     {
         var port = FreePort.Find().ToString(CultureInfo.InvariantCulture);
         url = $"http://127.0.0.1:{port}";
-        return TesseraProcess.Start(id, "controller", "--store", storeUrl, "--listen", $"127.0.0.1:{port}", "--id", id,
+        return TesseraProcess.StartNamed(id, "controller", "--store", storeUrl, "--listen", $"127.0.0.1:{port}", "--id", id,
             "--lease-ttl", ControllerTtl.TotalSeconds.ToString(CultureInfo.InvariantCulture), "--log-level", "Information");
     }
 
@@ -138,7 +138,7 @@ public sealed class ControlPlaneScenarioTests
         port = FreePort.Find();
         var admin = FreePort.Find();
         adminUrl = $"http://127.0.0.1:{admin.ToString(CultureInfo.InvariantCulture)}";
-        return TesseraProcess.Start(name, "proxy", "--store", storeUrl,
+        return TesseraProcess.StartNamed(name, "proxy", "--store", storeUrl,
             "--listen", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "--admin", $"127.0.0.1:{admin.ToString(CultureInfo.InvariantCulture)}", "--log-level", "Warning");
     }
 

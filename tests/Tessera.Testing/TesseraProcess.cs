@@ -1,16 +1,26 @@
 using System.Diagnostics;
+using System.Globalization;
 
-namespace Tessera.Controller.Tests.Support;
+namespace Tessera.Testing;
+
+/// <summary>What one CLI run printed and returned.</summary>
+public sealed record CliResult(int ExitCode, string Output, string Error)
+{
+    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
+}
 
 /// <summary>
 /// The real <c>tessera</c> executable as a child process (<c>dotnet tessera.dll …</c>), output collected line by
-/// line (stderr prefixed "err: ") for waiting and for failure messages. Stopped by its PID on dispose.
+/// line (stderr prefixed "err: ") so tests can wait for a line, send signals, and read everything on failure.
+/// Disposing stops it by its PID: SIGTERM first (controllers step down, proxies deregister, <c>tessera up</c> stops
+/// its redis-servers), then the whole process tree is killed if that hangs.
 /// </summary>
 public sealed class TesseraProcess : IDisposable
 {
     private readonly Process _process;
     private readonly List<string> _lines = [];
     private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _lineAdded = new(0);
 
     private TesseraProcess(Process process, string name)
     {
@@ -18,12 +28,16 @@ public sealed class TesseraProcess : IDisposable
         Name = name;
     }
 
+    /// <summary>What failure messages call it ("tessera" unless started by <see cref="StartNamed"/>).</summary>
     public string Name { get; }
 
     public int Pid => _process.Id;
 
     public bool HasExited => _process.HasExited;
 
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Everything written so far, stdout and stderr interleaved, stderr lines prefixed with "err: ".</summary>
     public string Output
     {
         get
@@ -35,13 +49,18 @@ public sealed class TesseraProcess : IDisposable
         }
     }
 
-    public static TesseraProcess Start(string name, params string[] args)
+    /// <summary>Starts <c>tessera <paramref name="args"/></c>.</summary>
+    public static TesseraProcess Start(params string[] args) => StartNamed("tessera", args);
+
+    /// <summary>Starts <c>tessera <paramref name="args"/></c>, called <paramref name="name"/> in failure messages.</summary>
+    public static TesseraProcess StartNamed(string name, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = true,
         };
         start.ArgumentList.Add(TesseraDll());
         foreach (var arg in args)
@@ -61,7 +80,7 @@ public sealed class TesseraProcess : IDisposable
     /// <summary>Runs tessera to completion (bounded) and returns its exit code and output.</summary>
     public static async Task<CliResult> RunAsync(TimeSpan timeout, params string[] args)
     {
-        using var run = Start("run", args);
+        using var run = StartNamed("run", args);
         using var cts = new CancellationTokenSource(timeout);
         try
         {
@@ -81,9 +100,10 @@ public sealed class TesseraProcess : IDisposable
             string.Join('\n', lines.Where(l => l.StartsWith("err: ", StringComparison.Ordinal)).Select(l => l[5..])));
     }
 
-    /// <summary>tessera.dll from the same build as these tests.</summary>
+    /// <summary>Path of tessera.dll from the same build as the running test assembly.</summary>
     public static string TesseraDll()
     {
+        // <artifacts>/bin/<tests>/<config>/ → <artifacts>/bin/Tessera.Cli/<config>/tessera.dll
         var here = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
         var sibling = Path.GetFullPath(Path.Combine(here, "..", "..", "Tessera.Cli", Path.GetFileName(here), "tessera.dll"));
         if (File.Exists(sibling))
@@ -101,33 +121,66 @@ public sealed class TesseraProcess : IDisposable
     public async Task<string> WaitForLineAsync(string text, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
+        var seen = 0;
         while (true)
         {
             lock (_gate)
             {
-                var line = _lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
-                if (line is not null)
+                for (; seen < _lines.Count; seen++)
                 {
-                    return line;
+                    if (_lines[seen].Contains(text, StringComparison.Ordinal))
+                    {
+                        return _lines[seen];
+                    }
                 }
             }
 
             if (_process.HasExited)
             {
+                // Let the last lines arrive before giving up.
                 await Task.Delay(200);
-                throw new Xunit.Sdk.XunitException($"{Name} exited with code {_process.ExitCode} before printing '{text}'. Output:\n{Output}");
+                lock (_gate)
+                {
+                    if (seen < _lines.Count)
+                    {
+                        continue;
+                    }
+                }
+
+                throw new Xunit.Sdk.XunitException(string.Create(CultureInfo.InvariantCulture,
+                    $"{Name} exited with code {_process.ExitCode} before printing '{text}'. Output:\n{Output}"));
             }
 
-            if (DateTime.UtcNow >= deadline)
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
             {
                 throw new Xunit.Sdk.XunitException($"{Name} did not print '{text}' within {timeout.TotalSeconds} s. Output:\n{Output}");
             }
 
-            await Task.Delay(50);
+            await _lineAdded.WaitAsync(left < TimeSpan.FromMilliseconds(250) ? left : TimeSpan.FromMilliseconds(250));
         }
     }
 
-    /// <summary>SIGKILL, as a crash: no shutdown, leases are left to expire.</summary>
+    /// <summary>Sends a signal by PID (e.g. "TERM", "INT", "KILL").</summary>
+    public void Signal(string name) => ProcessProbe.Signal(_process.Id, name);
+
+    /// <summary>Waits, bounded, for exit; false on timeout.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return _process.HasExited;
+        }
+
+        return true;
+    }
+
+    /// <summary>SIGKILL of the whole tree, as a crash: no shutdown, leases are left to expire.</summary>
     public void Kill()
     {
         if (!_process.HasExited)
@@ -141,20 +194,25 @@ public sealed class TesseraProcess : IDisposable
     {
         if (!_process.HasExited)
         {
-            // SIGTERM first so controllers step down and proxies deregister; SIGKILL if that hangs.
-            using (var term = Process.Start("kill", $"-TERM {_process.Id}"))
+            // SIGTERM first so controllers step down and proxies deregister; SIGKILL of the tree if that hangs,
+            // so a failed test leaves neither tessera nor its redis-servers behind.
+            try
             {
-                term.WaitForExit(TimeSpan.FromSeconds(5));
+                ProcessProbe.Signal(_process.Id, "TERM");
+            }
+            catch (TimeoutException)
+            {
+                // Killed below.
             }
 
             if (!_process.WaitForExit(TimeSpan.FromSeconds(8)))
             {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(TimeSpan.FromSeconds(10));
+                Kill();
             }
         }
 
         _process.Dispose();
+        _lineAdded.Dispose();
     }
 
     private void Add(string? line, string prefix)
@@ -168,5 +226,7 @@ public sealed class TesseraProcess : IDisposable
         {
             _lines.Add(prefix + line);
         }
+
+        _lineAdded.Release();
     }
 }

@@ -2,13 +2,7 @@ using System.CommandLine;
 using Tessera.Cli.Hosting;
 using Tessera.Cli.Verbs.Admin;
 
-namespace Tessera.Controller.Tests.Support;
-
-/// <summary>What one CLI run printed and returned.</summary>
-public sealed record CliResult(int ExitCode, string Output, string Error)
-{
-    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
-}
+namespace Tessera.Testing;
 
 /// <summary>
 /// Runs the admin verbs in-process, exactly as Program.cs wires them (same command tree, same usage-error

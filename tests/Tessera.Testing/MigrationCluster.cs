@@ -3,13 +3,12 @@ using System.Text;
 using Tessera.Controller.Api;
 using Tessera.Controller.Hosting;
 using Tessera.Controller.Migration;
-using Tessera.Controller.Tests.Support;
 using Tessera.Local.Servers;
 using Tessera.Proxy.Hosting;
 using Tessera.Resp.Client;
 using Tessera.Resp.Keys;
 
-namespace Tessera.Controller.Tests.Migration;
+namespace Tessera.Testing;
 
 /// <summary>
 /// A namespace "default" on real redis-servers (one master per group, group i on server i-1), a leading

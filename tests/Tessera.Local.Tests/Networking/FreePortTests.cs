@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Tessera.Local.Networking;
 
-namespace Tessera.Cli.Tests.Local;
+namespace Tessera.Local.Tests.Networking;
 
 public sealed class FreePortTests
 {

@@ -1,11 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
-using Tessera.Cli.Tests.Support;
 using Tessera.Local.Networking;
 using Tessera.Local.Servers;
 using Tessera.Resp.Servers;
 
-namespace Tessera.Cli.Tests.Local;
+namespace Tessera.Local.Tests.Servers;
 
 public sealed class RedisServerProcessTests : IDisposable
 {

@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Tessera.Controller.Migration;
 using Tessera.Controller.Rebalance;
-using Tessera.Controller.Tests.Support;
 using Tessera.Model.Api;
 
-namespace Tessera.Controller.Tests.Migration;
+namespace Tessera.Cli.Tests.Verbs.Admin;
 
 /// <summary><c>tessera slots migrate|migration|rebalance</c> in-process against a real controller and redis-servers.</summary>
 public sealed class MigrationCliTests

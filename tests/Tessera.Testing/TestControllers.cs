@@ -1,8 +1,9 @@
 using System.Net;
+using Tessera.Controller;
 using Tessera.Controller.Api;
 using Tessera.Controller.Hosting;
 
-namespace Tessera.Controller.Tests.Support;
+namespace Tessera.Testing;
 
 /// <summary>Controllers started in-process on a free loopback port, with short timeouts that keep tests quick.</summary>
 public static class TestControllers

@@ -1,7 +1,6 @@
 using Tessera.Checker.Counters;
-using Tessera.Controller.Tests.Support;
 
-namespace Tessera.Controller.Tests.Migration;
+namespace Tessera.Checker.Tests.Counters;
 
 /// <summary>The load checker itself, straight against a redis-server: quiet when all is well, loud when values go back.</summary>
 public sealed class CheckerTests

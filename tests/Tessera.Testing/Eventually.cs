@@ -1,4 +1,4 @@
-namespace Tessera.Controller.Tests.Support;
+namespace Tessera.Testing;
 
 /// <summary>Bounded polling: every wait in these tests ends.</summary>
 public static class Eventually

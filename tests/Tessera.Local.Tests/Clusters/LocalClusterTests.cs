@@ -1,13 +1,12 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Tessera.Cli.Tests.Support;
 using Tessera.Local.Clusters;
 using Tessera.Local.Networking;
 using Tessera.Local.Servers;
 using Tessera.Resp.Servers;
 
-namespace Tessera.Cli.Tests.Local;
+namespace Tessera.Local.Tests.Clusters;
 
 public sealed class LocalClusterTests : IDisposable
 {

@@ -1,7 +1,7 @@
 using Tessera.Local.Servers;
 using Tessera.Resp.Servers;
 
-namespace Tessera.Controller.Tests.Support;
+namespace Tessera.Testing;
 
 /// <summary>Real redis-servers on free loopback ports for one test, stopped by PID on dispose.</summary>
 public sealed class RedisServers : IAsyncDisposable

@@ -1,10 +1,8 @@
 using System.Text.Json;
-using Tessera.Controller.Tests.Migration;
-using Tessera.Controller.Tests.Support;
 using Tessera.Model.Api;
 using Tessera.Resp.Client;
 
-namespace Tessera.Controller.Tests.Cli;
+namespace Tessera.Cli.Tests.Verbs.Admin;
 
 /// <summary>`tessera namespace set`: a setting changed through the CLI reaches a running store-backed proxy.</summary>
 public sealed class NamespaceSettingsTests

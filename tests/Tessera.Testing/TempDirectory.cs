@@ -1,11 +1,14 @@
-namespace Tessera.Controller.Tests.Support;
+namespace Tessera.Testing;
 
-/// <summary>A fresh temp folder deleted on dispose; <see cref="StoreUrl"/> is a file store inside it.</summary>
+/// <summary>
+/// A fresh folder under the system's temp folder (<c>prefix-XXXXXX</c>), deleted on dispose (retried briefly: a
+/// server that is shutting down may write one last log line). <see cref="StoreUrl"/> is a file store inside it.
+/// </summary>
 public sealed class TempDirectory : IDisposable
 {
-    public TempDirectory()
+    public TempDirectory(string prefix = "tessera-test")
     {
-        Path = Directory.CreateTempSubdirectory("tessera-ctl-").FullName;
+        Path = Directory.CreateTempSubdirectory(prefix + "-").FullName;
     }
 
     public string Path { get; }

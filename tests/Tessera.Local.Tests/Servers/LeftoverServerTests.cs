@@ -1,8 +1,7 @@
 using System.Globalization;
-using Tessera.Cli.Tests.Support;
 using Tessera.Local.Servers;
 
-namespace Tessera.Cli.Tests.Local;
+namespace Tessera.Local.Tests.Servers;
 
 public sealed class LeftoverServerTests : IDisposable
 {

@@ -1,6 +1,6 @@
 using Tessera.Resp.Servers;
 
-namespace Tessera.Cli.Tests.Local;
+namespace Tessera.Resp.Tests.Servers;
 
 /// <summary>INFO text as the local servers' helpers read it, through the one INFO parser (<see cref="ServerInfo"/>).</summary>
 public sealed class RedisInfoTests

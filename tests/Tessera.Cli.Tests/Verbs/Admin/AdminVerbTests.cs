@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
-using Tessera.Controller.Tests.Support;
 using Tessera.Local.Networking;
 using Tessera.Model.Api;
 using Tessera.Model.Topology;
 
-namespace Tessera.Controller.Tests.Cli;
+namespace Tessera.Cli.Tests.Verbs.Admin;
 
 /// <summary>The admin verbs against a real controller (in-process CLI, real redis-servers): readable output, --json, errors and exit codes.</summary>
 public sealed class AdminVerbTests
@@ -114,7 +113,7 @@ public sealed class AdminVerbTests
 
         // The API itself still answers 503 naming the leader (a client that does not follow it sees why).
         using var plain = standby.Client();
-        var refused = await Assert.ThrowsAsync<Api.ControllerApiException>(() => plain.CreateNamespaceAsync("other"));
+        var refused = await Assert.ThrowsAsync<Tessera.Controller.Api.ControllerApiException>(() => plain.CreateNamespaceAsync("other"));
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.Contains(leader.Url.ToString().TrimEnd('/'), refused.Message, StringComparison.Ordinal);
     }

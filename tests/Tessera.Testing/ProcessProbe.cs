@@ -1,9 +1,13 @@
+using System.Diagnostics;
 using System.Globalization;
 
-namespace Tessera.Cli.Tests.Support;
+namespace Tessera.Testing;
 
-/// <summary>Checks whether a PID is still a live process (Linux /proc; a zombie counts as gone: it has exited).</summary>
-internal static class ProcessProbe
+/// <summary>
+/// Processes by PID: whether one still lives (Linux /proc; a zombie counts as gone: it has exited) and sending it a
+/// signal with the system's kill command (SIGSTOP/SIGCONT/SIGTERM/SIGKILL of our own children).
+/// </summary>
+public static class ProcessProbe
 {
     public static bool IsAlive(int pid)
     {
@@ -40,5 +44,20 @@ internal static class ProcessProbe
         }
 
         return true;
+    }
+
+    /// <summary><c>kill -SIGNAL pid</c> (e.g. "TERM", "STOP", "CONT"); throws when kill does not return within 10 s.</summary>
+    public static void Signal(int pid, string signal)
+    {
+        var start = new ProcessStartInfo("kill", string.Create(CultureInfo.InvariantCulture, $"-{signal} {pid}"))
+        {
+            UseShellExecute = false,
+            RedirectStandardError = true,
+        };
+        using var kill = Process.Start(start) ?? throw new InvalidOperationException("kill did not start");
+        if (!kill.WaitForExit(TimeSpan.FromSeconds(10)))
+        {
+            throw new TimeoutException("kill did not return within 10 s");
+        }
     }
 }
