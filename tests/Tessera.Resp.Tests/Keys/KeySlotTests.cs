@@ -53,6 +53,9 @@ public class KeySlotTests
             {
                 var slice = data.AsSpan(start, length);
                 Assert.Equal(BitwiseCrc32(slice), KeySlot.Crc32(slice));
+                // Both implementations KeySlot.Crc32 chooses between, at every length (not only the one it picks).
+                Assert.Equal(BitwiseCrc32(slice), KeySlot.TableCrc32(slice));
+                Assert.Equal(BitwiseCrc32(slice), System.IO.Hashing.Crc32.HashToUInt32(slice));
             }
         }
     }
