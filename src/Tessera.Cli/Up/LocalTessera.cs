@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Tessera.Cli.Hosting;
+using Tessera.Controller;
 using Tessera.Controller.Api;
 using Tessera.Controller.Hosting;
 using Tessera.Local.Clusters;

@@ -73,7 +73,7 @@ internal static class UpReadiness
     {
         var deadline = DateTime.UtcNow + timeout;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var topologyUrl = new Uri(adminUrl, "api/topology");
+        var topologyUrl = ApiUrl.Combine(adminUrl, ProxyAdminRoutes.Topology);
         var lastSeen = "no answer yet";
         while (true)
         {

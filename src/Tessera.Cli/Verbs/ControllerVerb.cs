@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Tessera.Cli.Hosting;
-using Tessera.Controller.Health;
+using Tessera.Controller;
 using Tessera.Controller.Hosting;
 
 namespace Tessera.Cli.Verbs;

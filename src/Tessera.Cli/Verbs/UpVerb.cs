@@ -4,7 +4,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Tessera.Cli.Hosting;
 using Tessera.Cli.Up;
-using Tessera.Controller.Hosting;
+using Tessera.Controller;
 using Tessera.Local.Clusters;
 using Tessera.Local.Networking;
 using Tessera.Local.Servers;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -7,9 +6,6 @@ using Microsoft.Extensions.Logging;
 using Tessera.Controller.Events;
 using Tessera.Controller.Failover;
 using Tessera.Controller.Health;
-using Tessera.Controller.Hosting;
-using Tessera.Controller.Migration;
-using Tessera.Controller.Operations;
 using Tessera.Model.Api;
 using Tessera.Store;
 
@@ -28,77 +24,73 @@ internal static class ControllerApi
         app.Use((context, next) => AnswerErrorsAsync(context, next, controller.Logger));
 
         app.MapGet(ControllerRoutes.Health, () => Results.Json(new { status = "ok", leader = controller.Election.IsLeader }, TesseraJson.Options));
-        app.MapGet(ControllerRoutes.Controller, () => Json(controller.Info()));
+        app.MapGet(ControllerRoutes.Controller, () => ApiBodies.Json(controller.Info()));
         // Handlers never take HttpContext as their only parameter: such a lambda would bind as a RequestDelegate
         // and its IResult would be dropped (an empty 200). They take the request, the token or route values.
-        app.MapGet(ControllerRoutes.Status, async (HighAvailability ha, CancellationToken aborted) =>
-            Json(await ha.AnnotateAsync(await controller.Status.BuildAsync(controller.Info(), aborted).ConfigureAwait(false), aborted).ConfigureAwait(false)));
-        app.MapGet(ControllerRoutes.Proxies, async (CancellationToken aborted) => Json(await controller.Status.ProxiesAsync(null, aborted).ConfigureAwait(false)));
+        app.MapGet(ControllerRoutes.Status, async (FailoverService failover, CancellationToken aborted) =>
+            ApiBodies.Json(await failover.AnnotateAsync(await controller.Status.BuildAsync(controller.Info(), aborted).ConfigureAwait(false), aborted).ConfigureAwait(false)));
+        app.MapGet(ControllerRoutes.Proxies, async (CancellationToken aborted) => ApiBodies.Json(await controller.Status.ProxiesAsync(null, aborted).ConfigureAwait(false)));
 
-        app.MapGet(ControllerRoutes.Namespaces, async (CancellationToken aborted) => Json(await controller.Operations.ListNamespacesAsync(aborted).ConfigureAwait(false)));
+        app.MapGet(ControllerRoutes.Namespaces, async (CancellationToken aborted) => ApiBodies.Json(await controller.Operations.ListNamespacesAsync(aborted).ConfigureAwait(false)));
         app.MapPost(ControllerRoutes.Namespaces, async (HttpRequest request) =>
         {
             var http = request.HttpContext;
-            var body = await ReadAsync<CreateNamespaceRequest>(http, """{"name": "shop"}""").ConfigureAwait(false);
-            return Json(await controller.Operations.CreateNamespaceAsync(body.Name, http.RequestAborted).ConfigureAwait(false));
+            var body = await ApiBodies.ReadAsync<CreateNamespaceRequest>(http, """{"name": "shop"}""").ConfigureAwait(false);
+            return ApiBodies.Json(await controller.Operations.CreateNamespaceAsync(body.Name, http.RequestAborted).ConfigureAwait(false));
         });
         app.MapGet(ControllerRoutes.Namespace, async (HttpContext http, string ns) =>
-            Json(await controller.Operations.GetNamespaceAsync(ns, http.RequestAborted).ConfigureAwait(false)));
+            ApiBodies.Json(await controller.Operations.GetNamespaceAsync(ns, http.RequestAborted).ConfigureAwait(false)));
         app.MapPatch(ControllerRoutes.Namespace, async (HttpContext http, string ns) =>
         {
-            var body = await ReadAsync<UpdateNamespaceRequest>(http, """{"allowFlush": true}""").ConfigureAwait(false);
-            return Json(await controller.Operations.UpdateNamespaceAsync(ns, body, http.RequestAborted).ConfigureAwait(false));
+            var body = await ApiBodies.ReadAsync<UpdateNamespaceRequest>(http, """{"allowFlush": true}""").ConfigureAwait(false);
+            return ApiBodies.Json(await controller.Operations.UpdateNamespaceAsync(ns, body, http.RequestAborted).ConfigureAwait(false));
         });
         app.MapDelete(ControllerRoutes.Namespace, async (HttpContext http, string ns) =>
-            Json(await controller.Operations.RemoveNamespaceAsync(ns, Flag(http, "force"), http.RequestAborted).ConfigureAwait(false)));
+            ApiBodies.Json(await controller.Operations.RemoveNamespaceAsync(ns, Flag(http, "force"), http.RequestAborted).ConfigureAwait(false)));
 
         app.MapPost(ControllerRoutes.Groups, async (HttpContext http, string ns) =>
         {
-            var body = await ReadAsync<CreateGroupRequest>(http, """{"id": 1}""").ConfigureAwait(false);
-            return Json(await controller.Operations.CreateGroupAsync(ns, body.Id, http.RequestAborted).ConfigureAwait(false));
+            var body = await ApiBodies.ReadAsync<CreateGroupRequest>(http, """{"id": 1}""").ConfigureAwait(false);
+            return ApiBodies.Json(await controller.Operations.CreateGroupAsync(ns, body.Id, http.RequestAborted).ConfigureAwait(false));
         });
         app.MapDelete(ControllerRoutes.Group, async (HttpContext http, string ns, string gid) =>
-            Json(await controller.Operations.RemoveGroupAsync(ns, GroupId(gid), http.RequestAborted).ConfigureAwait(false)));
+            ApiBodies.Json(await controller.Operations.RemoveGroupAsync(ns, GroupId(gid), http.RequestAborted).ConfigureAwait(false)));
         app.MapPost(ControllerRoutes.Servers, async (HttpContext http, string ns, string gid) =>
         {
-            var body = await ReadAsync<AddServerRequest>(http, """{"address": "127.0.0.1:6379", "zone": "a"}""").ConfigureAwait(false);
-            return Json(await controller.Operations.AddServerAsync(ns, GroupId(gid), body, http.RequestAborted).ConfigureAwait(false));
+            var body = await ApiBodies.ReadAsync<AddServerRequest>(http, """{"address": "127.0.0.1:6379", "zone": "a"}""").ConfigureAwait(false);
+            return ApiBodies.Json(await controller.Operations.AddServerAsync(ns, GroupId(gid), body, http.RequestAborted).ConfigureAwait(false));
         });
         app.MapDelete(ControllerRoutes.Server, async (HttpContext http, string ns, string gid, string address) =>
-            Json(await controller.Operations.RemoveServerAsync(ns, GroupId(gid), address, http.RequestAborted).ConfigureAwait(false)));
+            ApiBodies.Json(await controller.Operations.RemoveServerAsync(ns, GroupId(gid), address, http.RequestAborted).ConfigureAwait(false)));
 
         app.MapGet(ControllerRoutes.Slots, async (HttpContext http, string ns) =>
-            Json(await controller.Operations.GetSlotsAsync(ns, http.RequestAborted).ConfigureAwait(false)));
+            ApiBodies.Json(await controller.Operations.GetSlotsAsync(ns, http.RequestAborted).ConfigureAwait(false)));
         app.MapPost(ControllerRoutes.Slots, async (HttpContext http, string ns) =>
         {
-            var body = await ReadAsync<AssignSlotsRequest>(http, """{"from": 0, "to": 511, "group": 1}""").ConfigureAwait(false);
-            return Json(await controller.Operations.AssignSlotsAsync(ns, body.From, body.To, body.Group, http.RequestAborted).ConfigureAwait(false));
+            var body = await ApiBodies.ReadAsync<AssignSlotsRequest>(http, """{"from": 0, "to": 511, "group": 1}""").ConfigureAwait(false);
+            return ApiBodies.Json(await controller.Operations.AssignSlotsAsync(ns, body.From, body.To, body.Group, http.RequestAborted).ConfigureAwait(false));
         });
 
-        // High availability: events, health, manual promotion, passive failure reports (Failover/HighAvailability).
-        app.MapGet(ControllerRoutes.Events, async (HighAvailability ha, HttpContext http) =>
-            Json(await ha.ListEventsAsync(Limit(http), http.RequestAborted).ConfigureAwait(false)));
-        app.MapGet(ControllerRoutes.ServerHealth, async (HighAvailability ha, CancellationToken aborted) => Json(await ha.HealthAsync(aborted).ConfigureAwait(false)));
-        app.MapPost(ControllerRoutes.HealthReports, async (HighAvailability ha, HttpContext http) =>
+        // High availability: events, health, manual promotion, passive failure reports (Failover/FailoverService).
+        app.MapGet(ControllerRoutes.Events, async (FailoverService failover, HttpContext http) =>
+            ApiBodies.Json(await failover.ListEventsAsync(Limit(http), http.RequestAborted).ConfigureAwait(false)));
+        app.MapGet(ControllerRoutes.ServerHealth, async (FailoverService failover, CancellationToken aborted) => ApiBodies.Json(await failover.HealthAsync(aborted).ConfigureAwait(false)));
+        app.MapPost(ControllerRoutes.HealthReports, async (FailoverService failover, HttpContext http) =>
         {
-            var body = await ReadAsync<BackendFailureReport>(http, """{"server": "127.0.0.1:7001", "reporter": "proxy-1"}""").ConfigureAwait(false);
-            return Json(new { probing = ha.Report(body) });
+            var body = await ApiBodies.ReadAsync<BackendFailureReport>(http, """{"server": "127.0.0.1:7001", "reporter": "proxy-1"}""").ConfigureAwait(false);
+            return ApiBodies.Json(new { probing = failover.Report(body) });
         });
-        app.MapPost(ControllerRoutes.Promote, async (HighAvailability ha, HttpContext http, string ns, string gid) =>
+        app.MapPost(ControllerRoutes.Promote, async (FailoverService failover, HttpContext http, string ns, string gid) =>
         {
-            var body = await ReadAsync<PromoteRequest>(http, """{"address": "127.0.0.1:7002"}""").ConfigureAwait(false);
-            return Json(await ha.PromoteAsync(ns, GroupId(gid), body.Address, http.RequestAborted).ConfigureAwait(false));
+            var body = await ApiBodies.ReadAsync<PromoteRequest>(http, """{"address": "127.0.0.1:7002"}""").ConfigureAwait(false);
+            return ApiBodies.Json(await failover.PromoteAsync(ns, GroupId(gid), body.Address, http.RequestAborted).ConfigureAwait(false));
         });
 
         MigrationApi.Map(app, controller);
 
-        app.MapFallback((HttpRequest request) => Error(404,
+        app.MapFallback((HttpRequest request) => ApiBodies.Error(404,
             $"there is no {request.Method} {request.Path} in the controller API; its routes start with /api/ (see `tessera --help` for the verbs that call them)"));
     }
-
-    private static IResult Json<T>(T value) => Results.Json(value, TesseraJson.Options);
-
-    private static IResult Error(int status, string message) => Results.Json(new ApiError(message), TesseraJson.Options, statusCode: status);
 
     /// <summary>Turns what the operations throw into <c>{"error"}</c> answers; anything unexpected is logged and answered 500.</summary>
     private static async Task AnswerErrorsAsync(HttpContext context, RequestDelegate next, ILogger logger)
@@ -144,24 +136,6 @@ internal static class ControllerApi
         context.Response.Clear();
         context.Response.StatusCode = status;
         await context.Response.WriteAsJsonAsync(new ApiError(message, leader?.ToString()), TesseraJson.Options, context.RequestAborted).ConfigureAwait(false);
-    }
-
-    /// <summary>Reads a JSON body; 400 showing an example of the expected body when it is missing or malformed.</summary>
-    private static async Task<T> ReadAsync<T>(HttpContext http, string example)
-        where T : class
-    {
-        try
-        {
-            // Any content type: `curl -d '{"name":"x"}'` sends form encoding by default, and the body is JSON all the same.
-            var body = http.Request.ContentLength == 0
-                ? null
-                : await JsonSerializer.DeserializeAsync<T>(http.Request.Body, TesseraJson.Options, http.RequestAborted).ConfigureAwait(false);
-            return body ?? throw OperationRefusedException.BadRequest($"{http.Request.Method} {http.Request.Path} needs a JSON body like {example}");
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
-        {
-            throw OperationRefusedException.BadRequest($"{http.Request.Method} {http.Request.Path} needs a JSON body like {example} ({e.Message.TrimEnd('.')})");
-        }
     }
 
     private static int GroupId(string text) =>

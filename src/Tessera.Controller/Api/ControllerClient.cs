@@ -84,7 +84,7 @@ public sealed class ControllerClient : IDisposable
 
     /// <summary>Removes a namespace; <paramref name="force"/> also when slots are still assigned.</summary>
     public Task<ChangeResult> RemoveNamespaceAsync(string ns, bool force = false, CancellationToken cancellationToken = default) =>
-        SendAsync<ChangeResult>(HttpMethod.Delete, ControllerRoutes.NamespacePath(ns) + (force ? "?force=true" : ""), null, cancellationToken);
+        SendAsync<ChangeResult>(HttpMethod.Delete, ControllerRoutes.NamespacePath(ns, force), null, cancellationToken);
 
     public Task<ChangeResult> CreateGroupAsync(string ns, int groupId, CancellationToken cancellationToken = default) =>
         SendAsync<ChangeResult>(HttpMethod.Post, ControllerRoutes.GroupsPath(ns), new CreateGroupRequest(groupId), cancellationToken);
@@ -131,7 +131,7 @@ public sealed class ControllerClient : IDisposable
 
     /// <summary>The newest <paramref name="limit"/> failure-detection and failover events, oldest first.</summary>
     public Task<IReadOnlyList<ControllerEvent>> ListEventsAsync(int limit = 100, CancellationToken cancellationToken = default) =>
-        SendAsync<IReadOnlyList<ControllerEvent>>(HttpMethod.Get, ControllerRoutes.Events + "?limit=" + limit.ToString(System.Globalization.CultureInfo.InvariantCulture), null, cancellationToken);
+        SendAsync<IReadOnlyList<ControllerEvent>>(HttpMethod.Get, ControllerRoutes.EventsPath(limit), null, cancellationToken);
 
     /// <summary>Every group's servers as the controller's probes see them.</summary>
     public Task<HealthReport> GetHealthAsync(CancellationToken cancellationToken = default) =>
@@ -181,7 +181,7 @@ public sealed class ControllerClient : IDisposable
 
     private async Task<T> SendToAsync<T>(Uri baseUrl, HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, new Uri(baseUrl, path.TrimStart('/')));
+        using var request = new HttpRequestMessage(method, ApiUrl.Combine(baseUrl, path));
         if (body is not null)
         {
             request.Content = JsonContent.Create(body, body.GetType(), options: TesseraJson.Options);

@@ -1,10 +1,10 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Events;
-using Tessera.Controller.Health;
 using Tessera.Controller.Operations;
 using Tessera.Controller.Pushes;
 using Tessera.Controller.Servers;
+using Tessera.Controller.Topology;
 using Tessera.Model.Api;
 using Tessera.Model.Topology;
 
@@ -277,7 +277,7 @@ internal sealed partial class FailoverCoordinator
     private async Task<string?> DrainMasterAsync(string master, string replica, CancellationToken term)
     {
         var pauseMs = (long)(CatchUpTimeout + _options.ServerTimeout * 3).TotalMilliseconds;
-        if (await ServerCalls.TryCallAsync(master, _options.ServerTimeout, term, "CLIENT", "PAUSE", pauseMs.ToString(CultureInfo.InvariantCulture), "WRITE").ConfigureAwait(false) is { } problem)
+        if (await ServerCommands.TryCallAsync(master, _options.ServerTimeout, term, "CLIENT", "PAUSE", pauseMs.ToString(CultureInfo.InvariantCulture), "WRITE").ConfigureAwait(false) is { } problem)
         {
             return $"CLIENT PAUSE WRITE on {master} failed: {problem}";
         }
@@ -302,7 +302,7 @@ internal sealed partial class FailoverCoordinator
             await Task.Delay(TimeSpan.FromMilliseconds(20), _time, term).ConfigureAwait(false);
         }
 
-        await ServerCalls.TryCallAsync(master, _options.ServerTimeout, term, "CLIENT", "UNPAUSE").ConfigureAwait(false);
+        await ServerCommands.TryCallAsync(master, _options.ServerTimeout, term, "CLIENT", "UNPAUSE").ConfigureAwait(false);
         return string.Create(CultureInfo.InvariantCulture, $"{masterProbe.Offset - replicaOffset} bytes behind after {CatchUpTimeout.TotalSeconds:0} s");
     }
 
@@ -316,7 +316,7 @@ internal sealed partial class FailoverCoordinator
             // The health probes of this server are a moment old: the rejoin path must not demote it again on their word.
             _repairedAt[server] = _time.GetTimestamp();
             ProbeNow?.Invoke(server);
-            await ServerCalls.TryCallAsync(server, _options.ServerTimeout, term, "CLIENT", "UNPAUSE").ConfigureAwait(false);
+            await ServerCommands.TryCallAsync(server, _options.ServerTimeout, term, "CLIENT", "UNPAUSE").ConfigureAwait(false);
             await _events.RecordAsync(EventKinds.Demoted, $"former master {server} of group {groupId} in '{ns}' was made a replica of {master} {when}; it is listed as a replica once in sync", ns, groupId, server, term).ConfigureAwait(false);
         }
         catch (OperationRefusedException e)

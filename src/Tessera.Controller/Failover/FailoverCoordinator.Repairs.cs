@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Events;
 using Tessera.Controller.Health;
-using Tessera.Controller.Operations;
 using Tessera.Controller.Servers;
 using Tessera.Model.Topology;
 
@@ -46,7 +45,7 @@ internal sealed partial class FailoverCoordinator
         {
             if (monitor.Watch(replica)?.State is not { Last: { Ok: true } probe } state
                 || !Fresh(state, groupKey)
-                || (probe.Role == "replica" && ReplicaSelection.SameServer(probe.ReplicaOf, group.Master))
+                || (probe.Role == "replica" && ServerIdentity.SameServer(probe.ReplicaOf, group.Master))
                 || !RepairDue(replica))
             {
                 continue;

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Events;
 using Tessera.Controller.Health;
-using Tessera.Controller.Operations;
+using Tessera.Controller.Servers;
+using Tessera.Controller.Topology;
 using Tessera.Model.Topology;
 
 namespace Tessera.Controller.Failover;
@@ -225,7 +226,7 @@ internal sealed partial class FailoverCoordinator
         }
 
         var master = group.Master;
-        if (probe.Role != "replica" || !ReplicaSelection.SameServer(probe.ReplicaOf, master))
+        if (probe.Role != "replica" || !ServerIdentity.SameServer(probe.ReplicaOf, master))
         {
             if (RepairDue(record.From))
             {

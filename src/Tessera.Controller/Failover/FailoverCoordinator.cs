@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Events;
 using Tessera.Controller.Health;
-using Tessera.Controller.Hosting;
-using Tessera.Controller.Operations;
 using Tessera.Controller.Pushes;
+using Tessera.Controller.Topology;
 
 namespace Tessera.Controller.Failover;
 

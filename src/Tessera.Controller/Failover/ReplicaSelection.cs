@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using Tessera.Controller.Health;
+using Tessera.Controller.Servers;
 using Tessera.Model.Topology;
 
 namespace Tessera.Controller.Failover;
@@ -78,7 +78,7 @@ internal static class ReplicaSelection
             return "is not a replica (it says it is a master)";
         }
 
-        if (!SameServer(probe.ReplicaOf, failedMaster))
+        if (!ServerIdentity.SameServer(probe.ReplicaOf, failedMaster))
         {
             return $"replicates from {probe.ReplicaOf ?? "nothing"}, not from {failedMaster}";
         }
@@ -99,29 +99,5 @@ internal static class ReplicaSelection
         }
 
         return probe.Priority == 0 ? "has replica-priority 0 (configured never to be promoted)" : null;
-    }
-
-    /// <summary>
-    /// True when two "host:port" name the same server. Equal text, or equal ports with hosts that are not both IP
-    /// literals (a host name in the topology and the IP a replica reports are taken as the same).
-    /// </summary>
-    public static bool SameServer(string? reported, string configured)
-    {
-        if (reported is null)
-        {
-            return false;
-        }
-
-        if (string.Equals(reported, configured, StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-
-        if (!TopologyValidator.TryParseHostPort(reported, out var host1, out var port1) || !TopologyValidator.TryParseHostPort(configured, out var host2, out var port2))
-        {
-            return false;
-        }
-
-        return port1 == port2 && (!IPAddress.TryParse(host1.Trim('[', ']'), out _) || !IPAddress.TryParse(host2.Trim('[', ']'), out _));
     }
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Election;
 using Tessera.Controller.Events;
-using Tessera.Controller.Operations;
+using Tessera.Controller.Topology;
 using Tessera.Store;
 
 namespace Tessera.Controller.Health;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tessera.Controller.Servers;
 
 namespace Tessera.Controller.Health;
 
@@ -48,7 +49,7 @@ internal sealed record ServerVerdict(string Health, string? Detail, long? LagByt
             return new ServerVerdict(ServerHealthStates.NotConnected, $"it says it is a master, not a replica of {master}", null);
         }
 
-        if (!Failover.ReplicaSelection.SameServer(probe.ReplicaOf, master))
+        if (!ServerIdentity.SameServer(probe.ReplicaOf, master))
         {
             return new ServerVerdict(ServerHealthStates.NotConnected, $"it replicates from {probe.ReplicaOf ?? "nothing"}, not from the master {master}", null);
         }

@@ -1,3 +1,4 @@
+using Tessera.Controller.Servers;
 using Tessera.Resp.Client;
 
 namespace Tessera.Controller.Health;
@@ -88,17 +89,27 @@ internal sealed class ServerWatch : IAsyncDisposable
         _stop.Dispose();
     }
 
+    /// <summary>
+    /// Takes in one probe's result, sent at <paramref name="sentAt"/>: a good answer resets the silence and the failure
+    /// count, a failure adds to the count (from zero again after a <see cref="Discount"/>). Only the probe loop calls it
+    /// (tests too, to set a state without a server).
+    /// </summary>
+    internal void Record(ProbeResult result, long sentAt)
+    {
+        var previous = State;
+        var failures = Interlocked.Exchange(ref _discounted, 0) == 1 ? 0 : previous.FailuresSinceOk;
+        Volatile.Write(ref _state, result.Ok
+            ? new ServerState(_time.GetTimestamp(), result, result, Answered: true, FailuresSinceOk: 0, sentAt)
+            : previous with { Last = result, FailuresSinceOk = failures + 1, ProbedAt = sentAt });
+    }
+
     private async Task RunAsync(CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
             var sentAt = _time.GetTimestamp();
             var result = await ProbeAsync(stop).ConfigureAwait(false);
-            var previous = State;
-            var failures = Interlocked.Exchange(ref _discounted, 0) == 1 ? 0 : previous.FailuresSinceOk;
-            Volatile.Write(ref _state, result.Ok
-                ? new ServerState(_time.GetTimestamp(), result, result, Answered: true, FailuresSinceOk: 0, sentAt)
-                : previous with { Last = result, FailuresSinceOk = failures + 1, ProbedAt = sentAt });
+            Record(result, sentAt);
 
             var wake = Volatile.Read(ref _wake);
             var delay = result.Ok ? _options.ProbeInterval : _options.SuspectProbeInterval;

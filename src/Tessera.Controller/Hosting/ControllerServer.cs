@@ -15,7 +15,9 @@ using Tessera.Controller.Migration;
 using Tessera.Controller.Operations;
 using Tessera.Controller.Proxies;
 using Tessera.Controller.Pushes;
+using Tessera.Controller.Rebalance;
 using Tessera.Controller.Status;
+using Tessera.Controller.Topology;
 using Tessera.Model.Api;
 using Tessera.Store;
 
@@ -32,16 +34,16 @@ public sealed class ControllerServer : IAsyncDisposable
     private readonly ControllerContext _context;
     private readonly ICoordinatorStore _store;
     private readonly ProxyAdminClient _proxyClient;
-    private readonly HighAvailability _availability;
+    private readonly FailoverService _failover;
     private int _disposed;
 
-    private ControllerServer(WebApplication app, ControllerContext context, ICoordinatorStore store, ProxyAdminClient proxyClient, HighAvailability availability, Uri url)
+    private ControllerServer(WebApplication app, ControllerContext context, ICoordinatorStore store, ProxyAdminClient proxyClient, FailoverService failover, Uri url)
     {
         _app = app;
         _context = context;
         _store = store;
         _proxyClient = proxyClient;
-        _availability = availability;
+        _failover = failover;
         Url = url;
     }
 
@@ -73,7 +75,7 @@ public sealed class ControllerServer : IAsyncDisposable
         var store = StoreFactory.Open(options.StoreUrl, time);
         var proxyClient = new ProxyAdminClient();
         WebApplication? app = null;
-        HighAvailability? availability = null;
+        FailoverService? failover = null;
         try
         {
             var self = new ControllerLeader { Id = options.EffectiveId, Url = "", ProcessId = Environment.ProcessId };
@@ -85,14 +87,15 @@ public sealed class ControllerServer : IAsyncDisposable
             var election = new LeaderElection(store, self, options.LeaseTtl, options.EffectiveCampaignInterval, time, logger);
             var slotSwitch = new SlotSwitch(namespaces, pusher);
             var operations = new TopologyOperations(namespaces, slotSwitch, pusher, election, options, logger);
-            availability = new HighAvailability(store, namespaces, slotSwitch, election, operations.Standby, options, time, logger);
+            failover = new FailoverService(store, namespaces, slotSwitch, election, operations.Standby, options, time, logger);
             var context = new ControllerContext(options, store, election, operations, new StatusService(namespaces, directory, proxyClient, options), logger);
             context.Migrations = MigrationManager.Create(store, namespaces, slotSwitch, operations, election, time, logger);
+            context.Rebalance = new RebalanceService(context.Migrations, context.Migrations.Services);
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggerFactory);
-            builder.Services.AddSingleton(availability);
+            builder.Services.AddSingleton(failover);
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;
@@ -111,11 +114,11 @@ public sealed class ControllerServer : IAsyncDisposable
 
             var url = AdvertisedUrl(app, options.Listen);
             context.Url = url.ToString().TrimEnd('/');
-            var server = new ControllerServer(app, context, store, proxyClient, availability, url);
+            var server = new ControllerServer(app, context, store, proxyClient, failover, url);
             election.Self = self with { Url = context.Url };
             election.Elected = term => server.RecoverAfterElectionAsync(term);
             election.Start();
-            availability.Start(context.Url);
+            failover.Start(context.Url);
             logger.LogInformation("Controller {Id} serves its API on {Url} (store {Store}); campaigning for leadership.", options.EffectiveId, context.Url, store.Url);
             return server;
         }
@@ -126,9 +129,9 @@ public sealed class ControllerServer : IAsyncDisposable
                 await app.DisposeAsync().ConfigureAwait(false);
             }
 
-            if (availability is not null)
+            if (failover is not null)
             {
-                await availability.DisposeAsync().ConfigureAwait(false);
+                await failover.DisposeAsync().ConfigureAwait(false);
             }
 
             proxyClient.Dispose();
@@ -141,7 +144,7 @@ public sealed class ControllerServer : IAsyncDisposable
     internal LeaderElection Election => _context.Election;
 
     /// <summary>Failure detection and failover, for tests that stop a failover half-way.</summary>
-    internal HighAvailability Availability => _availability;
+    internal FailoverService Failover => _failover;
 
     /// <summary>Waits until this controller leads; false when <paramref name="timeout"/> passes first.</summary>
     public Task<bool> WaitForLeadershipAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
@@ -153,7 +156,7 @@ public sealed class ControllerServer : IAsyncDisposable
     /// </summary>
     internal async Task CrashAsync()
     {
-        _availability.Abandon();
+        _failover.Abandon();
         await _context.Election.AbandonAsync().ConfigureAwait(false);
         await DisposeAsync().ConfigureAwait(false);
     }
@@ -179,7 +182,7 @@ public sealed class ControllerServer : IAsyncDisposable
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
-        await _availability.DisposeAsync().ConfigureAwait(false);
+        await _failover.DisposeAsync().ConfigureAwait(false);
         await _context.Election.DisposeAsync().ConfigureAwait(false);
         await _context.Migrations.DisposeAsync().ConfigureAwait(false);
         _context.Operations.Dispose();

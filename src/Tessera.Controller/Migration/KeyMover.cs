@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Tessera.Controller.Operations;
 using Tessera.Model.Topology;
 using Tessera.Resp.Client;
 using Tessera.Resp.Keys;
+using Tessera.Resp.Servers;
 using Tessera.Store;
 
 namespace Tessera.Controller.Migration;
@@ -93,12 +93,12 @@ internal sealed partial class KeyMover
             if (_moving[slot] && !targets.ContainsKey(_destination[slot]))
             {
                 var address = MasterOf(ns, _destination[slot]);
-                if (!TopologyValidator.TryParseHostPort(address, out var host, out var port))
+                if (!ServerAddress.TryParse(address, out var target))
                 {
                     throw new MoverException($"the master of group {_destination[slot]} is '{address}', not host:port");
                 }
 
-                targets[_destination[slot]] = (host, port.ToString(CultureInfo.InvariantCulture));
+                targets[_destination[slot]] = (target.Host, target.Port.ToString(CultureInfo.InvariantCulture));
             }
         }
 

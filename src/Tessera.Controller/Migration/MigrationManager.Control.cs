@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Tessera.Controller.Operations;
+using Tessera.Controller.Topology;
 using Tessera.Model.Topology;
 
 namespace Tessera.Controller.Migration;

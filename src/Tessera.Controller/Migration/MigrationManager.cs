@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Tessera.Controller.Election;
 using Tessera.Controller.Operations;
 using Tessera.Controller.Pushes;
-using Tessera.Controller.Rebalance;
+using Tessera.Controller.Topology;
 using Tessera.Model.Api;
 using Tessera.Model.Topology;
 using Tessera.Store;
@@ -35,11 +35,10 @@ internal sealed partial class MigrationManager : IAsyncDisposable
         _services = services;
         _election = election;
         _logger = services.Logger;
-        Rebalance = new RebalanceService(this, services);
     }
 
-    /// <summary>Plans and queues rebalances as migrations.</summary>
-    public RebalanceService Rebalance { get; }
+    /// <summary>What migrations use from the rest of the controller (rebalancing plans with the same).</summary>
+    public MigrationServices Services => _services;
 
     /// <summary>The manager of a controller, over its store and route switch.</summary>
     public static MigrationManager Create(ICoordinatorStore store, NamespaceRepository namespaces, SlotSwitch slotSwitch, TopologyOperations operations, LeaderElection election, TimeProvider time, ILogger logger) =>

@@ -1,4 +1,4 @@
-using Tessera.Controller.Operations;
+using Tessera.Controller.Topology;
 
 namespace Tessera.Controller.Migration;
 

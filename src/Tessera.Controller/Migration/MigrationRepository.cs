@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Tessera.Controller.Operations;
 using Tessera.Model.Api;
 using Tessera.Store;
 

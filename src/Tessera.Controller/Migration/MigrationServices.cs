@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Operations;
 using Tessera.Controller.Pushes;
+using Tessera.Controller.Topology;
 
 namespace Tessera.Controller.Migration;
 

@@ -1,4 +1,3 @@
-using Tessera.Controller.Operations;
 
 namespace Tessera.Controller.Migration;
 

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Servers;
+using Tessera.Controller.Topology;
 using Tessera.Model.Api;
 using Tessera.Model.Topology;
+using Tessera.Resp.Servers;
 using Tessera.Store;
 
 namespace Tessera.Controller.Operations;
@@ -246,7 +248,7 @@ internal sealed partial class TopologyOperations
     }
 
     private static string ValidateAddress(string? address) =>
-        TopologyValidator.TryParseHostPort(address, out _, out _)
+        ServerAddress.TryParse(address, out _)
             ? address!
             : throw OperationRefusedException.BadRequest($"'{address}' is not a server address: write host:port, e.g. 127.0.0.1:6379 (IPv6 as [::1]:6379, port 1..65535)");
 
@@ -274,7 +276,7 @@ internal sealed partial class TopologyOperations
         return servers.Count == 0 ? "none" : string.Join(", ", servers);
     }
 
-    private static string Host(string address) => TopologyValidator.TryParseHostPort(address, out var host, out _) ? host : address;
+    private static string Host(string address) => ServerAddress.TryParse(address, out var parsed) ? parsed.Host : address;
 
-    private static int Port(string address) => TopologyValidator.TryParseHostPort(address, out _, out var port) ? port : 0;
+    private static int Port(string address) => ServerAddress.TryParse(address, out var parsed) ? parsed.Port : 0;
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Pushes;
+using Tessera.Controller.Topology;
 using Tessera.Model.Api;
 using Tessera.Model.Proxies;
 using Tessera.Model.Topology;

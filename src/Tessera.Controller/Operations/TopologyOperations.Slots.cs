@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Tessera.Controller.Topology;
 using Tessera.Model.Api;
 using Tessera.Model.Topology;
 

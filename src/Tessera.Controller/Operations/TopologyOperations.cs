@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Election;
-using Tessera.Controller.Hosting;
 using Tessera.Controller.Pushes;
+using Tessera.Controller.Topology;
 using Tessera.Model.Api;
 using Tessera.Model.Topology;
 

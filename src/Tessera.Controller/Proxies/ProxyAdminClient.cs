@@ -6,17 +6,12 @@ using Tessera.Model.Proxies;
 namespace Tessera.Controller.Proxies;
 
 /// <summary>
-/// Calls a proxy's admin HTTP API: <c>POST /api/routes</c> (a <see cref="RoutePush"/>, answered with the proxy's
-/// <see cref="ProxyRoutesState"/>) and <c>GET /api/topology</c>. Every call is bounded by the given timeout.
+/// Calls a proxy's admin HTTP API: <see cref="ProxyAdminRoutes.Routes"/> (a <see cref="RoutePush"/>, answered with
+/// the proxy's <see cref="ProxyRoutesState"/>) and <see cref="ProxyAdminRoutes.Topology"/>. Every call is bounded by
+/// the given timeout.
 /// </summary>
 internal sealed class ProxyAdminClient : IDisposable
 {
-    /// <summary>Path of the push endpoint on a proxy's admin API.</summary>
-    public const string RoutesPath = "/api/routes";
-
-    /// <summary>Path of a proxy's view of its topology.</summary>
-    public const string TopologyPath = "/api/topology";
-
     private readonly HttpClient _http;
 
     public ProxyAdminClient()
@@ -39,7 +34,7 @@ internal sealed class ProxyAdminClient : IDisposable
         bound.CancelAfter(timeout);
         try
         {
-            using var response = await _http.PostAsJsonAsync(Url(proxy, RoutesPath), push, TesseraJson.Options, bound.Token).ConfigureAwait(false);
+            using var response = await _http.PostAsJsonAsync(ApiUrl.Combine(proxy.AdminUrl, ProxyAdminRoutes.Routes), push, TesseraJson.Options, bound.Token).ConfigureAwait(false);
             return await ReadStateAsync(proxy, response, bound.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (Unreachable(e, cancellationToken))
@@ -55,7 +50,7 @@ internal sealed class ProxyAdminClient : IDisposable
         bound.CancelAfter(timeout);
         try
         {
-            using var response = await _http.GetAsync(Url(proxy, TopologyPath), bound.Token).ConfigureAwait(false);
+            using var response = await _http.GetAsync(ApiUrl.Combine(proxy.AdminUrl, ProxyAdminRoutes.Topology), bound.Token).ConfigureAwait(false);
             return await ReadStateAsync(proxy, response, bound.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (Unreachable(e, cancellationToken))
@@ -87,8 +82,6 @@ internal sealed class ProxyAdminClient : IDisposable
             throw new ProxyCallException($"{proxy.AdminUrl} answered something that is not a routes state ({e.Message})", e);
         }
     }
-
-    private static Uri Url(ProxyRecord proxy, string path) => new(new Uri(proxy.AdminUrl.TrimEnd('/') + "/"), path.TrimStart('/'));
 
     private static bool Unreachable(Exception e, CancellationToken caller) =>
         e is HttpRequestException or IOException or UriFormatException or OperationCanceledException && !caller.IsCancellationRequested;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Tessera.Controller.Hosting;
 using Tessera.Controller.Proxies;
 using Tessera.Model.Api;
 using Tessera.Model.Proxies;

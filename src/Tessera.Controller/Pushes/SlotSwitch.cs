@@ -1,4 +1,4 @@
-using Tessera.Controller.Operations;
+using Tessera.Controller.Topology;
 using Tessera.Model.Api;
 using Tessera.Model.Proxies;
 using Tessera.Model.Topology;

@@ -1,4 +1,4 @@
-using Tessera.Controller.Operations;
+using Tessera.Controller.Topology;
 using Tessera.Model.Topology;
 
 namespace Tessera.Controller.Rebalance;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Migration;
-using Tessera.Controller.Operations;
+using Tessera.Controller.Topology;
 using Tessera.Model.Api;
 
 namespace Tessera.Controller.Rebalance;

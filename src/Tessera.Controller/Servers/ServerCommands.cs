@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
-using Tessera.Controller.Operations;
-using Tessera.Model.Topology;
 using Tessera.Resp.Client;
+using Tessera.Resp.Servers;
 using Tessera.Resp.Values;
 
 namespace Tessera.Controller.Servers;
@@ -10,7 +9,8 @@ namespace Tessera.Controller.Servers;
 /// <summary>
 /// The few things the controller asks of redis-servers, each on its own short-lived connection with a
 /// bounded wait: PING before a server joins, REPLICAOF to attach or detach replicas, DBSIZE to avoid erasing
-/// data by accident, INFO replication for status. Only commands that vanilla Redis 7 has.
+/// data by accident, INFO replication for status, and one-off commands of the failover (CLIENT PAUSE/UNPAUSE).
+/// Only commands that vanilla Redis 7 has.
 /// </summary>
 internal static class ServerCommands
 {
@@ -75,10 +75,12 @@ internal static class ServerCommands
     /// <summary><c>REPLICAOF master-host master-port</c> on <paramref name="address"/>; 409 when it is refused.</summary>
     public static async Task ReplicaOfAsync(string address, string master, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (!TopologyValidator.TryParseHostPort(master, out var host, out var port))
+        if (!ServerAddress.TryParse(master, out var parsed))
         {
             throw OperationRefusedException.Conflict($"the group's master '{master}' is not host:port; fix the namespace document");
         }
+
+        var (host, port) = (parsed.Host, parsed.Port);
 
         RespValue reply;
         try
@@ -110,6 +112,20 @@ internal static class ServerCommands
         }
     }
 
+    /// <summary>Runs one command on its own connection; null when it answered without an error, else the problem in words.</summary>
+    public static async Task<string?> TryCallAsync(string address, TimeSpan timeout, CancellationToken cancellationToken, params object[] command)
+    {
+        try
+        {
+            var reply = await CallAsync(address, timeout, cancellationToken, command).ConfigureAwait(false);
+            return reply.IsError ? $"{command[0]} answered -{reply.AsString()}" : null;
+        }
+        catch (Exception e) when (ServerProbe.IsConnectionFailure(e, cancellationToken))
+        {
+            return ServerProbe.Failure(e, timeout).Problem;
+        }
+    }
+
     private static async Task<RespValue> CallAsync(string address, TimeSpan timeout, CancellationToken cancellationToken, params object[] command)
     {
         var client = await RespClient.ConnectAsync(address, timeout, cancellationToken).ConfigureAwait(false);
@@ -119,6 +135,9 @@ internal static class ServerCommands
         }
     }
 
-    private static bool IsUnreachable(Exception e) =>
-        e is IOException or TimeoutException or SocketException or InvalidDataException or OperationCanceledException or ArgumentException;
+    /// <summary>
+    /// What a dead, hung or misaddressed server causes. The callers add "and not our own cancellation", so a
+    /// cancelled caller sees its cancellation, not a refusal.
+    /// </summary>
+    private static bool IsUnreachable(Exception e) => ServerProbe.IsConnectionFailure(e, CancellationToken.None);
 }

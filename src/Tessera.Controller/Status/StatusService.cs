@@ -1,7 +1,6 @@
-using Tessera.Controller.Hosting;
-using Tessera.Controller.Operations;
 using Tessera.Controller.Proxies;
 using Tessera.Controller.Servers;
+using Tessera.Controller.Topology;
 using Tessera.Model.Api;
 using Tessera.Model.Proxies;
 using Tessera.Model.Topology;

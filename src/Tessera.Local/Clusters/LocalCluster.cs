@@ -3,6 +3,7 @@ using Tessera.Local.Networking;
 using Tessera.Local.Servers;
 using Tessera.Model.Topology;
 using Tessera.Resp.Keys;
+using Tessera.Resp.Servers;
 
 namespace Tessera.Local.Clusters;
 
@@ -319,7 +320,7 @@ public sealed class LocalCluster : IAsyncDisposable, IDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var info = (await client.CallAsync("INFO", "replication").ConfigureAwait(false)).AsString() ?? "";
-                status = RedisInfo.Field(info, "master_link_status");
+                status = ServerInfo.Parse(info)["master_link_status"];
                 if (status == "up")
                 {
                     return;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using Tessera.Local.Networking;
 using Tessera.Resp.Client;
+using Tessera.Resp.Servers;
 
 namespace Tessera.Local.Servers;
 
@@ -315,7 +316,7 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
             return false;
         }
 
-        var reported = info is null ? null : RedisInfo.Field(info, "process_id");
+        var reported = info is null ? null : ServerInfo.Parse(info)["process_id"];
         if (reported == Pid.ToString(CultureInfo.InvariantCulture))
         {
             return true;

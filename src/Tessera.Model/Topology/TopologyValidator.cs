@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tessera.Resp.Servers;
 
 namespace Tessera.Model.Topology;
 
@@ -55,50 +56,15 @@ public static class TopologyValidator
     }
 
     /// <summary>
-    /// Parses "host:port" (IPv6 as "[::1]:port"); false when the host is empty or contains spaces, or the
-    /// port is not 1..65535.
+    /// Parses "host:port" (IPv6 as "[::1]:port", the host given back without brackets) by the rules of
+    /// <see cref="ServerAddress.TryParse"/>, for callers that want the parts.
     /// </summary>
     public static bool TryParseHostPort(string? endpoint, out string host, out int port)
     {
-        host = "";
-        port = 0;
-        if (string.IsNullOrEmpty(endpoint))
-        {
-            return false;
-        }
-
-        var colon = endpoint.LastIndexOf(':');
-        if (colon <= 0 || colon == endpoint.Length - 1)
-        {
-            return false;
-        }
-
-        var hostPart = endpoint[..colon];
-        if (hostPart.StartsWith('['))
-        {
-            if (!hostPart.EndsWith(']') || hostPart.Length < 3)
-            {
-                return false;
-            }
-
-            hostPart = hostPart[1..^1];
-        }
-        else if (hostPart.Contains(':', StringComparison.Ordinal))
-        {
-            // An IPv6 address without brackets is ambiguous ("::1:6379").
-            return false;
-        }
-
-        if (hostPart.Any(char.IsWhiteSpace)
-            || !int.TryParse(endpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var parsedPort)
-            || parsedPort is < 1 or > 65535)
-        {
-            return false;
-        }
-
-        host = hostPart;
-        port = parsedPort;
-        return true;
+        bool ok = ServerAddress.TryParse(endpoint, out ServerAddress address);
+        host = address.Host;
+        port = address.Port;
+        return ok;
     }
 
     private static void ValidateGroups(NamespaceConfig ns, Dictionary<string, string> serverOwners, List<string> problems, bool requireAllSlots)
@@ -133,7 +99,7 @@ public static class TopologyValidator
 
     private static void CheckServer(string endpoint, string role, string where, Dictionary<string, string> serverOwners, List<string> problems)
     {
-        if (!TryParseHostPort(endpoint, out _, out _))
+        if (!ServerAddress.TryParse(endpoint, out _))
         {
             // An empty master was already reported as missing when the file was read.
             if (!string.IsNullOrEmpty(endpoint) || role != "master")

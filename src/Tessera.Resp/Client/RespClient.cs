@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Tessera.Resp.Protocol;
+using Tessera.Resp.Servers;
 using Tessera.Resp.Values;
 
 namespace Tessera.Resp.Client;
@@ -70,29 +71,43 @@ public sealed partial class RespClient : IAsyncDisposable, IDisposable
     /// <summary>"host:port" this client is connected to.</summary>
     public string Endpoint { get; } = "";
 
-    /// <summary>Connects to "host:port" (IPv6 literals in brackets: "[::1]:6379").</summary>
+    /// <summary>Connects to "host:port" (IPv6 literals in brackets: "[::1]:6379"; see <see cref="ServerAddress"/>).</summary>
     public static Task<RespClient> ConnectAsync(string endpoint, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        int colon = endpoint.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port))
+        if (!ServerAddress.TryParse(endpoint, out ServerAddress address))
         {
             throw new ArgumentException($"'{endpoint}' is not an endpoint; write it as host:port, e.g. 127.0.0.1:6379.", nameof(endpoint));
         }
 
-        return ConnectAsync(endpoint[..colon].Trim('[', ']'), port, timeout, cancellationToken);
+        return ConnectAsync(address, timeout, cancellationToken);
     }
 
     /// <summary>Connects to host:port. <paramref name="timeout"/> (default 10 s) bounds the attempt and becomes <see cref="Timeout"/>.</summary>
     /// <exception cref="TimeoutException">The connection was not established in time.</exception>
     /// <exception cref="IOException">The host could not be resolved or refused the connection.</exception>
-    public static async Task<RespClient> ConnectAsync(string host, int port, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public static Task<RespClient> ConnectAsync(string host, int port, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(host);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
+        return ConnectAsync(new ServerAddress(host, port), timeout, cancellationToken);
+    }
+
+    /// <summary>Connects to <paramref name="server"/>. <paramref name="timeout"/> (default 10 s) bounds the attempt and becomes <see cref="Timeout"/>.</summary>
+    /// <exception cref="TimeoutException">The connection was not established in time.</exception>
+    /// <exception cref="IOException">The host could not be resolved or refused the connection.</exception>
+    public static async Task<RespClient> ConnectAsync(ServerAddress server, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        if (server.Port == 0)
+        {
+            throw new ArgumentException("default(ServerAddress) names no server; parse or construct one", nameof(server));
+        }
+
+        string host = server.Host;
+        int port = server.Port;
         TimeSpan bound = timeout ?? TimeSpan.FromSeconds(10);
-        string endpoint = host.Contains(':', StringComparison.Ordinal) ? $"[{host}]:{port}" : $"{host}:{port}";
+        string endpoint = server.ToString();
 
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (bound != System.Threading.Timeout.InfiniteTimeSpan)

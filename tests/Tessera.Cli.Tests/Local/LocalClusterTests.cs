@@ -5,6 +5,7 @@ using Tessera.Cli.Tests.Support;
 using Tessera.Local.Clusters;
 using Tessera.Local.Networking;
 using Tessera.Local.Servers;
+using Tessera.Resp.Servers;
 
 namespace Tessera.Cli.Tests.Local;
 
@@ -33,9 +34,9 @@ public sealed class LocalClusterTests : IDisposable
                 var replica = Assert.Single(group.Replicas);
                 await using var replicaClient = await replica.ConnectAsync();
                 var replication = (await replicaClient.CallAsync("INFO", "replication")).AsString()!;
-                Assert.Equal("slave", RedisInfo.Field(replication, "role"));
-                Assert.Equal("up", RedisInfo.Field(replication, "master_link_status"));
-                Assert.Equal(group.Master.Port.ToString(CultureInfo.InvariantCulture), RedisInfo.Field(replication, "master_port"));
+                Assert.Equal("slave", ServerInfo.Parse(replication)["role"]);
+                Assert.Equal("up", ServerInfo.Parse(replication)["master_link_status"]);
+                Assert.Equal(group.Master.Port.ToString(CultureInfo.InvariantCulture), ServerInfo.Parse(replication)["master_port"]);
 
                 // A write on the master reaches the replica.
                 await using var masterClient = await group.Master.ConnectAsync();

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Tessera.Cli.Tests.Support;
 using Tessera.Local.Networking;
 using Tessera.Local.Servers;
+using Tessera.Resp.Servers;
 
 namespace Tessera.Cli.Tests.Local;
 
@@ -23,7 +24,7 @@ public sealed class RedisServerProcessTests : IDisposable
         await using var client = await server.ConnectAsync();
         Assert.Equal("PONG", (await client.CallAsync("PING")).AsString());
         var info = (await client.CallAsync("INFO", "server")).AsString()!;
-        Assert.Equal(server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), RedisInfo.Field(info, "process_id"));
+        Assert.Equal(server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), ServerInfo.Parse(info)["process_id"]);
         Assert.Equal("127.0.0.1", (await client.CallAsync("CONFIG", "GET", "bind")).Items![1].AsString());
         Assert.Equal("", (await client.CallAsync("CONFIG", "GET", "save")).Items![1].AsString());
     }

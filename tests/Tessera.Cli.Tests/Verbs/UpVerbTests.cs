@@ -8,6 +8,7 @@ using Tessera.Local.Networking;
 using Tessera.Local.Servers;
 using Tessera.Model.Api;
 using Tessera.Resp.Client;
+using Tessera.Resp.Servers;
 
 namespace Tessera.Cli.Tests.Verbs;
 
@@ -69,9 +70,9 @@ public sealed class UpVerbTests : IDisposable
 
             await using var replica = await RespClient.ConnectAsync(group.Servers[1].Address);
             var replication = (await replica.CallAsync("INFO", "replication")).AsString()!;
-            Assert.Equal("slave", RedisInfo.Field(replication, "role"));
-            Assert.Equal("up", RedisInfo.Field(replication, "master_link_status"));
-            Assert.Equal(master, $"{RedisInfo.Field(replication, "master_host")}:{RedisInfo.Field(replication, "master_port")}");
+            Assert.Equal("slave", ServerInfo.Parse(replication)["role"]);
+            Assert.Equal("up", ServerInfo.Parse(replication)["master_link_status"]);
+            Assert.Equal(master, $"{ServerInfo.Parse(replication)["master_host"]}:{ServerInfo.Parse(replication)["master_port"]}");
         }
 
         // A second `up` on the same directory is refused before it starts anything.
@@ -286,10 +287,10 @@ public sealed class UpVerbTests : IDisposable
     {
         await using var server = await RespClient.ConnectAsync(address);
         var info = (await server.CallAsync("INFO", "server")).AsString()!;
-        return int.Parse(RedisInfo.Field(info, "process_id")!, CultureInfo.InvariantCulture);
+        return int.Parse(ServerInfo.Parse(info)["process_id"]!, CultureInfo.InvariantCulture);
     }
 
-    private static int PortOf(string address) => int.Parse(address[(address.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
+    private static int PortOf(string address) => ServerAddress.Parse(address).Port;
 
     private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout)
     {

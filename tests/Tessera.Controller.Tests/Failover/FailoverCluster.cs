@@ -129,7 +129,7 @@ internal sealed class FailoverCluster : IAsyncDisposable
     public async Task<string> ProxyMasterAsync(int groupId)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var topology = await http.GetFromJsonAsync<TopologyConfig>(ProxyAdmin + "/api/topology/config", TesseraJson.Options);
+        var topology = await http.GetFromJsonAsync<TopologyConfig>(ApiUrl.Combine(ProxyAdmin, ProxyAdminRoutes.TopologyConfig), TesseraJson.Options);
         return topology!.Namespaces.Single(n => n.Name == Namespace).Groups.Single(g => g.Id == groupId).Master;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Tessera.Controller.Events;
 using Tessera.Resp.Client;
+using Tessera.Resp.Servers;
 
 namespace Tessera.Controller.Tests.Failover;
 
@@ -50,14 +51,13 @@ internal static class FailoverMeasurements
     public static async Task<(string Role, string? MasterPort)> RoleAsync(string endpoint)
     {
         var fields = await InfoAsync(endpoint);
-        return (fields["role"], fields.GetValueOrDefault("master_port"));
+        return (fields["role"] ?? throw new InvalidDataException($"INFO replication of {endpoint} has no role"), fields["master_port"]);
     }
 
-    private static async Task<Dictionary<string, string>> InfoAsync(string endpoint)
+    private static async Task<ServerInfo> InfoAsync(string endpoint)
     {
         await using var client = await RespClient.ConnectAsync(endpoint, TimeSpan.FromSeconds(5));
-        var info = (await client.CallAsync("INFO", "replication")).AsString() ?? "";
-        return info.Split('\n').Select(static l => l.TrimEnd('\r').Split(':', 2)).Where(static p => p.Length == 2).ToDictionary(static p => p[0], static p => p[1]);
+        return ServerInfo.Parse((await client.CallAsync("INFO", "replication")).AsString() ?? "");
     }
 
     /// <summary>
@@ -72,13 +72,11 @@ internal static class FailoverMeasurements
             await client.CallAsync("SET", "failover-test:sync-marker", "1");
         }
 
-        var target = long.Parse((await InfoAsync(master))["master_repl_offset"], System.Globalization.CultureInfo.InvariantCulture);
+        var target = (await InfoAsync(master)).Int64("master_repl_offset") ?? throw new InvalidDataException($"INFO replication of {master} has no master_repl_offset");
         for (var attempt = 0; attempt < 20; attempt++)
         {
             var replicaInfo = await InfoAsync(replica);
-            if (replicaInfo.GetValueOrDefault("master_link_status") == "up"
-                && long.TryParse(replicaInfo.GetValueOrDefault("slave_repl_offset"), System.Globalization.CultureInfo.InvariantCulture, out var offset)
-                && offset >= target)
+            if (replicaInfo["master_link_status"] == "up" && replicaInfo.Int64("slave_repl_offset") is { } offset && offset >= target)
             {
                 return true;
             }

@@ -1,6 +1,5 @@
 using Tessera.Controller.Events;
 using Tessera.Controller.Failover;
-using Tessera.Controller.Health;
 using Tessera.Controller.Tests.Support;
 using Xunit.Abstractions;
 
@@ -36,7 +35,7 @@ public sealed class LeaderCrashTests
             foreach (var controller in cluster.Controllers)
             {
                 // The first controller to get this far stops here, as if it died right after detaching the replica.
-                controller.Availability.Failover.StepReached = async (step, record, term) =>
+                controller.Failover.Coordinator.StepReached = async (step, record, term) =>
                 {
                     if (step == FailoverStep.Promoted && Interlocked.Exchange(ref stalled, 1) == 0)
                     {

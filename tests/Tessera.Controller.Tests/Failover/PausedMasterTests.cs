@@ -1,5 +1,4 @@
 using Tessera.Controller.Events;
-using Tessera.Controller.Health;
 using Tessera.Controller.Tests.Support;
 using Tessera.Resp.Client;
 using Xunit.Abstractions;

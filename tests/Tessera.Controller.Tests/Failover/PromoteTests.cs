@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Tessera.Controller.Events;
+using Tessera.Controller.Failover;
 using Tessera.Controller.Health;
 using Tessera.Controller.Tests.Support;
 using Tessera.Model.Api;

@@ -1,5 +1,5 @@
 using Tessera.Controller.Failover;
-using Tessera.Controller.Health;
+using Tessera.Controller.Servers;
 
 namespace Tessera.Controller.Tests.Failover;
 
@@ -70,7 +70,7 @@ public sealed class ReplicaSelectionTests
     [InlineData("127.0.0.1:7002", "127.0.0.1:7001", false)]
     [InlineData(null, "127.0.0.1:7001", false)]
     public void Same_server_tolerates_a_host_name_for_an_ip(string? reported, string configured, bool same) =>
-        Assert.Equal(same, ReplicaSelection.SameServer(reported, configured));
+        Assert.Equal(same, ServerIdentity.SameServer(reported, configured));
 
     [Fact]
     public void Info_of_a_replica_and_of_a_master_parse()

@@ -11,12 +11,13 @@ public sealed class CheckerTests
     {
         using var dir = new TempDirectory();
         await using var redis = await RedisServers.StartAsync(dir, 1);
-        var options = new CheckerOptions { Endpoints = [redis[0].Endpoint], Writers = 2, Readers = 2, Keys = 50, Duration = TimeSpan.FromSeconds(1), Reset = true };
+        var options = new CheckerOptions { Endpoints = [redis[0].Endpoint], Writers = 2, Readers = 2, Keys = 50, Duration = TimeSpan.FromSeconds(2), Reset = true };
 
         var healthy = await new CounterChecker(options).RunAsync();
         Assert.True(healthy.Ok, string.Join("; ", healthy.Samples));
-        Assert.True(healthy.Acknowledged > 100, $"{healthy.Acknowledged} acknowledged");
-        Assert.True(healthy.Reads > 100, $"{healthy.Reads} reads");
+        // Only "it did real work": a CI machine under load once managed 19 INCRs in one second, so no rate is asserted.
+        Assert.True(healthy.Acknowledged >= 10, $"{healthy.Acknowledged} acknowledged");
+        Assert.True(healthy.Reads >= 10, $"{healthy.Reads} reads");
         Assert.Equal(0, healthy.Errors);
 
         // A second run continues from the values left by the first (no reset), while something keeps rolling counters back.

@@ -1,5 +1,5 @@
-using Tessera.Controller.Operations;
 using Tessera.Controller.Rebalance;
+using Tessera.Controller.Topology;
 using Tessera.Model.Topology;
 
 namespace Tessera.Controller.Tests.Migration;

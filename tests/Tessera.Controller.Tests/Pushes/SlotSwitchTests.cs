@@ -1,10 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
-using Tessera.Controller.Hosting;
-using Tessera.Controller.Operations;
 using Tessera.Controller.Proxies;
 using Tessera.Controller.Pushes;
 using Tessera.Controller.Tests.Support;
+using Tessera.Controller.Topology;
 using Tessera.Model.Topology;
 using Tessera.Store;
 

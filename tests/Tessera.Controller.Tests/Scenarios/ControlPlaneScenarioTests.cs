@@ -164,7 +164,7 @@ public sealed class ControlPlaneScenarioTests
             await Eventually.TrueAsync(
                 async () =>
                 {
-                    var state = await http.GetFromJsonAsync<ProxyRoutesState>(new Uri(admin + "/api/topology"), TesseraJson.Options);
+                    var state = await http.GetFromJsonAsync<ProxyRoutesState>(ApiUrl.Combine(admin, ProxyAdminRoutes.Topology), TesseraJson.Options);
                     return state!.Namespaces.Any(n => n.Name == ns && n.Epoch >= epoch);
                 },
                 within,

@@ -55,7 +55,7 @@ public sealed class RecordingProxy : IAsyncDisposable
         var app = builder.Build();
         var store = StoreFactory.Open(storeUrl);
         var proxy = new RecordingProxy(id, app, store);
-        app.MapPost("/api/routes", async (HttpRequest request) =>
+        app.MapPost(ProxyAdminRoutes.Routes, async (HttpRequest request) =>
         {
             var push = await JsonSerializer.DeserializeAsync<RoutePush>(request.Body, TesseraJson.Options);
             proxy._pushes.Enqueue(push!);
@@ -75,7 +75,7 @@ public sealed class RecordingProxy : IAsyncDisposable
 
             return Results.Json(proxy.State(), TesseraJson.Options);
         });
-        app.MapGet("/api/topology", () => Results.Json(proxy.State(), TesseraJson.Options));
+        app.MapGet(ProxyAdminRoutes.Topology, () => Results.Json(proxy.State(), TesseraJson.Options));
         await app.StartAsync();
         var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
 

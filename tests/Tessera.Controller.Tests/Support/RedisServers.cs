@@ -1,4 +1,5 @@
 using Tessera.Local.Servers;
+using Tessera.Resp.Servers;
 
 namespace Tessera.Controller.Tests.Support;
 
@@ -37,8 +38,8 @@ public sealed class RedisServers : IAsyncDisposable
     {
         await using var client = await server.ConnectAsync(TimeSpan.FromSeconds(2));
         var info = (await client.CallAsync("INFO", "replication")).AsString() ?? "";
-        var fields = RedisInfo.Parse(info);
-        return (fields["role"], fields.TryGetValue("master_port", out var port) ? int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) : null);
+        var fields = ServerInfo.Parse(info);
+        return (fields["role"] ?? throw new InvalidDataException("INFO replication has no role"), fields.Int32("master_port"));
     }
 
     public async ValueTask DisposeAsync()

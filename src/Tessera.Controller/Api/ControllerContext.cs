@@ -2,11 +2,12 @@ using Microsoft.Extensions.Logging;
 using Tessera.Controller.Election;
 using Tessera.Controller.Migration;
 using Tessera.Controller.Operations;
+using Tessera.Controller.Rebalance;
 using Tessera.Controller.Status;
 using Tessera.Model.Api;
 using Tessera.Store;
 
-namespace Tessera.Controller.Hosting;
+namespace Tessera.Controller.Api;
 
 /// <summary>What the API handlers of one controller work with.</summary>
 internal sealed class ControllerContext
@@ -31,8 +32,11 @@ internal sealed class ControllerContext
 
     public StatusService Status { get; }
 
-    /// <summary>Slot migrations and rebalancing; set by <see cref="ControllerServer"/> right after construction.</summary>
+    /// <summary>Slot migrations; set by the controller's host right after construction.</summary>
     public MigrationManager Migrations { get; set; } = null!;
+
+    /// <summary>Rebalancing, which queues migrations; set by the controller's host right after construction.</summary>
+    public RebalanceService Rebalance { get; set; } = null!;
 
     public ILogger Logger { get; }
 

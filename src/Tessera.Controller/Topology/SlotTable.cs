@@ -1,10 +1,7 @@
 using Tessera.Model.Api;
 using Tessera.Model.Topology;
 
-namespace Tessera.Controller.Operations;
-
-/// <summary>Who serves one slot: its group, its state and, while migrating, the target group.</summary>
-internal readonly record struct SlotOwner(int Group, SlotState State, int? Target);
+namespace Tessera.Controller.Topology;
 
 /// <summary>
 /// Conversions between the stored form of a slot table (ranges) and one entry per slot, which makes every

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 
-namespace Tessera.Controller.Hosting;
+namespace Tessera.Controller;
 
 /// <summary>Process settings of a controller. The defaults suit one controller per machine on loopback.</summary>
 public sealed record ControllerOptions
@@ -42,8 +42,8 @@ public sealed record ControllerOptions
     /// <summary>Bound on each live probe for status (a server's INFO, a proxy's topology).</summary>
     public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromMilliseconds(800);
 
-    /// <summary>Failure detection and failover: probe interval, down-after time, replica lag threshold (see <see cref="Health.HealthOptions"/>).</summary>
-    public Health.HealthOptions Health { get; init; } = new();
+    /// <summary>Failure detection and failover: probe interval, down-after time, replica lag threshold (see <see cref="HealthOptions"/>).</summary>
+    public HealthOptions Health { get; init; } = new();
 
     /// <summary>The id to use: <see cref="Id"/> or "host-pid" reduced to characters store paths accept.</summary>
     public string EffectiveId => Id ?? DefaultId();

@@ -2,11 +2,11 @@ using System.Net.Sockets;
 using Tessera.Resp.Client;
 using Tessera.Resp.Values;
 
-namespace Tessera.Controller.Health;
+namespace Tessera.Controller.Servers;
 
 /// <summary>
 /// One probe of a redis-server: <c>PING</c> and <c>INFO server replication</c> pipelined, each wait bounded. Used by
-/// <see cref="ServerWatch"/> on its kept-open connection and by the failover on fresh connections.
+/// the health watches on their kept-open connections and by the failover on fresh connections.
 /// </summary>
 internal static class ServerProbe
 {

@@ -1,6 +1,7 @@
+using Tessera.Controller.Health;
 using Tessera.Model.Api;
 
-namespace Tessera.Controller.Health;
+namespace Tessera.Controller.Failover;
 
 /// <summary>
 /// Adds the health verdicts to <c>GET /api/status</c> (and so to <c>tessera status</c>): a replica that may not

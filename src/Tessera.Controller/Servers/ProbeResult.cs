@@ -1,6 +1,6 @@
-using System.Globalization;
+using Tessera.Resp.Servers;
 
-namespace Tessera.Controller.Health;
+namespace Tessera.Controller.Servers;
 
 /// <summary>
 /// What one probe learned from a redis-server (<c>PING</c> and <c>INFO server replication</c>), or why it learned
@@ -37,42 +37,27 @@ internal sealed record ProbeResult(bool Ok, string? Problem)
 
     public static ProbeResult Failed(string problem) => new(false, problem);
 
-    /// <summary>Reads the "field:value" lines of an INFO reply.</summary>
+    /// <summary>Reads the fields of an INFO reply (sections server and replication).</summary>
     public static ProbeResult Parse(string info)
     {
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var raw in info.Split('\n'))
+        var fields = ServerInfo.Parse(info);
+        var runId = fields["run_id"];
+        if (fields["role"] != "slave")
         {
-            var line = raw.TrimEnd('\r');
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0 && line[0] != '#')
-            {
-                fields[line[..colon]] = line[(colon + 1)..];
-            }
+            return new ProbeResult(true, null) { Role = "master", Offset = fields.Int64("master_repl_offset") ?? 0, RunId = runId };
         }
 
-        var runId = fields.GetValueOrDefault("run_id");
-        if (fields.GetValueOrDefault("role") != "slave")
-        {
-            return new ProbeResult(true, null) { Role = "master", Offset = Long(fields, "master_repl_offset") ?? 0, RunId = runId };
-        }
-
-        var host = fields.GetValueOrDefault("master_host");
-        var port = fields.GetValueOrDefault("master_port");
-        var linkUp = fields.GetValueOrDefault("master_link_status") == "up";
+        var linkUp = fields["master_link_status"] == "up";
         return new ProbeResult(true, null)
         {
             Role = "replica",
-            ReplicaOf = host is null || port is null ? null : $"{(host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host)}:{port}",
+            ReplicaOf = fields.MasterAddress?.ToString(),
             LinkUp = linkUp,
-            LinkDownSeconds = linkUp ? null : Long(fields, "master_link_down_since_seconds") ?? -1,
-            SyncInProgress = fields.GetValueOrDefault("master_sync_in_progress") == "1",
-            Offset = Long(fields, "slave_repl_offset") ?? 0,
-            Priority = (int?)Long(fields, "slave_priority") ?? (int?)Long(fields, "replica_priority"),
+            LinkDownSeconds = linkUp ? null : fields.Int64("master_link_down_since_seconds") ?? -1,
+            SyncInProgress = fields["master_sync_in_progress"] == "1",
+            Offset = fields.Int64("slave_repl_offset") ?? 0,
+            Priority = (int?)fields.Int64("slave_priority") ?? (int?)fields.Int64("replica_priority"),
             RunId = runId,
         };
     }
-
-    private static long? Long(Dictionary<string, string> fields, string name) =>
-        fields.TryGetValue(name, out var text) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : null;
 }

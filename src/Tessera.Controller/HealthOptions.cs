@@ -1,4 +1,4 @@
-namespace Tessera.Controller.Health;
+namespace Tessera.Controller;
 
 /// <summary>
 /// How controllers watch redis-servers and when they fail a master over (DESIGN §5). The defaults aim at writes

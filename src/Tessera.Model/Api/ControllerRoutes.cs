@@ -1,10 +1,12 @@
 using System.Globalization;
 
-namespace Tessera.Controller.Api;
+namespace Tessera.Model.Api;
 
 /// <summary>
-/// The controller's HTTP paths: route templates for <see cref="ControllerApi.Map"/> and the matching path
-/// builders for <see cref="ControllerClient"/>, side by side so they cannot drift apart.
+/// The controller's HTTP paths: route templates for the controller's route table (<c>ControllerApi.Map</c>) and
+/// the matching path builders for its typed client (<c>ControllerClient</c>), the CLI and the proxies (which post
+/// <see cref="HealthReports"/>), side by side so they cannot drift apart. Combine with a base URL by
+/// <see cref="ApiUrl.Combine(string, string)"/>.
 /// </summary>
 public static class ControllerRoutes
 {
@@ -47,6 +49,12 @@ public static class ControllerRoutes
     public static string RebalancePath(string ns) => $"{NamespacePath(ns)}/rebalance";
 
     public static string PromotePath(string ns, int groupId) => $"{GroupPath(ns, groupId)}/promote";
+
+    /// <summary><see cref="Events"/> with <c>?limit=</c>.</summary>
+    public static string EventsPath(int limit) => $"{Events}?limit={limit.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary><see cref="NamespacePath"/> with <c>?force=true</c> when <paramref name="force"/> (removing a namespace that still routes slots).</summary>
+    public static string NamespacePath(string ns, bool force) => NamespacePath(ns) + (force ? "?force=true" : "");
 
     private static string Escape(string segment) => Uri.EscapeDataString(segment);
 }

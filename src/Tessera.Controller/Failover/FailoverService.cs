@@ -2,21 +2,23 @@ using Microsoft.Extensions.Logging;
 using Tessera.Controller.Election;
 using Tessera.Controller.Events;
 using Tessera.Controller.Health;
-using Tessera.Controller.Hosting;
-using Tessera.Controller.Operations;
 using Tessera.Controller.Pushes;
+using Tessera.Controller.Servers;
+using Tessera.Controller.Topology;
 using Tessera.Model.Api;
 using Tessera.Model.Topology;
+using Tessera.Resp.Servers;
 using Tessera.Store;
 
 namespace Tessera.Controller.Failover;
 
 /// <summary>
-/// High availability in one controller (DESIGN §5): its <see cref="HealthMonitor"/> (probes, opinions, votes),
-/// the <see cref="FailoverCoordinator"/> the monitor hands the leader's rounds to, and the <see cref="EventLog"/>.
-/// What the API calls: events, the health report, manual promotion, passive failure reports.
+/// Failure detection wired to failover in one controller (DESIGN §5): it owns the <see cref="HealthMonitor"/>
+/// (probes, opinions, votes), hands the monitor's leader rounds to the <see cref="FailoverCoordinator"/>, and
+/// keeps the <see cref="EventLog"/>. It is what the API calls for events, the health report (with the latest
+/// failovers), manual promotion and passive failure reports.
 /// </summary>
-internal sealed class HighAvailability : IAsyncDisposable
+internal sealed class FailoverService : IAsyncDisposable
 {
     private readonly NamespaceRepository _namespaces;
     private readonly LeaderElection _election;
@@ -26,7 +28,7 @@ internal sealed class HighAvailability : IAsyncDisposable
     private readonly OpinionBoard _board;
     private readonly ILogger _logger;
 
-    public HighAvailability(ICoordinatorStore store, NamespaceRepository namespaces, SlotSwitch slotSwitch, LeaderElection election, Func<OperationRefusedException> standby, ControllerOptions options, TimeProvider time, ILogger logger)
+    public FailoverService(ICoordinatorStore store, NamespaceRepository namespaces, SlotSwitch slotSwitch, LeaderElection election, Func<OperationRefusedException> standby, ControllerOptions options, TimeProvider time, ILogger logger)
     {
         _namespaces = namespaces;
         _election = election;
@@ -37,20 +39,20 @@ internal sealed class HighAvailability : IAsyncDisposable
         Events = new EventLog(store, id, time, logger);
         _records = new FailoverRecords(store, logger);
         _board = new OpinionBoard(store, id, options.LeaseTtl, time, logger);
-        Failover = new FailoverCoordinator(namespaces, slotSwitch, _records, Events, options, time, logger);
+        Coordinator = new FailoverCoordinator(namespaces, slotSwitch, _records, Events, options, time, logger);
         Monitor = new HealthMonitor(namespaces, _board, Events, election, options.Health, id, time, logger)
         {
-            LeaderRound = Failover.RoundAsync,
-            ExtraServers = () => Failover.PendingServers,
+            LeaderRound = Coordinator.RoundAsync,
+            ExtraServers = () => Coordinator.PendingServers,
         };
-        Failover.ProbeNow = server => Monitor.Suspect(server);
+        Coordinator.ProbeNow = server => Monitor.Suspect(server);
     }
 
     public EventLog Events { get; }
 
     public HealthMonitor Monitor { get; }
 
-    public FailoverCoordinator Failover { get; }
+    public FailoverCoordinator Coordinator { get; }
 
     /// <summary>Starts probing; <paramref name="url"/> is this controller's API address for its membership record.</summary>
     public void Start(string url)
@@ -103,7 +105,7 @@ internal sealed class HighAvailability : IAsyncDisposable
     public async Task<ChangeResult> PromoteAsync(string name, int groupId, string? address, CancellationToken requestAborted)
     {
         var ns = NamespaceRepository.ValidateName(name);
-        if (!TopologyValidator.TryParseHostPort(address, out _, out _))
+        if (!ServerAddress.TryParse(address, out _))
         {
             throw OperationRefusedException.BadRequest($"'{address}' is not a server address: write host:port of one of the group's replicas, e.g. 127.0.0.1:7002");
         }
@@ -130,7 +132,7 @@ internal sealed class HighAvailability : IAsyncDisposable
         try
         {
             // Not cancelled by the caller going away: a promotion that has begun is finished or rolled back.
-            outcome = await Failover.FailoverAsync(request, term).ConfigureAwait(false);
+            outcome = await Coordinator.FailoverAsync(request, term).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (term.IsCancellationRequested)
         {
@@ -157,7 +159,7 @@ internal sealed class HighAvailability : IAsyncDisposable
     {
         await Monitor.DisposeAsync().ConfigureAwait(false);
         await _board.DisposeAsync().ConfigureAwait(false);
-        Failover.Dispose();
+        Coordinator.Dispose();
     }
 
     private GroupHealth Describe(string ns, GroupConfig group, FailoverRecord? record, HealthOptions health)

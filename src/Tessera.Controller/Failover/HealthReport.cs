@@ -1,6 +1,6 @@
-using Tessera.Controller.Failover;
+using Tessera.Controller.Health;
 
-namespace Tessera.Controller.Health;
+namespace Tessera.Controller.Failover;
 
 /// <summary>
 /// Answer of <c>GET /api/health</c>: every group's servers as the answering controller's own probes see them,

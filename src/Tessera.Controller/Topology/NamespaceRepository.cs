@@ -3,10 +3,7 @@ using Tessera.Model.Api;
 using Tessera.Model.Topology;
 using Tessera.Store;
 
-namespace Tessera.Controller.Operations;
-
-/// <summary>A namespace document as read from the store, with the revision to compare-and-set against.</summary>
-internal sealed record StoredNamespace(NamespaceConfig Config, long Revision);
+namespace Tessera.Controller.Topology;
 
 /// <summary>
 /// Namespaces in the store: one JSON document per namespace at <see cref="StorePaths.Namespace"/> holding the

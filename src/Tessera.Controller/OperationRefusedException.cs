@@ -1,4 +1,4 @@
-namespace Tessera.Controller.Operations;
+namespace Tessera.Controller;
 
 /// <summary>
 /// A request the controller will not carry out, with the HTTP status it maps to (400 bad input, 404 unknown
