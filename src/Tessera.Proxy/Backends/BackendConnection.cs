@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using Tessera.Proxy.Hosting;
-using Tessera.Proxy.Sessions;
+using Tessera.Proxy.Net;
+using Tessera.Proxy.Replies;
 using Tessera.Proxy.Stats;
 using Tessera.Resp.Protocol;
 

@@ -1,4 +1,3 @@
-using Tessera.Proxy.Hosting;
 using Tessera.Proxy.Stats;
 
 namespace Tessera.Proxy.Backends;

@@ -1,5 +1,5 @@
 using System.Net;
-using Tessera.Proxy.Hosting;
+using Tessera.Proxy.Replies;
 using Tessera.Proxy.Stats;
 using Tessera.Resp.Protocol;
 

@@ -1,5 +1,5 @@
 using System.Buffers;
-using Tessera.Proxy.Sessions;
+using Tessera.Proxy.Replies;
 
 namespace Tessera.Proxy.Backends;
 

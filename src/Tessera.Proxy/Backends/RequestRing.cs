@@ -1,3 +1,4 @@
+using Tessera.Proxy.Replies;
 namespace Tessera.Proxy.Backends;
 
 /// <summary>

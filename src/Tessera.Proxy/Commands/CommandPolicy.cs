@@ -1,3 +1,4 @@
+using Tessera.Proxy.Sessions;
 namespace Tessera.Proxy.Commands;
 
 /// <summary>How the proxy handles a command.</summary>

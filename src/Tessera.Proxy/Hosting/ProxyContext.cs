@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Tessera.Proxy.Backends;
 using Tessera.Proxy.Commands;
 using Tessera.Proxy.Routing;
+using Tessera.Proxy.Sessions;
 using Tessera.Proxy.Stats;
 using Tessera.Resp.Commands;
 

@@ -6,12 +6,11 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Tessera.Model.Proxies;
 using Tessera.Model.Topology;
 using Tessera.Proxy.Coordination;
-using Tessera.Proxy.Sessions;
 using Tessera.Store;
 
 namespace Tessera.Proxy.Hosting;

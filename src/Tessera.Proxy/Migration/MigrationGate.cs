@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Tessera.Proxy.Backends;
-using Tessera.Proxy.Sessions;
+using Tessera.Proxy.Replies;
 
 namespace Tessera.Proxy.Migration;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Tessera.Model.Topology;
+using Tessera.Proxy.Replies;
 using Tessera.Proxy.Routing;
 using Tessera.Resp.Protocol;
 

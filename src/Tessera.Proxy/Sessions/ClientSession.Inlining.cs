@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Tessera.Proxy.Hosting;
+using Tessera.Proxy.Net;
 
 namespace Tessera.Proxy.Sessions;
 

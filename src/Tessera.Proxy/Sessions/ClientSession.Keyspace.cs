@@ -1,7 +1,8 @@
-using System.Buffers;
 using System.Buffers.Text;
+using System.Buffers;
 using Tessera.Proxy.Backends;
 using Tessera.Proxy.Commands;
+using Tessera.Proxy.Replies;
 using Tessera.Proxy.Routing;
 using Tessera.Resp.Commands;
 using Tessera.Resp.Protocol;

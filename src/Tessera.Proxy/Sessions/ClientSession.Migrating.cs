@@ -1,5 +1,6 @@
 using System.Buffers;
 using Tessera.Proxy.Commands;
+using Tessera.Proxy.Merging;
 using Tessera.Proxy.Migration;
 using Tessera.Proxy.Routing;
 using Tessera.Resp.Protocol;

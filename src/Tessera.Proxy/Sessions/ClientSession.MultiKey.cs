@@ -1,6 +1,7 @@
 using System.Buffers;
 using Tessera.Model.Topology;
 using Tessera.Proxy.Commands;
+using Tessera.Proxy.Merging;
 using Tessera.Proxy.Routing;
 using Tessera.Resp.Commands;
 using Tessera.Resp.Keys;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Tessera.Proxy.Backends;
 using Tessera.Proxy.Commands;
+using Tessera.Proxy.Replies;
 using Tessera.Proxy.Routing;
 using Tessera.Resp.Keys;
 using Tessera.Resp.Protocol;

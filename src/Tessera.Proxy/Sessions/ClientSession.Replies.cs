@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
+using Tessera.Proxy.Replies;
 using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Sessions;

@@ -1,7 +1,9 @@
 using System.Buffers;
 using Tessera.Proxy.Backends;
 using Tessera.Proxy.Commands;
+using Tessera.Proxy.Replies;
 using Tessera.Proxy.Routing;
+using Tessera.Proxy.Sessions.Tracking;
 using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Sessions;

@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Tessera.Proxy.Backends;
+using Tessera.Proxy.Replies;
 using Tessera.Proxy.Routing;
+using Tessera.Proxy.Sessions.Wait;
 using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Sessions;

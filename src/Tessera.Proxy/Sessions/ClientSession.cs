@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Tessera.Proxy.Backends;
 using Tessera.Proxy.Hosting;
+using Tessera.Proxy.Replies;
 using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Sessions;

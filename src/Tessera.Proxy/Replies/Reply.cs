@@ -1,7 +1,8 @@
 using System.Buffers;
 using Tessera.Proxy.Backends;
+using Tessera.Proxy.Sessions;
 
-namespace Tessera.Proxy.Sessions;
+namespace Tessera.Proxy.Replies;
 
 /// <summary>
 /// One place in a client's reply order. Created per command (from the session's pool), completed

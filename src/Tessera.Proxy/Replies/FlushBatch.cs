@@ -1,4 +1,5 @@
-namespace Tessera.Proxy.Sessions;
+using Tessera.Proxy.Sessions;
+namespace Tessera.Proxy.Replies;
 
 /// <summary>
 /// Client sessions that received replies during one pass over a backend's input (or one pass

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Reflection;
 
-namespace Tessera.Proxy.Hosting;
+namespace Tessera.Proxy.Net;
 
 /// <summary>
 /// Runs a socket's completions on the runtime's socket event thread instead of a thread-pool worker.

@@ -1,12 +1,13 @@
-using System.Buffers;
 using System.Buffers.Text;
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Tessera.Proxy.Backends;
 using Tessera.Proxy.Hosting;
+using Tessera.Proxy.Replies;
 using Tessera.Resp.Protocol;
 
-namespace Tessera.Proxy.Sessions;
+namespace Tessera.Proxy.Sessions.Wait;
 
 /// <summary>
 /// One client WAIT, asked of several group masters at once, each over a connection opened for this WAIT alone

@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Tessera.Proxy.Backends;
-using Tessera.Proxy.Sessions;
+using Tessera.Proxy.Replies;
 using Tessera.Resp.Protocol;
 
-namespace Tessera.Proxy.Commands;
+namespace Tessera.Proxy.Merging;
 
 /// <summary>
 /// A command split into parts, one per group (MGET/MSET/DEL... across groups, DBSIZE and INFO on

@@ -1,7 +1,8 @@
 using System.Net;
+using Tessera.Proxy.Net;
 using Tessera.Resp.Protocol;
 
-namespace Tessera.Proxy.Hosting;
+namespace Tessera.Proxy;
 
 /// <summary>Process settings of one proxy. Defaults work for a local cluster.</summary>
 public sealed record ProxyOptions

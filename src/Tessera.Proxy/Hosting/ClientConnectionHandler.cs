@@ -1,8 +1,8 @@
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
-using Tessera.Proxy.Hosting;
+using Microsoft.AspNetCore.Connections;
+using Tessera.Proxy.Sessions;
 
-namespace Tessera.Proxy.Sessions;
+namespace Tessera.Proxy.Hosting;
 
 /// <summary>Kestrel's entry point for each client connection: runs one <see cref="ClientSession"/>.</summary>
 internal sealed class ClientConnectionHandler : ConnectionHandler

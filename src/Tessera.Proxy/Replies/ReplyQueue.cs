@@ -1,4 +1,4 @@
-namespace Tessera.Proxy.Sessions;
+namespace Tessera.Proxy.Replies;
 
 /// <summary>A client's replies in request order (a growable ring). Guarded by the session's lock.</summary>
 internal sealed class ReplyQueue

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 
-namespace Tessera.Proxy.Backends;
+namespace Tessera.Proxy.Net;
 
 /// <summary>
 /// Fixed-size blocks for the backend connections' pipes, recycled through a shared queue.

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using Tessera.Resp.Protocol;
 
-namespace Tessera.Proxy.Sessions;
+namespace Tessera.Proxy.Sessions.Tracking;
 
 /// <summary>
 /// A session's CLIENT TRACKING settings. Immutable: a change replaces the whole object, so backend threads

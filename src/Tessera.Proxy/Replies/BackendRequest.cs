@@ -1,7 +1,6 @@
 using System.Buffers;
-using Tessera.Proxy.Sessions;
 
-namespace Tessera.Proxy.Backends;
+namespace Tessera.Proxy.Replies;
 
 /// <summary>
 /// Something waiting for exactly one reply on a backend connection. Connections answer their
