@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Tessera.Proxy;
 using Tessera.Controller.Api;
 using Tessera.Controller.Hosting;
 using Tessera.Controller.Migration;

@@ -1,4 +1,5 @@
 using System.Net;
+using Tessera.Proxy;
 using Tessera.Local.Clusters;
 using Tessera.Proxy.Hosting;
 using Tessera.Resp.Client;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Tessera.Proxy;
 using Tessera.Cli.Hosting;
 using Tessera.Controller;
 using Tessera.Controller.Api;

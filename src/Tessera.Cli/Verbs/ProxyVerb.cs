@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Tessera.Proxy;
 using Tessera.Cli.Hosting;
 using Tessera.Proxy.Hosting;
 using Tessera.Model.Topology;

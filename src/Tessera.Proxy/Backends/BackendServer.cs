@@ -49,7 +49,7 @@ internal sealed class BackendServer : IAsyncDisposable
     }
 
     /// <summary>Opens a connection for one session alone (blocking commands, transactions, subscriptions).</summary>
-    public BackendConnection OpenDedicated(RespProtocol protocol, Action<System.Buffers.ReadOnlySequence<byte>, Sessions.FlushBatch>? pushSink = null)
+    public BackendConnection OpenDedicated(RespProtocol protocol, Action<System.Buffers.ReadOnlySequence<byte>, Replies.FlushBatch>? pushSink = null)
     {
         var connection = new BackendConnection(this, _options, _time, _stats, protocol) { Dedicated = true, PushSink = pushSink };
         _dedicated.TryAdd(connection, 0);
@@ -60,7 +60,7 @@ internal sealed class BackendServer : IAsyncDisposable
     /// Opens a RESP3 connection for one session's keyed commands under client-side caching: invalidation
     /// pushes go to <paramref name="outOfBand"/>, and <paramref name="observer"/> re-enables tracking on every link.
     /// </summary>
-    public BackendConnection OpenTracking(IBackendLinkObserver observer, Action<System.Buffers.ReadOnlySequence<byte>, Sessions.FlushBatch> outOfBand)
+    public BackendConnection OpenTracking(IBackendLinkObserver observer, Action<System.Buffers.ReadOnlySequence<byte>, Replies.FlushBatch> outOfBand)
     {
         var connection = new BackendConnection(this, _options, _time, _stats, RespProtocol.Resp3)
         {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Tessera.Proxy.Backends;
+using Tessera.Proxy.Commands;
 using Tessera.Proxy.Replies;
 using Tessera.Resp.Protocol;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Tessera.Proxy;
 using Tessera.Controller.Proxies;
 using Tessera.Local.Servers;
 using Tessera.Model.Api;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
+using Tessera.Proxy.Net;
 using Tessera.Proxy.Hosting;
 using Tessera.Proxy.Tests.Support;
 

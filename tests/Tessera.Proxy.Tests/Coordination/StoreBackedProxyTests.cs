@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Tessera.Proxy;
 using Tessera.Local.Clusters;
 using Tessera.Local.Etcd;
 using Tessera.Local.Networking;

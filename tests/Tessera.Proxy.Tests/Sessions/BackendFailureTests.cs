@@ -1,3 +1,4 @@
+using Tessera.Proxy;
 using Tessera.Proxy.Hosting;
 using Tessera.Proxy.Tests.Support;
 using Tessera.Resp.Keys;

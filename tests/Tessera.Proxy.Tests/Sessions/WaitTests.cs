@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Tessera.Proxy;
 using Tessera.Local.Networking;
 using Tessera.Model.Topology;
 using Tessera.Proxy.Hosting;
