@@ -2,6 +2,7 @@ using System.Net;
 using Tessera.Proxy.Replies;
 using Tessera.Proxy.Stats;
 using Tessera.Resp.Protocol;
+using Tessera.Resp.Servers;
 
 namespace Tessera.Proxy.Backends;
 
@@ -144,16 +145,11 @@ internal sealed class BackendServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Parses "host:port" (IPv6 as "[::1]:port"); host names are resolved at connect time.</summary>
+    /// <summary>The socket endpoint of a <c>host:port</c> (<see cref="ServerAddress"/>); host names are resolved at connect time.</summary>
+    /// <exception cref="FormatException">It is not <c>host:port</c>; the message shows the form expected.</exception>
     public static EndPoint ParseEndPoint(string address)
     {
-        int colon = address.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(address.AsSpan(colon + 1), out int port) || port is <= 0 or > 65535)
-        {
-            throw new FormatException($"'{address}' is not a valid backend address: expected host:port, e.g. 127.0.0.1:6379");
-        }
-
-        var host = address[..colon].Trim('[', ']');
-        return IPAddress.TryParse(host, out var ip) ? new IPEndPoint(ip, port) : new DnsEndPoint(host, port);
+        var parsed = ServerAddress.Parse(address);
+        return IPAddress.TryParse(parsed.Host, out var ip) ? new IPEndPoint(ip, parsed.Port) : new DnsEndPoint(parsed.Host, parsed.Port);
     }
 }

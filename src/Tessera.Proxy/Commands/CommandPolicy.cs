@@ -1,4 +1,3 @@
-using Tessera.Proxy.Sessions;
 namespace Tessera.Proxy.Commands;
 
 /// <summary>How the proxy handles a command.</summary>

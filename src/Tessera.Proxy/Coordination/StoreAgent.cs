@@ -2,7 +2,9 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Tessera.Model.Proxies;
 using Tessera.Model.Topology;
-using Tessera.Proxy.Hosting;
+using Tessera.Model.Api;
+using Tessera.Proxy.Routing;
+using Tessera.Proxy.Stats;
 using Tessera.Store;
 
 namespace Tessera.Proxy.Coordination;
@@ -13,13 +15,16 @@ namespace Tessera.Proxy.Coordination;
 /// the controller's pushes), and fences the proxy when its lease cannot be renewed in time.
 /// </summary>
 /// <remarks>
-/// Fencing (DESIGN §3): if no renewal has succeeded for a whole lease TTL, the controller may already
+/// Fencing (architecture §3): if no renewal has succeeded for a whole lease TTL, the controller may already
 /// have moved on without this proxy, so it stops routing (-TRYAGAIN) until it has a new lease, has
 /// re-registered and has reloaded every namespace.
 /// </remarks>
 internal sealed class StoreAgent : IAsyncDisposable
 {
-    private readonly ProxyContext _context;
+    private readonly RoutingState _routing;
+    private readonly ProxyStats _stats;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _requestTimeout;
     private readonly ICoordinatorStore _store;
     private readonly ProxyRecord _record;
     private readonly TimeSpan _ttl;
@@ -30,13 +35,23 @@ internal sealed class StoreAgent : IAsyncDisposable
     private Task _keepAlive = Task.CompletedTask;
     private Task _watch = Task.CompletedTask;
 
-    public StoreAgent(ProxyContext context, ICoordinatorStore store, ProxyRecord record, TimeSpan ttl)
+    /// <param name="routing">The routes it applies and the fence it raises.</param>
+    /// <param name="stats">Where backend failures are announced (reported on to the controller).</param>
+    /// <param name="time">The clock of leases and renewals.</param>
+    /// <param name="logger">The proxy's log.</param>
+    /// <param name="store">The coordinator store.</param>
+    /// <param name="record">This proxy as registered.</param>
+    /// <param name="options">The lease TTL and the time a route change may wait for requests in flight.</param>
+    public StoreAgent(RoutingState routing, ProxyStats stats, TimeProvider time, ILogger logger, ICoordinatorStore store, ProxyRecord record, ProxyOptions options)
     {
-        _context = context;
+        _routing = routing;
+        _stats = stats;
+        _time = time;
+        _logger = logger;
         _store = store;
         _record = record;
-        _ttl = ttl;
-        _logger = context.Logger;
+        _ttl = options.LeaseTtl;
+        _requestTimeout = options.RequestTimeout;
     }
 
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
@@ -45,7 +60,7 @@ internal sealed class StoreAgent : IAsyncDisposable
     /// <summary>Loads the topology, registers, and starts following the store. A failure here is fatal for the proxy.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _context.Stats.BackendFailed += ReportBackendFailure;
+        _stats.BackendFailed += ReportBackendFailure;
         long revision = await LoadAllAsync(cancellationToken).ConfigureAwait(false);
         await RegisterAsync(cancellationToken).ConfigureAwait(false);
         _keepAlive = KeepAliveLoopAsync(_stop.Token);
@@ -65,14 +80,14 @@ internal sealed class StoreAgent : IAsyncDisposable
             }
 
             present.Add(config.Name);
-            await _context.Routing.ApplyNamespaceAsync(config, _context.Options.RequestTimeout).ConfigureAwait(false);
+            await _routing.ApplyNamespaceAsync(config, _requestTimeout).ConfigureAwait(false);
         }
 
-        foreach (var name in _context.Routing.Current.Namespaces.Keys)
+        foreach (var name in _routing.Current.Namespaces.Keys)
         {
             if (!present.Contains(name))
             {
-                await _context.Routing.RemoveNamespaceAsync(name).ConfigureAwait(false);
+                await _routing.RemoveNamespaceAsync(name).ConfigureAwait(false);
             }
         }
 
@@ -82,8 +97,8 @@ internal sealed class StoreAgent : IAsyncDisposable
     private async Task RegisterAsync(CancellationToken cancellationToken)
     {
         _lease = await _store.GrantLeaseAsync(_ttl, cancellationToken).ConfigureAwait(false);
-        await _store.PutAsync(StorePaths.Proxy(_record.Id), JsonSerializer.Serialize(_record, ModelJson.Options), _lease, cancellationToken).ConfigureAwait(false);
-        Volatile.Write(ref _lastRenewal, _context.Time.GetTimestamp());
+        await _store.PutAsync(StorePaths.Proxy(_record.Id), JsonSerializer.Serialize(_record, TesseraJson.Options), _lease, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _lastRenewal, _time.GetTimestamp());
     }
 
     private async Task KeepAliveLoopAsync(CancellationToken cancellationToken)
@@ -93,13 +108,13 @@ internal sealed class StoreAgent : IAsyncDisposable
         {
             try
             {
-                await Task.Delay(period, _context.Time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(period, _time, cancellationToken).ConfigureAwait(false);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(period);
-                bool alive = !_context.Fenced && await _store.KeepAliveAsync(_lease, timeout.Token).ConfigureAwait(false);
+                bool alive = !_routing.Fenced && await _store.KeepAliveAsync(_lease, timeout.Token).ConfigureAwait(false);
                 if (alive)
                 {
-                    Volatile.Write(ref _lastRenewal, _context.Time.GetTimestamp());
+                    Volatile.Write(ref _lastRenewal, _time.GetTimestamp());
                     continue;
                 }
 
@@ -115,7 +130,7 @@ internal sealed class StoreAgent : IAsyncDisposable
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                if (_context.Time.GetElapsedTime(Volatile.Read(ref _lastRenewal)) >= _ttl)
+                if (_time.GetElapsedTime(Volatile.Read(ref _lastRenewal)) >= _ttl)
                 {
                     Fence($"the store did not answer for {(long)_ttl.TotalMilliseconds} ms ({ex.Message})");
                 }
@@ -145,11 +160,11 @@ internal sealed class StoreAgent : IAsyncDisposable
 
                     if (change.Kind == StoreEventKind.Delete)
                     {
-                        await _context.Routing.RemoveNamespaceAsync(name).ConfigureAwait(false);
+                        await _routing.RemoveNamespaceAsync(name).ConfigureAwait(false);
                     }
                     else if (change.Value is not null && Parse(change.Key, change.Value) is { } config)
                     {
-                        await _context.Routing.ApplyNamespaceAsync(config, _context.Options.RequestTimeout).ConfigureAwait(false);
+                        await _routing.ApplyNamespaceAsync(config, _requestTimeout).ConfigureAwait(false);
                     }
                 }
             }
@@ -174,15 +189,15 @@ internal sealed class StoreAgent : IAsyncDisposable
     }
 
     /// <summary>
-    /// Tells the leader controller that a backend failed (DESIGN §5: a passive signal that may bring its probe
+    /// Tells the leader controller that a backend failed (architecture §5: a passive signal that may bring its probe
     /// forward, never a verdict). At most once a second per server; failures to report are only logged.
     /// </summary>
     private void ReportBackendFailure(string server, string problem)
     {
-        long now = _context.Time.GetTimestamp();
+        long now = _time.GetTimestamp();
         lock (_lastReport)
         {
-            if (_lastReport.TryGetValue(server, out long last) && _context.Time.GetElapsedTime(last, now) < TimeSpan.FromSeconds(1))
+            if (_lastReport.TryGetValue(server, out long last) && _time.GetElapsedTime(last, now) < TimeSpan.FromSeconds(1))
             {
                 return;
             }
@@ -195,14 +210,14 @@ internal sealed class StoreAgent : IAsyncDisposable
             try
             {
                 var leader = await _store.GetAsync(StorePaths.ControllerLeader, _stop.Token).ConfigureAwait(false);
-                if (leader is null || JsonSerializer.Deserialize<Tessera.Model.Api.ControllerLeader>(leader.Value, ModelJson.Options) is not { } info)
+                if (leader is null || JsonSerializer.Deserialize<ControllerLeader>(leader.Value, TesseraJson.Options) is not { } info)
                 {
                     return;
                 }
 
-                var body = JsonSerializer.Serialize(new { server, reporter = _record.Id, problem }, ModelJson.Options);
+                var body = JsonSerializer.Serialize(new { server, reporter = _record.Id, problem }, TesseraJson.Options);
                 using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-                using var response = await Http.PostAsync(new Uri(new Uri(info.Url.TrimEnd('/') + "/"), "api/health/reports"), content, _stop.Token).ConfigureAwait(false);
+                using var response = await Http.PostAsync(ApiUrl.Combine(info.Url, ControllerRoutes.HealthReports), content, _stop.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException or CoordinatorStoreException or UriFormatException)
             {
@@ -213,19 +228,19 @@ internal sealed class StoreAgent : IAsyncDisposable
 
     private void Fence(string reason)
     {
-        if (!_context.Fenced)
+        if (!_routing.Fenced)
         {
             _logger.LogWarning("Proxy {Id} fenced: {Reason}; clients get -TRYAGAIN until it re-registers", _record.Id, reason);
-            _context.Fenced = true;
+            _routing.Fenced = true;
         }
     }
 
     private void Unfence()
     {
-        if (_context.Fenced)
+        if (_routing.Fenced)
         {
             _logger.LogInformation("Proxy {Id} registered again and reloaded its routes; serving", _record.Id);
-            _context.Fenced = false;
+            _routing.Fenced = false;
         }
     }
 
@@ -233,7 +248,7 @@ internal sealed class StoreAgent : IAsyncDisposable
     {
         try
         {
-            return JsonSerializer.Deserialize<NamespaceConfig>(json, ModelJson.Options);
+            return JsonSerializer.Deserialize<NamespaceConfig>(json, TesseraJson.Options);
         }
         catch (JsonException ex)
         {
@@ -244,7 +259,7 @@ internal sealed class StoreAgent : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _context.Stats.BackendFailed -= ReportBackendFailure;
+        _stats.BackendFailed -= ReportBackendFailure;
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {

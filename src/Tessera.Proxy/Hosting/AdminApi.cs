@@ -1,14 +1,17 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Tessera.Model.Api;
 using Tessera.Model.Proxies;
 using Tessera.Model.Topology;
+using Tessera.Proxy.Sessions;
 
 namespace Tessera.Proxy.Hosting;
 
 /// <summary>
-/// The proxy's admin HTTP API, every route in one place: the controller pushes routes here, and
-/// operators and the controller read the proxy's view.
+/// The proxy's admin HTTP API, every route in one place (paths from <see cref="ProxyAdminRoutes"/>, JSON with
+/// <see cref="TesseraJson.Options"/>, as its callers read it): the controller pushes routes here, and operators
+/// and the controller read the proxy's view.
 /// <list type="bullet">
 /// <item>GET /healthz: 200 "ok", or 503 "fenced" while the proxy refuses clients.</item>
 /// <item>GET /api/topology: <see cref="ProxyRoutesState"/> (epoch and signature per namespace).</item>
@@ -22,36 +25,36 @@ internal static class AdminApi
 {
     public static void Map(IEndpointRouteBuilder routes, ProxyContext context)
     {
-        routes.MapGet("/healthz", () => context.Fenced
+        routes.MapGet(ProxyAdminRoutes.Health, () => context.Routing.Fenced
             ? Results.Text("fenced\n", statusCode: StatusCodes.Status503ServiceUnavailable)
             : Results.Text("ok\n"));
 
-        routes.MapGet("/api/topology", () => Results.Json(State(context)));
+        routes.MapGet(ProxyAdminRoutes.Topology, () => Json(State(context)));
 
-        routes.MapGet("/api/topology/config", () =>
+        routes.MapGet(ProxyAdminRoutes.TopologyConfig, () =>
         {
             var snapshot = context.Routing.Current;
             var namespaces = snapshot.Namespaces.Values.Select(n => n.Config).OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
-            return Results.Json(new TopologyConfig { Epoch = snapshot.Epoch, Namespaces = namespaces });
+            return Json(new TopologyConfig { Epoch = snapshot.Epoch, Namespaces = namespaces });
         });
 
-        routes.MapPost("/api/routes", async (RoutePush push) =>
+        routes.MapPost(ProxyAdminRoutes.Routes, async (RoutePush push) =>
         {
             if (push?.Namespace is not { } ns || string.IsNullOrWhiteSpace(ns.Name))
             {
-                return Results.Json(new { error = "the push must carry a namespace with a name" }, statusCode: StatusCodes.Status400BadRequest);
+                return Json(new { error = "the push must carry a namespace with a name" }, StatusCodes.Status400BadRequest);
             }
 
             if (push.Removed)
             {
                 await context.Routing.RemoveNamespaceAsync(ns.Name).ConfigureAwait(false);
-                return Results.Json(State(context));
+                return Json(State(context));
             }
 
             var problems = TopologyValidator.Validate(new TopologyConfig { Epoch = ns.Epoch, Namespaces = [ns] }, requireAllSlots: false);
             if (problems.Count > 0)
             {
-                return Results.Json(new { error = $"invalid routes for namespace '{ns.Name}': {string.Join("; ", problems)}" }, statusCode: StatusCodes.Status400BadRequest);
+                return Json(new { error = $"invalid routes for namespace '{ns.Name}': {string.Join("; ", problems)}" }, StatusCodes.Status400BadRequest);
             }
 
             bool applied;
@@ -61,14 +64,17 @@ internal static class AdminApi
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException)
             {
-                return Results.Json(new { error = ex.Message }, statusCode: StatusCodes.Status400BadRequest);
+                return Json(new { error = ex.Message }, StatusCodes.Status400BadRequest);
             }
 
             return applied
-                ? Results.Json(State(context))
-                : Results.Json(State(context), statusCode: StatusCodes.Status409Conflict);
+                ? Json(State(context))
+                : Json(State(context), StatusCodes.Status409Conflict);
         });
     }
+
+    private static IResult Json<T>(T value, int status = StatusCodes.Status200OK) =>
+        Results.Json(value, TesseraJson.Options, statusCode: status);
 
     public static ProxyRoutesState State(ProxyContext context)
     {
@@ -76,7 +82,7 @@ internal static class AdminApi
         return new ProxyRoutesState
         {
             Id = context.Id,
-            Fenced = context.Fenced,
+            Fenced = context.Routing.Fenced,
             Namespaces = snapshot.Namespaces.Values
                 .OrderBy(n => n.Name, StringComparer.Ordinal)
                 .Select(n => new ProxyNamespaceState(n.Name, n.Epoch, n.Signature))

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Tessera.Model.Proxies;
 using Tessera.Model.Topology;
 using Tessera.Proxy.Coordination;
+using Tessera.Proxy.Sessions;
 using Tessera.Store;
 
 namespace Tessera.Proxy.Hosting;
@@ -45,7 +46,7 @@ public sealed class ProxyServer : IAsyncDisposable
     public long Epoch => _context.Routing.Current.Epoch;
 
     /// <summary>True while the proxy refuses clients because it lost its registration.</summary>
-    public bool Fenced => _context.Fenced;
+    public bool Fenced => _context.Routing.Fenced;
 
     /// <summary>Starts listening and serving <paramref name="topology"/> (a topology file; no store).</summary>
     public static async Task<ProxyServer> StartAsync(ProxyOptions options, TopologyConfig topology, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
@@ -78,7 +79,7 @@ public sealed class ProxyServer : IAsyncDisposable
                 StartedAt = DateTimeOffset.UtcNow,
             };
             server._store = store;
-            server._agent = new StoreAgent(context, store, record, options.LeaseTtl);
+            server._agent = new StoreAgent(context.Routing, context.Stats, context.Time, context.Logger, store, record, options);
             await server._agent.StartAsync(cancellationToken).ConfigureAwait(false);
             return server;
         }

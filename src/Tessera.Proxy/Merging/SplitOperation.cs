@@ -64,11 +64,11 @@ internal sealed class SplitOperation
         string? error = FirstError() ?? Merge(merged);
         if (error is not null)
         {
-            _parent.Session.CompleteError(_parent, error, batch);
+            _parent.OnFailure(error, batch);
         }
         else
         {
-            _parent.Session.Complete(_parent, new ReadOnlySequence<byte>(merged.WrittenMemory), batch);
+            _parent.OnReply(new ReadOnlySequence<byte>(merged.WrittenMemory), batch);
         }
 
         foreach (var part in _parts)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using Tessera.Resp.Protocol;
+using Tessera.Resp.Servers;
 
 namespace Tessera.Proxy.Migration;
 
@@ -9,9 +10,9 @@ internal static class MigrateCommand
 {
     public static void Write(IBufferWriter<byte> writer, string targetAddress, IReadOnlyList<byte[]> keys, TimeSpan timeout)
     {
-        int colon = targetAddress.LastIndexOf(':');
-        string host = targetAddress[..colon].Trim('[', ']');
-        string port = targetAddress[(colon + 1)..];
+        var target = ServerAddress.Parse(targetAddress);
+        string host = target.Host;
+        string port = target.Port.ToString(CultureInfo.InvariantCulture);
         string millis = ((long)timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         bool single = keys.Count == 1;
         RespWriter.WriteArrayHeader(writer, single ? 7 : 8 + keys.Count);

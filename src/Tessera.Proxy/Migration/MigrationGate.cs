@@ -73,7 +73,7 @@ internal sealed class MigrationGate
 
         if (_error is not null)
         {
-            _clientReply.Session.CompleteError(_clientReply, $"TRYAGAIN slot {_slot} is migrating and its keys could not be moved yet ({_error}); retry", batch);
+            _clientReply.OnFailure($"TRYAGAIN slot {_slot} is migrating and its keys could not be moved yet ({_error}); retry", batch);
             return;
         }
 

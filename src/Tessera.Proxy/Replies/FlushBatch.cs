@@ -1,4 +1,3 @@
-using Tessera.Proxy.Sessions;
 namespace Tessera.Proxy.Replies;
 
 /// <summary>
@@ -8,19 +7,19 @@ namespace Tessera.Proxy.Replies;
 /// </summary>
 internal sealed class FlushBatch
 {
-    private readonly List<ClientSession> _sessions = new(8);
+    private readonly List<SessionOutput> _outputs = new(8);
 
-    public void Add(ClientSession session) => _sessions.Add(session);
+    public void Add(SessionOutput output) => _outputs.Add(output);
 
-    /// <summary>Flushes every session added since the last call.</summary>
+    /// <summary>Flushes every client output added since the last call.</summary>
     public void FlushAll()
     {
-        var sessions = _sessions;
-        for (int i = 0; i < sessions.Count; i++)
+        var outputs = _outputs;
+        for (int i = 0; i < outputs.Count; i++)
         {
-            sessions[i].Flush();
+            outputs[i].Flush();
         }
 
-        sessions.Clear();
+        outputs.Clear();
     }
 }

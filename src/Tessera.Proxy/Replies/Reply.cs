@@ -1,6 +1,4 @@
 using System.Buffers;
-using Tessera.Proxy.Backends;
-using Tessera.Proxy.Sessions;
 
 namespace Tessera.Proxy.Replies;
 
@@ -17,18 +15,19 @@ internal sealed class Reply : BackendRequest
     private byte[]? _stored;
     private int _length;
 
-    public Reply(ClientSession session) => Session = session;
+    public Reply(SessionOutput output) => Output = output;
 
-    public ClientSession Session { get; }
+    /// <summary>The output this reply belongs to (one client's).</summary>
+    public SessionOutput Output { get; }
 
-    /// <summary>True once the reply's bytes are stored (set under the session's lock).</summary>
+    /// <summary>True once the reply's bytes are stored (set under the output's lock).</summary>
     public bool Done { get; private set; }
 
     public ReadOnlySequence<byte> Stored => new(_stored!, 0, _length);
 
-    public override void OnReply(in ReadOnlySequence<byte> reply, FlushBatch batch) => Session.Complete(this, reply, batch);
+    public override void OnReply(in ReadOnlySequence<byte> reply, FlushBatch batch) => Output.Complete(this, reply, batch);
 
-    public override void OnFailure(string error, FlushBatch batch) => Session.CompleteError(this, error, batch);
+    public override void OnFailure(string error, FlushBatch batch) => Output.CompleteError(this, error, batch);
 
     /// <summary>Keeps a copy of <paramref name="bytes"/> until the reply can be written.</summary>
     /// <remarks>

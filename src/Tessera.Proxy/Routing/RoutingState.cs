@@ -25,6 +25,18 @@ internal sealed class RoutingState
 
     public RoutingSnapshot Current => Volatile.Read(ref _current);
 
+    /// <summary>
+    /// True while the proxy has lost its lease: the routes may be stale (the controller may have moved on without
+    /// this proxy), so sessions answer -TRYAGAIN instead of routing (architecture §3, fencing). Set by the store agent.
+    /// </summary>
+    public bool Fenced
+    {
+        get => Volatile.Read(ref _fenced);
+        set => Volatile.Write(ref _fenced, value);
+    }
+
+    private bool _fenced;
+
     /// <summary>Read passes of client sessions; a change waits for the passes that used the old routes.</summary>
     public PassGuard Passes { get; } = new();
 

@@ -4,7 +4,6 @@ using Tessera.Proxy.Backends;
 using Tessera.Proxy.Replies;
 using Tessera.Proxy.Routing;
 using Tessera.Resp.Commands;
-using Tessera.Resp.Keys;
 using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Sessions;
@@ -72,14 +71,11 @@ internal sealed partial class ClientSession
             return FirstGroup(routes);
         }
 
-        slot = KeySlot.Of(frame.ArgSpan(keys[0]));
-        for (int i = 1; i < keyCount; i++)
+        slot = KeyRouting.SlotOf(frame, keys[..keyCount]);
+        if (slot == KeyRouting.CrossSlots)
         {
-            if (KeySlot.Of(frame.ArgSpan(keys[i])) != slot)
-            {
-                ReplyError("CROSSSLOT Keys in request don't hash to the same slot");
-                return null;
-            }
+            ReplyError(KeyRouting.CrossSlotError);
+            return null;
         }
 
         if (routes.Slots[slot] is not { } group)

@@ -3,7 +3,6 @@ using Tessera.Model.Topology;
 using Tessera.Proxy.Commands;
 using Tessera.Proxy.Routing;
 using Tessera.Resp.Commands;
-using Tessera.Resp.Keys;
 using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Sessions;
@@ -45,7 +44,7 @@ internal sealed partial class ClientSession
             return;
         }
 
-        if (_context.Fenced && policy.Kind != CommandKind.Local)
+        if (_context.Routing.Fenced && policy.Kind != CommandKind.Local)
         {
             ReplyError("TRYAGAIN this proxy lost its registration in the coordinator store and stopped serving until it re-registers; retry, or use another proxy");
             return;
@@ -105,7 +104,7 @@ internal sealed partial class ClientSession
         }
     }
 
-    /// <summary>Single-slot commands: every key must hash to the same slot; the slot's group runs it.</summary>
+    /// <summary>Single-slot commands: every key must hash to the same slot; the slot's group runs it (<see cref="KeyRouting"/>).</summary>
     private void RouteKeyed(RequestFrame frame, CommandSpec spec)
     {
         if (RoutesOrError() is not { } routes)
@@ -114,51 +113,39 @@ internal sealed partial class ClientSession
         }
 
         var keys = KeyIndexBuffer(frame.Count);
-        int keyCount = KeyExtractor.GetKeyIndexes(spec, frame, keys);
-        GroupRoute? group;
-        if (keyCount <= 0)
+        int keyCount = Math.Max(0, KeyExtractor.GetKeyIndexes(spec, frame, keys));
+        var route = KeyRouting.Route(routes, frame, keys[..keyCount]);
+        switch (route.Kind)
         {
-            // No key (EVAL with numkeys 0) or arguments Redis will reject: any group answers the same,
-            // so use the one that owns slot 0 and let Redis word the error.
-            group = FirstGroup(routes);
-            if (group is null)
-            {
+            case RouteKind.NoKeys:
+                // Any group answers the same, so use the one that owns slot 0 and let Redis word the error.
+                if (FirstGroup(routes) is { } first)
+                {
+                    Forward(first, frame);
+                }
+
                 return;
-            }
+            case RouteKind.CrossSlot:
+                ReplyError(KeyRouting.CrossSlotError);
+                return;
+        }
+
+        if (route.Kind == RouteKind.Locked || HoldsSlot(route.Slot))
+        {
+            Hold(frame, route.Slot);
+        }
+        else if (route.Kind == RouteKind.NotServed)
+        {
+            ReplyError(SlotNotServed(routes, route.Slot));
+        }
+        else if (route.Kind == RouteKind.Migrating)
+        {
+            ForwardMigrating(route.Group!, route.Target!, frame, keys[..keyCount], route.Slot);
         }
         else
         {
-            int slot = KeySlot.Of(frame.ArgSpan(keys[0]));
-            for (int i = 1; i < keyCount; i++)
-            {
-                if (KeySlot.Of(frame.ArgSpan(keys[i])) != slot)
-                {
-                    ReplyError("CROSSSLOT Keys in request don't hash to the same slot");
-                    return;
-                }
-            }
-
-            if (MustHold(routes, slot))
-            {
-                Hold(frame, slot);
-                return;
-            }
-
-            group = routes.Slots[slot];
-            if (group is null)
-            {
-                ReplyError(SlotNotServed(routes, slot));
-                return;
-            }
-
-            if (routes.States[slot] == SlotState.Migrating && routes.Targets[slot] is { } target)
-            {
-                ForwardMigrating(group, target, frame, keys[..keyCount], slot);
-                return;
-            }
+            Forward(route.Group!, frame);
         }
-
-        Forward(group, frame);
     }
 
     /// <summary>Sends the request's bytes as they are to the group's master, taking the next place in the reply order.</summary>

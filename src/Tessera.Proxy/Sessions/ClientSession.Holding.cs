@@ -20,14 +20,12 @@ internal sealed partial class ClientSession
     private RequestFrame? _heldFrame;
     private Reply? _reservedReply;
 
-    /// <summary>True when a request for <paramref name="slot"/> must wait.</summary>
-    private bool MustHold(NamespaceRoutes routes, int slot)
+    /// <summary>
+    /// True when this session already holds a request for <paramref name="slot"/>: a later one must wait behind it
+    /// even if the slot is served again, so that commands to a key keep their order.
+    /// </summary>
+    private bool HoldsSlot(int slot)
     {
-        if (routes.States[slot] == SlotState.Locked)
-        {
-            return true;
-        }
-
         if (_held.Count > 0)
         {
             foreach (var held in _held)

@@ -46,7 +46,7 @@ internal sealed partial class ClientSession
         {
             int slot = KeySlot.Of(frame.ArgSpan(keys[i]));
             slots[i] = slot;
-            if (MustHold(routes, slot))
+            if (routes.States[slot] == SlotState.Locked || HoldsSlot(slot))
             {
                 Hold(frame, slot);
                 return;

@@ -493,7 +493,7 @@ internal sealed partial class ClientSession
         {
             if (Interlocked.Exchange(ref _done, 1) == 0)
             {
-                reply.Session.Complete(reply, new ReadOnlySequence<byte>(bytes), batch);
+                reply.OnReply(new ReadOnlySequence<byte>(bytes), batch);
             }
         }
     }

@@ -1,46 +1,15 @@
 using System.Buffers;
-using System.IO.Pipelines;
-using System.Text;
 using Tessera.Proxy.Replies;
-using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Sessions;
 
-/// <remarks>
-/// Reply ordering. Every command takes a <see cref="Reply"/> at the tail of <see cref="_queue"/>.
-/// Whoever completes a reply (a backend receive loop, a split merge, the read loop) takes
-/// <see cref="_gate"/>: if the reply is at the head, its bytes are copied straight from the backend's
-/// buffer into the client's output pipe (the one copy), followed by any later replies already stored;
-/// otherwise the bytes are stored in the reply until the head arrives. Output is flushed once per pass
-/// through a <see cref="FlushBatch"/>. When the client reads too slowly and a flush cannot complete at
-/// once, the output is "blocked": replies are stored and a continuation drains them when the flush ends,
-/// so no backend thread ever waits for a client.
-/// </remarks>
+/// <summary>
+/// The session's side of its output (<see cref="SessionOutput"/> in Replies/ keeps the order and writes): taking a
+/// place for the next command, and the replies the proxy makes itself.
+/// </summary>
 internal sealed partial class ClientSession
 {
-    private readonly object _gate = new();
-    private readonly PipeWriter _output;
-    private readonly ReplyQueue _queue = new();
-    private readonly Stack<Reply> _free = new();
-    private bool _flushScheduled;
-    private bool _outputBlocked;
-    private bool _closed;
-    private TaskCompletionSource? _roomWaiter;
-    private TaskCompletionSource? _drainWaiter;
-
-    /// <summary>With <see cref="_drainWaiter"/>: it completes once this reply is at the head (every earlier one written), or the queue is empty.</summary>
-    private Reply? _drainBefore;
-
-    private int PendingReplies
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _queue.Count;
-            }
-        }
-    }
+    private readonly SessionOutput _out;
 
     /// <summary>Takes the next place in the reply order.</summary>
     private Reply EnqueueReply()
@@ -52,300 +21,18 @@ internal sealed partial class ClientSession
             return reserved;
         }
 
-        lock (_gate)
-        {
-            var reply = _free.Count > 0 ? _free.Pop() : new Reply(this);
-            _queue.Enqueue(reply);
-            return reply;
-        }
+        return _out.Enqueue();
     }
 
-    /// <summary>Completes <paramref name="reply"/> with <paramref name="bytes"/> (a whole RESP value).</summary>
-    internal void Complete(Reply reply, in ReadOnlySequence<byte> bytes, FlushBatch batch)
-    {
-        lock (_gate)
-        {
-            if (_closed)
-            {
-                return;
-            }
+    /// <summary>An out-of-band frame (a pub/sub message or an invalidation) for this client, after the replies owed.</summary>
+    internal void Push(in ReadOnlySequence<byte> bytes, FlushBatch batch) => _out.Push(bytes, batch);
 
-            if (!_outputBlocked && ReferenceEquals(_queue.Peek(), reply))
-            {
-                _queue.Dequeue();
-                WriteOutputLocked(bytes);
-                RecycleLocked(reply);
-                DrainLocked();
-            }
-            else
-            {
-                reply.Store(bytes);
-            }
+    private void Complete(Reply reply, in ReadOnlySequence<byte> bytes, FlushBatch batch) => _out.Complete(reply, bytes, batch);
 
-            if (!_flushScheduled)
-            {
-                _flushScheduled = true;
-                batch.Add(this);
-            }
-        }
-    }
+    private void CompleteError(Reply reply, string error, FlushBatch batch) => _out.CompleteError(reply, error, batch);
 
-    /// <summary>
-    /// An out-of-band frame (a pub/sub message) for the client: written now when nothing is owed before it,
-    /// otherwise queued behind the replies already owed.
-    /// </summary>
-    internal void Push(in ReadOnlySequence<byte> bytes, FlushBatch batch)
-    {
-        lock (_gate)
-        {
-            if (_closed)
-            {
-                return;
-            }
-
-            if (!_outputBlocked && _queue.Count == 0)
-            {
-                WriteOutputLocked(bytes);
-            }
-            else
-            {
-                var reply = _free.Count > 0 ? _free.Pop() : new Reply(this);
-                reply.Store(bytes);
-                _queue.Enqueue(reply);
-            }
-
-            if (!_flushScheduled)
-            {
-                _flushScheduled = true;
-                batch.Add(this);
-            }
-        }
-    }
-
-    /// <summary>Completes <paramref name="reply"/> with an error line such as "ERR backend ... failed".</summary>
-    internal void CompleteError(Reply reply, string error, FlushBatch batch)
-    {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(error) + 3];
-        bytes[0] = (byte)'-';
-        int n = Encoding.UTF8.GetBytes(error, bytes.AsSpan(1));
-        for (int i = 1; i <= n; i++)
-        {
-            if (bytes[i] is (byte)'\r' or (byte)'\n')
-            {
-                bytes[i] = (byte)' ';
-            }
-        }
-
-        bytes[n + 1] = (byte)'\r';
-        bytes[n + 2] = (byte)'\n';
-        Complete(reply, new ReadOnlySequence<byte>(bytes), batch);
-    }
-
-    /// <summary>Sends what has been written to the client. Never waits: a slow client blocks only its own output.</summary>
-    internal void Flush()
-    {
-        lock (_gate)
-        {
-            _flushScheduled = false;
-            if (_closed || _outputBlocked)
-            {
-                return;
-            }
-
-            ValueTask<FlushResult> flush;
-            try
-            {
-                flush = _output.FlushAsync();
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or IOException or ObjectDisposedException)
-            {
-                CloseLocked();
-                return;
-            }
-
-            if (flush.IsCompletedSuccessfully)
-            {
-                if (flush.Result.IsCompleted)
-                {
-                    CloseLocked();
-                }
-
-                return;
-            }
-
-            _outputBlocked = true;
-            _ = AwaitBlockedFlushAsync(flush);
-        }
-    }
-
-    private async Task AwaitBlockedFlushAsync(ValueTask<FlushResult> flush)
-    {
-        try
-        {
-            var result = await flush.ConfigureAwait(false);
-            if (result.IsCompleted || result.IsCanceled)
-            {
-                lock (_gate)
-                {
-                    CloseLocked();
-                }
-
-                return;
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or ObjectDisposedException or OperationCanceledException)
-        {
-            lock (_gate)
-            {
-                CloseLocked();
-            }
-
-            return;
-        }
-
-        lock (_gate)
-        {
-            _outputBlocked = false;
-            if (_closed)
-            {
-                return;
-            }
-
-            DrainLocked();
-        }
-
-        Flush();
-    }
-
-    /// <summary>Writes every completed reply at the head of the order.</summary>
-    private void DrainLocked()
-    {
-        while (_queue.Peek() is { Done: true } head)
-        {
-            _queue.Dequeue();
-            WriteOutputLocked(head.Stored);
-            RecycleLocked(head);
-        }
-
-        if (_roomWaiter is not null && _queue.Count < MaxPendingReplies / 2)
-        {
-            _roomWaiter.TrySetResult();
-            _roomWaiter = null;
-        }
-
-        if (_drainWaiter is not null && (_queue.Count == 0 || ReferenceEquals(_queue.Peek(), _drainBefore)))
-        {
-            _drainWaiter.TrySetResult();
-            _drainWaiter = null;
-            _drainBefore = null;
-        }
-    }
-
-    private void WriteOutputLocked(in ReadOnlySequence<byte> bytes)
-    {
-        try
-        {
-            RespWriter.WriteRaw(_output, bytes);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or ObjectDisposedException)
-        {
-            CloseLocked();
-        }
-    }
-
-    private void RecycleLocked(Reply reply)
-    {
-        reply.Reset();
-        if (_free.Count < 256)
-        {
-            _free.Push(reply);
-        }
-    }
-
-    private void CloseLocked()
-    {
-        _closed = true;
-        _roomWaiter?.TrySetResult();
-        _drainWaiter?.TrySetResult();
-    }
-
-    private Task WaitForRoomAsync(CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            if (_closed || _queue.Count < MaxPendingReplies)
-            {
-                return Task.CompletedTask;
-            }
-
-            _roomWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _roomWaiter.Task.WaitAsync(cancellationToken);
-        }
-    }
-
-    /// <summary>
-    /// Waits until every reply owed so far has been written to the client — or, with <paramref name="before"/>,
-    /// every reply queued before that one — or the session closed. False when <paramref name="timeout"/> passed first.
-    /// </summary>
-    /// <remarks>One waiter at a time: the read loop is paused while it waits (protocol switch, RESET, WAIT, close).</remarks>
-    private async Task<bool> WaitForRepliesAsync(TimeSpan timeout, CancellationToken cancellationToken, Reply? before = null)
-    {
-        Task wait;
-        lock (_gate)
-        {
-            if (_closed || _queue.Count == 0 || ReferenceEquals(_queue.Peek(), before))
-            {
-                return true;
-            }
-
-            if (_drainWaiter is null)
-            {
-                _drainWaiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _drainBefore = before;
-            }
-
-            wait = _drainWaiter.Task;
-        }
-
-        try
-        {
-            await wait.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            // Give up on replies that never came; the caller decides what that means.
-            return false;
-        }
-    }
-
-    /// <summary>Ends the session: later replies are dropped, pooled buffers go back.</summary>
-    private void CloseOutput()
-    {
-        lock (_gate)
-        {
-            if (!_closed && !_outputBlocked)
-            {
-                try
-                {
-                    // Kestrel sends what is left in the pipe when the connection handler returns.
-                    _ = _output.FlushAsync();
-                }
-                catch (Exception ex) when (ex is InvalidOperationException or IOException or ObjectDisposedException)
-                {
-                    // The client is gone; nothing more to send.
-                }
-            }
-
-            CloseLocked();
-            while (_queue.Count > 0)
-            {
-                _queue.Dequeue().Release();
-            }
-
-            _free.Clear();
-        }
-    }
+    private Task<bool> WaitForRepliesAsync(TimeSpan timeout, CancellationToken cancellationToken, Reply? before = null) =>
+        _out.WaitForRepliesAsync(timeout, cancellationToken, before);
 
     // ---- Local replies: written into a scratch buffer, then completed like any other reply. ----
 
@@ -359,12 +46,12 @@ internal sealed partial class ClientSession
     private void EndLocal()
     {
         var reply = EnqueueReply();
-        Complete(reply, new ReadOnlySequence<byte>(_local.WrittenMemory), _batch);
+        _out.Complete(reply, new ReadOnlySequence<byte>(_local.WrittenMemory), _batch);
     }
 
     private void ReplyError(string error)
     {
         var reply = EnqueueReply();
-        CompleteError(reply, error, _batch);
+        _out.CompleteError(reply, error, _batch);
     }
 }

@@ -163,7 +163,7 @@ internal sealed partial class ClientSession
         {
             if (Interlocked.Decrement(ref _remaining) == 0)
             {
-                reply.Session.Complete(reply, new ReadOnlySequence<byte>(Ok), batch);
+                reply.OnReply(new ReadOnlySequence<byte>(Ok), batch);
             }
         }
     }

@@ -5,7 +5,6 @@ using Tessera.Proxy.Commands;
 using Tessera.Proxy.Replies;
 using Tessera.Proxy.Routing;
 using Tessera.Resp.Commands;
-using Tessera.Resp.Keys;
 using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Sessions;
@@ -139,20 +138,11 @@ internal sealed partial class ClientSession
         int keyCount = spec.HasKeys ? KeyExtractor.GetKeyIndexes(spec, frame, keys) : 0;
         if (keyCount > 0)
         {
-            int slot = KeySlot.Of(frame.ArgSpan(keys[0]));
-            for (int i = 1; i < keyCount; i++)
-            {
-                if (KeySlot.Of(frame.ArgSpan(keys[i])) != slot)
-                {
-                    slot = -2;
-                    break;
-                }
-            }
-
-            if (slot == -2 || (txn.Slot >= 0 && txn.Slot != slot))
+            int slot = KeyRouting.SlotOf(frame, keys[..keyCount]);
+            if (slot == KeyRouting.CrossSlots || (txn.Slot >= 0 && txn.Slot != slot))
             {
                 txn.Aborted = true;
-                ReplyError("CROSSSLOT Keys in request don't hash to the same slot");
+                ReplyError(KeyRouting.CrossSlotError);
                 return;
             }
 
@@ -264,7 +254,7 @@ internal sealed partial class ClientSession
         {
             if (slot >= 0 && txn.Slot >= 0 && txn.Slot != slot)
             {
-                ReplyError("CROSSSLOT Keys in request don't hash to the same slot");
+                ReplyError(KeyRouting.CrossSlotError);
                 return false;
             }
 

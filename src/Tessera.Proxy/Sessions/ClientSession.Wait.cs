@@ -39,6 +39,9 @@ internal sealed partial class ClientSession
     /// </summary>
     private List<ReplicaWait>? _replicaWaits;
 
+    /// <summary>Guards <see cref="_replicaWaits"/> (the read loop adds, the client's departure aborts from another thread).</summary>
+    private readonly Lock _replicaWaitsGate = new();
+
     /// <summary>Remembers that the command being dispatched reaches <paramref name="group"/>, when it is a write.</summary>
     private void NoteWrite(GroupRoute? group)
     {
@@ -117,7 +120,7 @@ internal sealed partial class ClientSession
 
         var reply = EnqueueReply();
         var wait = new ReplicaWait(_context);
-        lock (_gate)
+        lock (_replicaWaitsGate)
         {
             (_replicaWaits ??= []).Add(wait);
         }
@@ -172,7 +175,7 @@ internal sealed partial class ClientSession
         }
         finally
         {
-            lock (_gate)
+            lock (_replicaWaitsGate)
             {
                 _replicaWaits!.Remove(wait);
             }
@@ -199,12 +202,9 @@ internal sealed partial class ClientSession
             _context.Logger.LogWarning("WAIT of client {ClientId}: earlier replies still owed after {Bound}; waiting on replicas anyway", Id, bound);
         }
 
-        lock (_gate)
+        if (_out.IsClosed)
         {
-            if (_closed)
-            {
-                throw new OperationCanceledException("the client connection closed");
-            }
+            throw new OperationCanceledException("the client connection closed");
         }
     }
 
@@ -254,7 +254,7 @@ internal sealed partial class ClientSession
     private void AbortWait()
     {
         ReplicaWait[] waits;
-        lock (_gate)
+        lock (_replicaWaitsGate)
         {
             if (_replicaWaits is not { Count: > 0 })
             {

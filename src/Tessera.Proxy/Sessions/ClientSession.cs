@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Tessera.Proxy.Backends;
-using Tessera.Proxy.Hosting;
 using Tessera.Proxy.Replies;
 using Tessera.Resp.Protocol;
 
@@ -9,7 +8,7 @@ namespace Tessera.Proxy.Sessions;
 
 /// <summary>
 /// One client connection: a read loop that parses requests and routes them, and an ordered queue of
-/// replies that backends complete from their own threads (see ClientSession.Replies.cs).
+/// replies that backends complete from their own threads (<see cref="SessionOutput"/>).
 /// </summary>
 /// <remarks>
 /// The read loop never waits for a reply: it parses everything that arrived, hands each command to
@@ -41,7 +40,7 @@ internal sealed partial class ClientSession
     {
         _context = context;
         _transport = transport;
-        _output = transport.Output;
+        _out = new SessionOutput(transport.Output, MaxPendingReplies);
         Id = id;
         RemoteAddress = remoteAddress ?? "?";
         CreatedAt = context.Time.GetUtcNow();
@@ -74,9 +73,9 @@ internal sealed partial class ClientSession
         {
             while (!_stopReading)
             {
-                if (PendingReplies >= MaxPendingReplies)
+                if (_out.PendingCount >= MaxPendingReplies)
                 {
-                    await WaitForRoomAsync(connectionClosed).ConfigureAwait(false);
+                    await _out.WaitForRoomAsync(connectionClosed).ConfigureAwait(false);
                 }
 
                 ReadResult result = await input.ReadAsync(connectionClosed).ConfigureAwait(false);
@@ -128,7 +127,7 @@ internal sealed partial class ClientSession
             _context.HeldSessions.TryRemove(this, out _);
             _context.Clients.TryRemove(Id, out _);
             CloseDedicatedConnections();
-            CloseOutput();
+            _out.Close();
         }
     }
 

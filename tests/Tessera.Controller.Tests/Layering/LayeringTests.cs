@@ -41,31 +41,20 @@ public sealed class LayeringTests
         "Hosting",
     ];
 
-    private static readonly Lazy<FolderGraph> Graph = new(() =>
-        FolderGraph.Read(Path.Combine(RepositoryRoot(), "src", "Tessera.Controller"), "Tessera.Controller"));
+    private static readonly Lazy<FolderGraph> Graph = new(static () => FolderGraph.ReadSourceProject("Tessera.Controller"));
 
     [Fact]
     public void Controller_folders_have_no_import_cycle()
     {
-        var cycle = FolderGraph.FindCycle(Graph.Value.Edges());
-        if (cycle is not null)
-        {
-            var edges = cycle.Zip(cycle.Skip(1), (from, to) => $"  {Name(from)} → {Name(to)}: {string.Join(", ", Graph.Value.Between(from, to).Take(3))}");
-            Assert.Fail($"the controller's folders import each other in a cycle: {string.Join(" → ", cycle.Select(Name))}\n{string.Join("\n", edges)}");
-        }
+        var problem = Graph.Value.DescribeCycle();
+        Assert.True(problem is null, problem);
     }
 
     [Fact]
     public void Controller_folders_import_only_folders_below_them_in_the_allowed_order()
     {
-        var unplaced = Graph.Value.Folders.Where(static f => !AllowedOrder.Contains(f)).ToList();
-        Assert.True(unplaced.Count == 0, $"folder(s) {string.Join(", ", unplaced.Select(Name))} are not in {nameof(AllowedOrder)}: place them in the order (LayeringTests.cs)");
-
-        var upward = Graph.Value.References
-            .Where(static r => Array.IndexOf(AllowedOrder, r.To) >= Array.IndexOf(AllowedOrder, r.From))
-            .Select(r => $"  {Name(r.From)} → {Name(r.To)} at {r}")
-            .ToList();
-        Assert.True(upward.Count == 0, $"references against the allowed order ({string.Join(" < ", AllowedOrder.Select(Name))}):\n{string.Join("\n", upward)}");
+        var problem = Graph.Value.DescribeAgainstOrder(AllowedOrder);
+        Assert.True(problem is null, problem);
     }
 
     [Fact]
@@ -90,21 +79,5 @@ public sealed class LayeringTests
 
         var cyclic = new Dictionary<string, IReadOnlyCollection<string>> { ["A"] = ["B"], ["B"] = ["C"], ["C"] = ["A"], ["D"] = ["A"] };
         Assert.Equal(["A", "B", "C", "A"], FolderGraph.FindCycle(cyclic));
-    }
-
-    private static string Name(string folder) => folder.Length == 0 ? "(root)" : folder;
-
-    /// <summary>The folder holding Tessera.slnx, found by walking up from the test assembly.</summary>
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Tessera.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no Tessera.slnx above {AppContext.BaseDirectory}: the layering tests read the sources and need the repository");
     }
 }

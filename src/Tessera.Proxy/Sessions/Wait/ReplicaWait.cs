@@ -1,9 +1,8 @@
-using System.Buffers.Text;
 using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using Tessera.Proxy.Backends;
-using Tessera.Proxy.Hosting;
 using Tessera.Proxy.Replies;
 using Tessera.Resp.Protocol;
 

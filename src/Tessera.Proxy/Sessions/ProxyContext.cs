@@ -2,13 +2,12 @@ using Microsoft.Extensions.Logging;
 using Tessera.Proxy.Backends;
 using Tessera.Proxy.Commands;
 using Tessera.Proxy.Routing;
-using Tessera.Proxy.Sessions;
 using Tessera.Proxy.Stats;
 using Tessera.Resp.Commands;
 
-namespace Tessera.Proxy.Hosting;
+namespace Tessera.Proxy.Sessions;
 
-/// <summary>Everything client sessions share: settings, routes, backends, command policies, counters.</summary>
+/// <summary>Everything client sessions share: settings, routes, backends, command policies, counters, the live sessions.</summary>
 internal sealed class ProxyContext : IAsyncDisposable
 {
     private long _nextClientId;
@@ -26,19 +25,10 @@ internal sealed class ProxyContext : IAsyncDisposable
     }
 
     /// <summary>Sessions holding requests for locked slots; woken whenever routes change.</summary>
-    public System.Collections.Concurrent.ConcurrentDictionary<Sessions.ClientSession, byte> HeldSessions { get; } = new();
+    public System.Collections.Concurrent.ConcurrentDictionary<ClientSession, byte> HeldSessions { get; } = new();
 
     /// <summary>Live client sessions by the id CLIENT ID reports: where CLIENT TRACKING ... REDIRECT &lt;id&gt; finds its target.</summary>
-    public System.Collections.Concurrent.ConcurrentDictionary<long, Sessions.ClientSession> Clients { get; } = new();
-
-    /// <summary>True while the proxy has lost its lease: it answers -TRYAGAIN instead of routing (DESIGN §3 fencing).</summary>
-    public bool Fenced
-    {
-        get => Volatile.Read(ref _fenced);
-        set => Volatile.Write(ref _fenced, value);
-    }
-
-    private bool _fenced;
+    public System.Collections.Concurrent.ConcurrentDictionary<long, ClientSession> Clients { get; } = new();
 
     private void WakeHeldSessions()
     {

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Tessera.Controller.Tests.Layering;
+namespace Tessera.Testing;
 
 /// <summary>One reference from a file of one folder to a type or namespace of another folder.</summary>
 /// <param name="From">The referring folder ("" for the project root).</param>
@@ -49,6 +49,76 @@ public sealed partial class FolderGraph
     /// <summary>The references from <paramref name="from"/> to <paramref name="to"/> (for messages).</summary>
     public IReadOnlyList<FolderReference> Between(string from, string to) =>
         _edges.TryGetValue(Key(from, to), out var list) ? list : [];
+
+    /// <summary>The graph of <c>src/<paramref name="project"/></c> of this repository, whose root namespace is the project's name.</summary>
+    public static FolderGraph ReadSourceProject(string project) => Read(Path.Combine(RepositoryRoot(), "src", project), project);
+
+    /// <summary>
+    /// Null when the folders import each other in one direction only, else the cycle found with the references
+    /// behind each of its edges (at most three each), for an assertion message.
+    /// </summary>
+    public string? DescribeCycle()
+    {
+        var cycle = FindCycle(Edges());
+        if (cycle is null)
+        {
+            return null;
+        }
+
+        var edges = cycle.Zip(cycle.Skip(1), (from, to) => $"  {Name(from)} → {Name(to)}: {string.Join(", ", Between(from, to).Take(3))}");
+        return $"the folders of {Root} import each other in a cycle: {string.Join(" → ", cycle.Select(Name))}\n{string.Join("\n", edges)}";
+    }
+
+    /// <summary>
+    /// Null when every folder is in <paramref name="allowedOrder"/> (bottom first) and refers only to folders before
+    /// it there; else what is wrong: the folders not placed, or each reference that points up the order.
+    /// </summary>
+    public string? DescribeAgainstOrder(IReadOnlyList<string> allowedOrder)
+    {
+        var unplaced = Folders.Where(f => !allowedOrder.Contains(f)).ToList();
+        if (unplaced.Count > 0)
+        {
+            return $"folder(s) {string.Join(", ", unplaced.Select(Name))} of {Root} are not in the allowed order: place them in it";
+        }
+
+        var upward = References
+            .Where(r => IndexOf(allowedOrder, r.To) >= IndexOf(allowedOrder, r.From))
+            .Select(r => $"  {Name(r.From)} → {Name(r.To)} at {r}")
+            .ToList();
+        return upward.Count == 0
+            ? null
+            : $"references of {Root} against the allowed order ({string.Join(" < ", allowedOrder.Select(Name))}):\n{string.Join("\n", upward)}";
+
+        static int IndexOf(IReadOnlyList<string> order, string folder)
+        {
+            for (int i = 0; i < order.Count; i++)
+            {
+                if (order[i] == folder)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+    }
+
+    /// <summary>A folder as messages name it ("(root)" for the project folder).</summary>
+    public static string Name(string folder) => folder.Length == 0 ? "(root)" : folder;
+
+    /// <summary>The folder holding Tessera.slnx, found by walking up from the test assembly.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Tessera.slnx")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"no Tessera.slnx above {AppContext.BaseDirectory}: the layering tests read the sources and need the repository");
+    }
 
     /// <summary>Reads every .cs file under <paramref name="projectDirectory"/> (bin/ and obj/ left out).</summary>
     public static FolderGraph Read(string projectDirectory, string rootNamespace)
