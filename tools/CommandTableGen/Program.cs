@@ -1,5 +1,6 @@
 using Tessera.Resp.Client;
 using Tessera.Resp.Commands;
+using Tessera.Resp.Servers;
 using Tessera.Resp.Values;
 
 // CommandTableGen: asks a running redis-server for COMMAND INFO and COMMAND DOCS and writes the command table
@@ -84,13 +85,6 @@ static RespValue Check(RespValue reply, string command) => reply.IsError
 static string ReadRedisVersion(RespValue reply)
 {
     string text = Check(reply, "INFO server").AsString() ?? "";
-    foreach (string line in text.Split('\n'))
-    {
-        if (line.StartsWith("redis_version:", StringComparison.Ordinal))
-        {
-            return line["redis_version:".Length..].Trim();
-        }
-    }
-
-    throw new InvalidDataException("INFO server has no redis_version line; is this a Redis server?");
+    return ServerInfo.Parse(text)["redis_version"]?.Trim()
+        ?? throw new InvalidDataException("INFO server has no redis_version line; is this a Redis server?");
 }

@@ -202,13 +202,9 @@ internal sealed partial class KeyMover
     private static async Task<string> RunIdAsync(RespClient client)
     {
         var info = await client.CallAsync("INFO", "server").ConfigureAwait(false);
-        var text = info.IsError ? null : info.AsString();
-        foreach (var line in (text ?? "").Split('\n'))
+        if (!info.IsError && ServerInfo.Parse(info.AsString() ?? "")["run_id"] is { } runId)
         {
-            if (line.StartsWith("run_id:", StringComparison.Ordinal))
-            {
-                return line["run_id:".Length..].Trim();
-            }
+            return runId.Trim();
         }
 
         throw new MoverException($"INFO server did not tell the run_id ({(info.IsError ? info.AsString() : "no run_id line")})");

@@ -2,6 +2,7 @@ using System.Buffers;
 using Tessera.Resp.Client;
 using Tessera.Resp.Commands;
 using Tessera.Resp.Protocol;
+using Tessera.Resp.Servers;
 using Tessera.Resp.Tests.Client;
 using Tessera.Resp.Values;
 
@@ -87,7 +88,7 @@ public sealed class CommandRepliesServerTests(RedisTestServer server) : IClassFi
     {
         await using var client = await ConnectAsync(protocol);
         string serverInfo = (await client.CallAsync("INFO", "server")).AsString()!;
-        string version = serverInfo.Split("\r\n").Single(l => l.StartsWith("redis_version:", StringComparison.Ordinal))["redis_version:".Length..];
+        string version = ServerInfo.Parse(serverInfo)["redis_version"]!;
         Assert.Equal(Table.RedisVersion, version);
 
         var built = CommandTable.FromServerReplies(await client.CallAsync("COMMAND", "INFO"), await client.CallAsync("COMMAND", "DOCS"), version);
