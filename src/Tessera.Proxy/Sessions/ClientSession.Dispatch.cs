@@ -28,10 +28,7 @@ internal sealed partial class ClientSession
         }
 
         var policy = policies.Get(spec);
-        if (_tracking is { Caching: not CachingState.None } tracking)
-        {
-            AdvanceCaching(tracking);
-        }
+        _tracking?.AdvanceCaching();
 
         if (InSubscribedMode && !AllowedWhileSubscribed(spec.Name))
         {
@@ -203,7 +200,7 @@ internal sealed partial class ClientSession
         return null;
     }
 
-    private static string SlotNotServed(NamespaceRoutes routes, int slot) =>
+    internal static string SlotNotServed(NamespaceRoutes routes, int slot) =>
         $"CLUSTERDOWN Hash slot {slot} not served: namespace '{routes.Name}' has no group assigned to it";
 
     private static bool AllowedWhileSubscribed(string name) =>
