@@ -9,8 +9,8 @@ namespace Tessera.Proxy.Sessions;
 
 /// <summary>
 /// What a session's feature objects (PubSub/, Tracking/) may use of their session: its identity and protocol, its
-/// place in the reply order, and the read pass's batch. Session thread only, except <see cref="Push"/>, which
-/// backend threads call.
+/// place in the reply order, and the read pass's batch. Session thread only, except <see cref="Push"/> and the
+/// identity and protocol properties, which backend threads use to deliver messages and invalidations.
 /// </summary>
 internal interface ISessionView
 {

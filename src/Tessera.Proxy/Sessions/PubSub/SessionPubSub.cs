@@ -32,7 +32,7 @@ internal sealed class SessionPubSub(ISessionView session)
 
     internal HashSet<string> Patterns { get; } = new(StringComparer.Ordinal);
 
-    internal Dictionary<BackendServer, BackendConnection> Connections { get; } = [];
+    private Dictionary<BackendServer, BackendConnection> Connections { get; } = [];
 
     private Dictionary<BackendServer, SubscriptionLink> Links { get; } = [];
 
