@@ -27,10 +27,7 @@ internal sealed partial class ClientSession
         }
 
         var policy = policies.Get(spec);
-        if (_tracking is { Caching: not CachingState.None } tracking)
-        {
-            AdvanceCaching(tracking);
-        }
+        _tracking?.AdvanceCaching();
 
         if (InSubscribedMode && !AllowedWhileSubscribed(spec.Name))
         {
@@ -190,7 +187,7 @@ internal sealed partial class ClientSession
         return null;
     }
 
-    private static string SlotNotServed(NamespaceRoutes routes, int slot) =>
+    internal static string SlotNotServed(NamespaceRoutes routes, int slot) =>
         $"CLUSTERDOWN Hash slot {slot} not served: namespace '{routes.Name}' has no group assigned to it";
 
     private static bool AllowedWhileSubscribed(string name) =>

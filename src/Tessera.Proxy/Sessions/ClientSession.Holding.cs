@@ -91,7 +91,7 @@ internal sealed partial class ClientSession
             _reservedHeldAt = null;
         }
 
-        if (_held.Count > 0 || _subs is { Count: > 0 } || _subs is { ShardChannels.Count: > 0 } || _tracking is not null)
+        if (_held.Count > 0 || _pubsub is { Any: true } || _tracking is not null)
         {
             _context.HeldSessions.TryAdd(this, 0);
         }

@@ -97,10 +97,10 @@ internal sealed class ReplicaWait
 
             if (afterWrites)
             {
-                Write(connection, new MarkerPart(this, master.Address), batch, "SPUBLISH", MarkerChannel, "1");
+                BackendWrites.WriteCommand(connection, new MarkerPart(this, master.Address), batch, "SPUBLISH", MarkerChannel, "1");
             }
 
-            Write(connection, new WaitPart(this, master.Address), batch, "WAIT", replicas, timeout);
+            BackendWrites.WriteCommand(connection, new WaitPart(this, master.Address), batch, "WAIT", replicas, timeout);
             connection.Flush();
         }
 
@@ -152,24 +152,6 @@ internal sealed class ReplicaWait
         {
             server.CloseDedicated(connection);
             _context.ReleaseDedicated();
-        }
-    }
-
-    private static void Write(BackendConnection connection, BackendRequest request, FlushBatch batch, params ReadOnlySpan<string> command)
-    {
-        if (!connection.TryBeginWrite(out var writer, out var error))
-        {
-            request.OnFailure(error!, batch);
-            return;
-        }
-
-        try
-        {
-            RespWriter.WriteCommand(writer, command);
-        }
-        finally
-        {
-            connection.EndWrite(request);
         }
     }
 

@@ -1,0 +1,34 @@
+using System.Buffers;
+using Tessera.Proxy.Backends;
+using Tessera.Proxy.Replies;
+using Tessera.Proxy.Routing;
+
+namespace Tessera.Proxy.Sessions;
+
+/// <remarks>The session as its feature objects see it (<see cref="ISessionView"/>): each member forwards to the session's own.</remarks>
+internal sealed partial class ClientSession : ISessionView
+{
+    ProxyContext ISessionView.Context => _context;
+
+    FlushBatch ISessionView.Batch => _batch;
+
+    Reply ISessionView.EnqueueReply() => EnqueueReply();
+
+    void ISessionView.ReplyError(string error) => ReplyError(error);
+
+    void ISessionView.ReplyOk() => ReplyOk();
+
+    ArrayBufferWriter<byte> ISessionView.BeginLocal() => BeginLocal();
+
+    void ISessionView.EndLocal() => EndLocal();
+
+    void ISessionView.Push(in ReadOnlySequence<byte> bytes, FlushBatch batch) => Push(bytes, batch);
+
+    void ISessionView.Touch(BackendConnection connection) => Touch(connection);
+
+    NamespaceRoutes? ISessionView.RoutesOrError() => RoutesOrError();
+
+    void ISessionView.WatchRoutes() => _context.HeldSessions.TryAdd(this, 0);
+
+    void ISessionView.PauseForReplies() => _pause = WaitForRepliesAsync(_context.Options.RequestTimeout, CancellationToken.None);
+}

@@ -1,0 +1,54 @@
+using System.Buffers;
+using Tessera.Proxy.Backends;
+using Tessera.Proxy.Replies;
+using Tessera.Proxy.Routing;
+using Tessera.Resp.Protocol;
+
+namespace Tessera.Proxy.Sessions;
+
+/// <summary>
+/// What a session's feature objects (PubSub/, Tracking/) may use of their session: its identity and protocol, its
+/// place in the reply order, and the read pass's batch. Session thread only, except <see cref="Push"/> and the
+/// identity and protocol properties, which backend threads use to deliver messages and invalidations.
+/// </summary>
+internal interface ISessionView
+{
+    long Id { get; }
+
+    /// <summary>The namespace the client is served by.</summary>
+    string Namespace { get; }
+
+    RespProtocol Protocol { get; }
+
+    ProxyContext Context { get; }
+
+    /// <summary>The batch of the current read pass, flushed at its end.</summary>
+    FlushBatch Batch { get; }
+
+    /// <summary>Takes the next place in the reply order.</summary>
+    Reply EnqueueReply();
+
+    void ReplyError(string error);
+
+    void ReplyOk();
+
+    /// <summary>Starts a reply produced by the proxy; write it into the returned writer, then call <see cref="EndLocal"/>.</summary>
+    ArrayBufferWriter<byte> BeginLocal();
+
+    void EndLocal();
+
+    /// <summary>An out-of-band frame for the client, behind the replies already owed.</summary>
+    void Push(in ReadOnlySequence<byte> bytes, FlushBatch batch);
+
+    /// <summary>Marks a backend connection to be flushed at the end of the read pass.</summary>
+    void Touch(BackendConnection connection);
+
+    /// <summary>The namespace's routes, or null with CLUSTERDOWN answered.</summary>
+    NamespaceRoutes? RoutesOrError();
+
+    /// <summary>Keeps the session among those woken when routes change (it has state to refresh then).</summary>
+    void WatchRoutes();
+
+    /// <summary>Dispatches nothing more until the replies owed now have arrived (later commands change connections).</summary>
+    void PauseForReplies();
+}
