@@ -48,27 +48,30 @@ internal sealed class BackendServer : IAsyncDisposable
         return connections[(int)((ulong)sessionId % (ulong)connections.Length)];
     }
 
-    /// <summary>Opens a connection for one session alone (blocking commands, transactions, subscriptions).</summary>
+    /// <summary>
+    /// Opens a connection for one session alone: <see cref="BackendConnectionKind.Dedicated"/> (blocking commands,
+    /// transactions, WAIT), or <see cref="BackendConnectionKind.Subscribed"/> when <paramref name="pushSink"/> takes its frames.
+    /// </summary>
     public BackendConnection OpenDedicated(RespProtocol protocol, Action<System.Buffers.ReadOnlySequence<byte>, Replies.FlushBatch>? pushSink = null)
     {
-        var connection = new BackendConnection(this, _options, _time, _stats, protocol) { Dedicated = true, PushSink = pushSink };
-        _dedicated.TryAdd(connection, 0);
-        return connection;
+        var kind = pushSink is null ? BackendConnectionKind.Dedicated : BackendConnectionKind.Subscribed;
+        return Register(new BackendConnection(this, _options, _time, _stats, protocol, kind) { PushSink = pushSink });
     }
 
     /// <summary>
-    /// Opens a RESP3 connection for one session's keyed commands under client-side caching: invalidation
-    /// pushes go to <paramref name="outOfBand"/>, and <paramref name="observer"/> re-enables tracking on every link.
+    /// Opens a <see cref="BackendConnectionKind.Tracking"/> connection (RESP3) for one session's keyed commands under
+    /// client-side caching: invalidation pushes go to <paramref name="outOfBand"/>, and <paramref name="observer"/>
+    /// re-enables tracking on every link.
     /// </summary>
-    public BackendConnection OpenTracking(IBackendLinkObserver observer, Action<System.Buffers.ReadOnlySequence<byte>, Replies.FlushBatch> outOfBand)
-    {
-        var connection = new BackendConnection(this, _options, _time, _stats, RespProtocol.Resp3)
+    public BackendConnection OpenTracking(IBackendLinkObserver observer, Action<System.Buffers.ReadOnlySequence<byte>, Replies.FlushBatch> outOfBand) =>
+        Register(new BackendConnection(this, _options, _time, _stats, RespProtocol.Resp3, BackendConnectionKind.Tracking)
         {
-            Dedicated = true,
-            CarriesKeyedCommands = true,
             Observer = observer,
             OutOfBandSink = outOfBand,
-        };
+        });
+
+    private BackendConnection Register(BackendConnection connection)
+    {
         _dedicated.TryAdd(connection, 0);
         return connection;
     }

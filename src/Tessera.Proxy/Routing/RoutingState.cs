@@ -159,7 +159,7 @@ internal sealed class RoutingState
             foreach (var dedicated in group.Master.DedicatedConnections)
             {
                 // Client-tracking connections carry ordinary keyed commands: drained like shared ones.
-                barriers.Add(dedicated.CarriesKeyedCommands ? dedicated.BarrierAsync() : WaitForTransactionAsync(dedicated));
+                barriers.Add(dedicated.Kind == BackendConnectionKind.Tracking ? dedicated.BarrierAsync() : WaitForTransactionAsync(dedicated));
             }
         }
 
