@@ -29,6 +29,7 @@ internal sealed partial class BackendConnection : IAsyncDisposable
     private readonly ProxyStats _stats;
     private readonly RespProtocol _protocol;
     private readonly object _gate = new();
+    private readonly TransactionSignal _transactions = new();
     private Link? _link;
     private bool _pendingFlush;
     private bool _disposed;
@@ -68,8 +69,14 @@ internal sealed partial class BackendConnection : IAsyncDisposable
     /// <summary>Told when a link starts (to restore server-side state) and when it is lost; null for most connections.</summary>
     public IBackendLinkObserver? Observer { get; init; }
 
-    /// <summary>Set while a transaction is open on this (dedicated) connection: route changes wait for its EXEC.</summary>
-    public volatile bool TransactionOpen;
+    /// <summary>A transaction's EXEC goes out on this (dedicated) connection: route changes wait for <see cref="TransactionEnded"/>.</summary>
+    public void OpenTransaction() => _transactions.Open();
+
+    /// <summary>The EXEC sent after <see cref="OpenTransaction"/> was answered or failed.</summary>
+    public void CloseTransaction() => _transactions.Close();
+
+    /// <summary>Completes when no transaction is open on this connection (at once when none is).</summary>
+    public Task TransactionEnded => _transactions.Ended;
 
     /// <summary>Requests sent and not answered yet.</summary>
     public int InFlightCount
