@@ -51,6 +51,7 @@ internal sealed class BackendServer : IAsyncDisposable
     /// <summary>
     /// Opens a connection for one session alone: <see cref="BackendConnectionKind.Dedicated"/> (blocking commands,
     /// transactions, WAIT), or <see cref="BackendConnectionKind.Subscribed"/> when <paramref name="pushSink"/> takes its frames.
+    /// Sessions open them through <see cref="DedicatedConnections"/>, which counts them against the proxy's limit.
     /// </summary>
     public BackendConnection OpenDedicated(RespProtocol protocol, Action<System.Buffers.ReadOnlySequence<byte>, Replies.FlushBatch>? pushSink = null)
     {
@@ -61,7 +62,7 @@ internal sealed class BackendServer : IAsyncDisposable
     /// <summary>
     /// Opens a <see cref="BackendConnectionKind.Tracking"/> connection (RESP3) for one session's keyed commands under
     /// client-side caching: invalidation pushes go to <paramref name="outOfBand"/>, and <paramref name="observer"/>
-    /// re-enables tracking on every link.
+    /// re-enables tracking on every link. Opened through <see cref="DedicatedConnections"/>, like the others.
     /// </summary>
     public BackendConnection OpenTracking(IBackendLinkObserver observer, Action<System.Buffers.ReadOnlySequence<byte>, Replies.FlushBatch> outOfBand) =>
         Register(new BackendConnection(this, _options, _time, _stats, RespProtocol.Resp3, BackendConnectionKind.Tracking)
@@ -76,11 +77,19 @@ internal sealed class BackendServer : IAsyncDisposable
         return connection;
     }
 
-    /// <summary>Closes a dedicated connection: the server drops whatever the session left there (a blocked pop, a WATCH, subscriptions).</summary>
-    public void CloseDedicated(BackendConnection connection)
+    /// <summary>
+    /// Closes a dedicated connection: the server drops whatever the session left there (a blocked pop, a WATCH, subscriptions).
+    /// False when it was closed already (nothing done).
+    /// </summary>
+    public bool CloseDedicated(BackendConnection connection)
     {
-        _dedicated.TryRemove(connection, out _);
+        if (!_dedicated.TryRemove(connection, out _))
+        {
+            return false;
+        }
+
         _ = connection.DisposeAsync();
+        return true;
     }
 
     /// <summary>Dedicated connections currently open, for draining a route change.</summary>

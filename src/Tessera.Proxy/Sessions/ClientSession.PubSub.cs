@@ -289,18 +289,18 @@ internal sealed partial class ClientSession
             return connection;
         }
 
-        if (!_context.TryReserveDedicated())
+        var link = new SubscriptionLink(this);
+        connection = _context.Dedicated.TryOpen(server, Protocol, link.OnFrame);
+        if (connection is null)
         {
             if (answerErrors)
             {
-                ReplyError($"ERR this proxy already holds {_context.Options.MaxDedicatedConnections} connections for blocked clients, transactions and subscriptions (its limit); retry later or use another proxy");
+                ReplyError(_context.Dedicated.Refusal("ERR"));
             }
 
             return null;
         }
 
-        var link = new SubscriptionLink(this);
-        connection = server.OpenDedicated(Protocol, link.OnFrame);
         subs.Connections[server] = connection;
         subs.Links[server] = link;
         return connection;
@@ -413,8 +413,7 @@ internal sealed partial class ClientSession
 
         foreach (var (server, connection) in _subs.Connections)
         {
-            server.CloseDedicated(connection);
-            _context.ReleaseDedicated();
+            _context.Dedicated.Close(server, connection);
         }
 
         _subs = null;

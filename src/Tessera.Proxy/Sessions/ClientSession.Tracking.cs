@@ -332,14 +332,14 @@ internal sealed partial class ClientSession
             return link.Connection;
         }
 
-        if (!_context.TryReserveDedicated())
+        link = new TrackingLink(this, tracking, $"tessera-tracking-{Id}");
+        if (_context.Dedicated.TryOpenTracking(server, link, link.OnPush) is not { } connection)
         {
-            error = $"TRYAGAIN this proxy already holds {_context.Options.MaxDedicatedConnections} connections for blocked clients, transactions, subscriptions and client-side caching (its limit); retry later, use another proxy, or turn CLIENT TRACKING off";
+            error = _context.Dedicated.Refusal("TRYAGAIN");
             return null;
         }
 
-        link = new TrackingLink(this, tracking, $"tessera-tracking-{Id}");
-        link.Connection = server.OpenTracking(link, link.OnPush);
+        link.Connection = connection;
         tracking.Links[server] = link;
         return link.Connection;
     }
@@ -401,8 +401,7 @@ internal sealed partial class ClientSession
             {
                 tracking.Links.Remove(server, out var link);
                 link!.Close();
-                server.CloseDedicated(link.Connection);
-                _context.ReleaseDedicated();
+                _context.Dedicated.Close(server, link.Connection);
             }
         }
 
@@ -470,8 +469,7 @@ internal sealed partial class ClientSession
         foreach (var (server, link) in tracking.Links)
         {
             link.Close();
-            server.CloseDedicated(link.Connection);
-            _context.ReleaseDedicated();
+            _context.Dedicated.Close(server, link.Connection);
         }
 
         tracking.Links.Clear();
