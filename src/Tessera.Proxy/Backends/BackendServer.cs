@@ -49,36 +49,48 @@ internal sealed class BackendServer : IAsyncDisposable
         return connections[(int)((ulong)sessionId % (ulong)connections.Length)];
     }
 
-    /// <summary>Opens a connection for one session alone (blocking commands, transactions, subscriptions).</summary>
+    /// <summary>
+    /// Opens a connection for one session alone: <see cref="BackendConnectionKind.Dedicated"/> (blocking commands,
+    /// transactions, WAIT), or <see cref="BackendConnectionKind.Subscribed"/> when <paramref name="pushSink"/> takes its frames.
+    /// Sessions open them through <see cref="DedicatedConnections"/>, which counts them against the proxy's limit.
+    /// </summary>
     public BackendConnection OpenDedicated(RespProtocol protocol, Action<System.Buffers.ReadOnlySequence<byte>, Replies.FlushBatch>? pushSink = null)
     {
-        var connection = new BackendConnection(this, _options, _time, _stats, protocol) { Dedicated = true, PushSink = pushSink };
+        var kind = pushSink is null ? BackendConnectionKind.Dedicated : BackendConnectionKind.Subscribed;
+        return Register(new BackendConnection(this, _options, _time, _stats, protocol, kind) { PushSink = pushSink });
+    }
+
+    /// <summary>
+    /// Opens a <see cref="BackendConnectionKind.Tracking"/> connection (RESP3) for one session's keyed commands under
+    /// client-side caching: invalidation pushes go to <paramref name="outOfBand"/>, and <paramref name="observer"/>
+    /// re-enables tracking on every link. Opened through <see cref="DedicatedConnections"/>, like the others.
+    /// </summary>
+    public BackendConnection OpenTracking(IBackendLinkObserver observer, Action<System.Buffers.ReadOnlySequence<byte>, Replies.FlushBatch> outOfBand) =>
+        Register(new BackendConnection(this, _options, _time, _stats, RespProtocol.Resp3, BackendConnectionKind.Tracking)
+        {
+            Observer = observer,
+            OutOfBandSink = outOfBand,
+        });
+
+    private BackendConnection Register(BackendConnection connection)
+    {
         _dedicated.TryAdd(connection, 0);
         return connection;
     }
 
     /// <summary>
-    /// Opens a RESP3 connection for one session's keyed commands under client-side caching: invalidation
-    /// pushes go to <paramref name="outOfBand"/>, and <paramref name="observer"/> re-enables tracking on every link.
+    /// Closes a dedicated connection: the server drops whatever the session left there (a blocked pop, a WATCH, subscriptions).
+    /// False when it was closed already (nothing done).
     /// </summary>
-    public BackendConnection OpenTracking(IBackendLinkObserver observer, Action<System.Buffers.ReadOnlySequence<byte>, Replies.FlushBatch> outOfBand)
+    public bool CloseDedicated(BackendConnection connection)
     {
-        var connection = new BackendConnection(this, _options, _time, _stats, RespProtocol.Resp3)
+        if (!_dedicated.TryRemove(connection, out _))
         {
-            Dedicated = true,
-            CarriesKeyedCommands = true,
-            Observer = observer,
-            OutOfBandSink = outOfBand,
-        };
-        _dedicated.TryAdd(connection, 0);
-        return connection;
-    }
+            return false;
+        }
 
-    /// <summary>Closes a dedicated connection: the server drops whatever the session left there (a blocked pop, a WATCH, subscriptions).</summary>
-    public void CloseDedicated(BackendConnection connection)
-    {
-        _dedicated.TryRemove(connection, out _);
         _ = connection.DisposeAsync();
+        return true;
     }
 
     /// <summary>Dedicated connections currently open, for draining a route change.</summary>

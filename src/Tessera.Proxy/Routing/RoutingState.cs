@@ -171,19 +171,16 @@ internal sealed class RoutingState
             foreach (var dedicated in group.Master.DedicatedConnections)
             {
                 // Client-tracking connections carry ordinary keyed commands: drained like shared ones.
-                barriers.Add(dedicated.CarriesKeyedCommands ? dedicated.BarrierAsync() : WaitForTransactionAsync(dedicated));
+                barriers.Add(dedicated.Kind == BackendConnectionKind.Tracking ? dedicated.BarrierAsync() : dedicated.TransactionEnded);
             }
         }
 
+        // TransactionEnded completes when the EXEC's reply or failure arrives, under the timeout below. The poll it
+        // replaced also gave up while nothing was in flight on the connection; with a transaction open that lasts
+        // only a moment (the EXEC is about to be queued, or its link failed and the EXEC's failure, which ends the
+        // transaction, is being delivered), so the in-flight replies that matter are exactly the EXEC's, and
+        // waiting for its end also covers an EXEC that had not been queued yet when the drain began.
         await Task.WhenAll(barriers).WaitAsync(timeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
-    }
-
-    private static async Task WaitForTransactionAsync(BackendConnection connection)
-    {
-        while (connection.TransactionOpen && connection.InFlightCount > 0)
-        {
-            await Task.Delay(2).ConfigureAwait(false);
-        }
     }
 
     private void Publish(Dictionary<string, NamespaceRoutes> namespaces)

@@ -27,13 +27,13 @@ internal sealed partial class ClientSession
             return connection;
         }
 
-        if (!_context.TryReserveDedicated())
+        connection = _context.Dedicated.TryOpen(server, Protocol);
+        if (connection is null)
         {
-            ReplyError($"ERR this proxy already holds {_context.Options.MaxDedicatedConnections} connections for blocked clients, transactions and subscriptions (its limit); retry later or use another proxy");
+            ReplyError(_context.Dedicated.Refusal("ERR"));
             return null;
         }
 
-        connection = server.OpenDedicated(Protocol);
         _dedicated[(server, Protocol)] = connection;
         return connection;
     }
@@ -45,8 +45,7 @@ internal sealed partial class ClientSession
         {
             foreach (var ((server, _), connection) in _dedicated)
             {
-                server.CloseDedicated(connection);
-                _context.ReleaseDedicated();
+                _context.Dedicated.Close(server, connection);
             }
 
             _dedicated.Clear();

@@ -237,7 +237,7 @@ internal sealed partial class ClientSession
             return;
         }
 
-        connection.TransactionOpen = true;
+        connection.OpenTransaction();
         Touch(connection);
 
         // Counted as a write whatever was queued: a read-only transaction only makes a later WAIT ask one more group.
@@ -328,13 +328,13 @@ internal sealed partial class ClientSession
     {
         public override void OnReply(in ReadOnlySequence<byte> bytes, FlushBatch batch)
         {
-            connection.TransactionOpen = false;
+            connection.CloseTransaction();
             reply.OnReply(bytes, batch);
         }
 
         public override void OnFailure(string error, FlushBatch batch)
         {
-            connection.TransactionOpen = false;
+            connection.CloseTransaction();
             reply.OnFailure(error, batch);
         }
     }

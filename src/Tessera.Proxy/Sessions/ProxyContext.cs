@@ -18,6 +18,7 @@ internal sealed class ProxyContext : IAsyncDisposable
         Time = time;
         Stats = new ProxyStats();
         Backends = new BackendPool(options, time, Stats);
+        Dedicated = new DedicatedConnections(options.MaxDedicatedConnections);
         Routing = new RoutingState(Backends);
         Policies = new CommandPolicies(CommandTable.Default);
         Logger = loggerFactory.CreateLogger("Tessera.Proxy");
@@ -60,23 +61,8 @@ internal sealed class ProxyContext : IAsyncDisposable
 
     public long NextClientId() => Interlocked.Increment(ref _nextClientId);
 
-    private int _dedicatedConnections;
-
-    /// <summary>Counts a dedicated connection against <see cref="ProxyOptions.MaxDedicatedConnections"/>; false when the limit is reached.</summary>
-    public bool TryReserveDedicated()
-    {
-        if (Interlocked.Increment(ref _dedicatedConnections) <= Options.MaxDedicatedConnections)
-        {
-            return true;
-        }
-
-        Interlocked.Decrement(ref _dedicatedConnections);
-        return false;
-    }
-
-    public void ReleaseDedicated() => Interlocked.Decrement(ref _dedicatedConnections);
-
-    public int DedicatedConnections => Volatile.Read(ref _dedicatedConnections);
+    /// <summary>The connections sessions hold for themselves, counted against <see cref="ProxyOptions.MaxDedicatedConnections"/>.</summary>
+    public DedicatedConnections Dedicated { get; }
 
     public ValueTask DisposeAsync() => Backends.DisposeAsync();
 }

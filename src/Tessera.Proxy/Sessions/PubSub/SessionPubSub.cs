@@ -206,8 +206,7 @@ internal sealed class SessionPubSub(ISessionView session)
     {
         foreach (var (server, connection) in Connections)
         {
-            server.CloseDedicated(connection);
-            _context.ReleaseDedicated();
+            _context.Dedicated.Close(server, connection);
         }
 
         Connections.Clear();
@@ -249,18 +248,18 @@ internal sealed class SessionPubSub(ISessionView session)
             return connection;
         }
 
-        if (!_context.TryReserveDedicated())
+        var link = new SubscriptionLink(session);
+        connection = _context.Dedicated.TryOpen(server, session.Protocol, link.OnFrame);
+        if (connection is null)
         {
             if (answerErrors)
             {
-                session.ReplyError($"ERR this proxy already holds {_context.Options.MaxDedicatedConnections} connections for blocked clients, transactions and subscriptions (its limit); retry later or use another proxy");
+                session.ReplyError(_context.Dedicated.Refusal("ERR"));
             }
 
             return null;
         }
 
-        var link = new SubscriptionLink(session);
-        connection = server.OpenDedicated(session.Protocol, link.OnFrame);
         Connections[server] = connection;
         Links[server] = link;
         return connection;

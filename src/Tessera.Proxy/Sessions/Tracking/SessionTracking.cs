@@ -207,14 +207,14 @@ internal sealed partial class SessionTracking
             return link.Connection;
         }
 
-        if (!_context.TryReserveDedicated())
+        link = new TrackingLink(this, $"tessera-tracking-{_session.Id}");
+        if (_context.Dedicated.TryOpenTracking(server, link, link.OnPush) is not { } connection)
         {
-            error = $"TRYAGAIN this proxy already holds {_context.Options.MaxDedicatedConnections} connections for blocked clients, transactions, subscriptions and client-side caching (its limit); retry later, use another proxy, or turn CLIENT TRACKING off";
+            error = _context.Dedicated.Refusal("TRYAGAIN");
             return null;
         }
 
-        link = new TrackingLink(this, $"tessera-tracking-{_session.Id}");
-        link.Connection = server.OpenTracking(link, link.OnPush);
+        link.Connection = connection;
         Links[server] = link;
         return link.Connection;
     }
@@ -296,8 +296,7 @@ internal sealed partial class SessionTracking
     private void CloseLink(BackendServer server, TrackingLink link)
     {
         link.Close();
-        server.CloseDedicated(link.Connection);
-        _context.ReleaseDedicated();
+        _context.Dedicated.Close(server, link.Connection);
     }
 
     private static bool RoutesMoved(NamespaceRoutes previous, NamespaceRoutes routes)

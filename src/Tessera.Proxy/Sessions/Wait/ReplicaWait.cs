@@ -70,13 +70,12 @@ internal sealed class ReplicaWait
 
         foreach (var master in masters)
         {
-            if (!_context.TryReserveDedicated())
+            if (_context.Dedicated.TryOpen(master, RespProtocol.Resp2) is not { } connection)
             {
-                Finish(master.Address, 0, $"ERR WAIT needs a connection of its own to backend {master.Address}, but this proxy already holds {_context.Options.MaxDedicatedConnections} such connections (its limit); retry later or use another proxy");
+                Finish(master.Address, 0, _context.Dedicated.Refusal($"ERR WAIT needs a connection of its own to backend {master.Address}, but"));
                 continue;
             }
 
-            var connection = master.OpenDedicated(RespProtocol.Resp2);
             bool aborted;
             lock (_gate)
             {
@@ -89,8 +88,7 @@ internal sealed class ReplicaWait
 
             if (aborted)
             {
-                master.CloseDedicated(connection);
-                _context.ReleaseDedicated();
+                _context.Dedicated.Close(master, connection);
                 Finish(master.Address, 0, "ERR the client left before WAIT was answered");
                 continue;
             }
@@ -150,8 +148,7 @@ internal sealed class ReplicaWait
 
         foreach (var (server, connection) in open)
         {
-            server.CloseDedicated(connection);
-            _context.ReleaseDedicated();
+            _context.Dedicated.Close(server, connection);
         }
     }
 

@@ -1,0 +1,37 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Tessera.Proxy.Net;
+using Tessera.Resp.Protocol;
+
+namespace Tessera.Proxy.Backends;
+
+internal sealed partial class BackendConnection
+{
+    /// <summary>One socket's lifetime: its outgoing pipe, its in-flight requests, its reply scanner state.</summary>
+    private sealed class Link
+    {
+        public readonly Pipe Output = new(new PipeOptions(
+            pool: BlockMemoryPool.Shared,
+            pauseWriterThreshold: 0,
+            resumeWriterThreshold: 0,
+            minimumSegmentSize: BlockMemoryPool.BlockSize,
+
+            // The send loop continues inline on the thread that flushes (a session ending its read
+            // pass), so a batch of commands goes to the socket without a thread hop. It runs under
+            // the connection's lock only until the socket send completes or would block.
+            readerScheduler: PipeScheduler.Inline,
+            writerScheduler: PipeScheduler.Inline,
+            useSynchronizationContext: false));
+
+        public readonly RequestRing InFlight = new();
+        public ReplyScanState Scan;
+        public Socket? Socket;
+        public volatile bool Dead;
+
+        /// <summary>Requests at the head of <see cref="InFlight"/> already handed to the send loop (guarded by the connection's lock).</summary>
+        public int SentUnanswered;
+
+        /// <summary>Where the socket's completions run (adapted by the receive loop only).</summary>
+        public SocketInlining.Adaptive Inlining;
+    }
+}
