@@ -5,6 +5,26 @@ namespace Tessera.Model.Tests.Topology;
 /// <summary>What a proxy refuses to serve, each refusal with the text an operator reads.</summary>
 public sealed class TopologyValidatorTests
 {
+    [Theory]
+    [InlineData("127.0.0.1:6379", true, "127.0.0.1", 6379)]
+    [InlineData("redis-a.internal:7000", true, "redis-a.internal", 7000)]
+    [InlineData("[::1]:6379", true, "::1", 6379)]
+    [InlineData("::1:6379", false, "", 0)]
+    [InlineData("127.0.0.1", false, "", 0)]
+    [InlineData("127.0.0.1:", false, "", 0)]
+    [InlineData(":6379", false, "", 0)]
+    [InlineData("127.0.0.1:0", false, "", 0)]
+    [InlineData("127.0.0.1:65536", false, "", 0)]
+    [InlineData("127.0.0.1:+80", false, "", 0)]
+    [InlineData("my host:80", false, "", 0)]
+    [InlineData("", false, "", 0)]
+    public void TryParseHostPort_accepts_only_host_colon_port(string text, bool ok, string host, int port)
+    {
+        Assert.Equal(ok, TopologyValidator.TryParseHostPort(text, out var parsedHost, out var parsedPort));
+        Assert.Equal(host, parsedHost);
+        Assert.Equal(port, parsedPort);
+    }
+
     [Fact]
     public void A_file_topology_serving_every_slot_is_valid()
     {
