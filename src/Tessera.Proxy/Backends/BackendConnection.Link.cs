@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Tessera.Proxy.Net;
+using Tessera.Proxy.Replies;
 using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Backends;
@@ -23,7 +24,7 @@ internal sealed partial class BackendConnection
             writerScheduler: PipeScheduler.Inline,
             useSynchronizationContext: false));
 
-        public readonly RequestRing InFlight = new();
+        public readonly Ring<InFlightRequest> InFlight = new(64);
         public ReplyScanState Scan;
         public Socket? Socket;
         public volatile bool Dead;

@@ -30,7 +30,7 @@ internal sealed partial class BackendConnection
         {
             // First on the wire, before any command queued behind it: switch this connection to RESP3.
             RespWriter.WriteCommand(link.Output.Writer, "HELLO", "3");
-            link.InFlight.Enqueue(new Handshake(this, link), _time.GetTimestamp());
+            link.InFlight.Enqueue(new InFlightRequest(new Handshake(this, link), _time.GetTimestamp()));
             _pendingFlush = true;
         }
 
@@ -41,7 +41,7 @@ internal sealed partial class BackendConnection
             observer.OnLinkStarting(link.Output.Writer, setup);
             foreach (var request in setup)
             {
-                link.InFlight.Enqueue(request, _time.GetTimestamp());
+                link.InFlight.Enqueue(new InFlightRequest(request, _time.GetTimestamp()));
             }
 
             _pendingFlush = true;
@@ -171,7 +171,7 @@ internal sealed partial class BackendConnection
                     BackendRequest? request;
                     lock (_gate)
                     {
-                        request = link.InFlight.TryDequeue();
+                        request = link.InFlight.TryDequeue(out var next) ? next.Request : null;
                         if (link.SentUnanswered > 0)
                         {
                             link.SentUnanswered--;
@@ -259,7 +259,11 @@ internal sealed partial class BackendConnection
                 _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, _options.MaxReconnectBackoff.Ticks));
             }
 
-            link.InFlight.DrainTo(failed);
+            while (link.InFlight.TryDequeue(out var unanswered))
+            {
+                failed.Add(unanswered.Request);
+            }
+
             link.Output.Writer.Complete();
             socket = link.Socket;
             message = _disposed

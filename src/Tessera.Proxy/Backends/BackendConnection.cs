@@ -153,7 +153,7 @@ internal sealed partial class BackendConnection : IAsyncDisposable
             // Subscribed connections have no replies to match: their frames all go to the sink.
             if (PushSink is null)
             {
-                _link!.InFlight.Enqueue(request, _time.GetTimestamp());
+                _link!.InFlight.Enqueue(new InFlightRequest(request, _time.GetTimestamp()));
             }
 
             _pendingFlush = true;
@@ -255,7 +255,7 @@ internal sealed partial class BackendConnection : IAsyncDisposable
         lock (_gate)
         {
             link = _link;
-            if (link is null || link.InFlight.Count == 0 || _time.GetElapsedTime(link.InFlight.OldestQueuedAt) < _options.RequestTimeout)
+            if (link is null || link.InFlight.Count == 0 || _time.GetElapsedTime(link.InFlight.Head.QueuedAt) < _options.RequestTimeout)
             {
                 return;
             }

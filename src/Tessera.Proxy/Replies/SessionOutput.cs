@@ -23,7 +23,7 @@ internal sealed class SessionOutput
     private readonly object _gate = new();
     private readonly PipeWriter _output;
     private readonly int _maxPending;
-    private readonly ReplyQueue _queue = new();
+    private readonly Ring<Reply> _queue = new(16);
     private readonly Stack<Reply> _free = new();
     private bool _flushScheduled;
     private bool _outputBlocked;
@@ -87,9 +87,9 @@ internal sealed class SessionOutput
                 return;
             }
 
-            if (!_outputBlocked && ReferenceEquals(_queue.Peek(), reply))
+            if (!_outputBlocked && ReferenceEquals(Head, reply))
             {
-                _queue.Dequeue();
+                _queue.TryDequeue(out _);
                 WriteLocked(bytes);
                 RecycleLocked(reply);
                 DrainLocked();
@@ -212,7 +212,7 @@ internal sealed class SessionOutput
         Task wait;
         lock (_gate)
         {
-            if (_closed || _queue.Count == 0 || ReferenceEquals(_queue.Peek(), before))
+            if (_closed || _queue.Count == 0 || ReferenceEquals(Head, before))
             {
                 return true;
             }
@@ -257,9 +257,9 @@ internal sealed class SessionOutput
             }
 
             CloseLocked();
-            while (_queue.Count > 0)
+            while (_queue.TryDequeue(out var owed))
             {
-                _queue.Dequeue().Release();
+                owed.Release();
             }
 
             _free.Clear();
@@ -305,6 +305,9 @@ internal sealed class SessionOutput
         Flush();
     }
 
+    /// <summary>The reply at the head of the order, null when none is owed (under the lock).</summary>
+    private Reply? Head => _queue.Count == 0 ? null : _queue.Head;
+
     private void ScheduleFlushLocked(FlushBatch batch)
     {
         if (!_flushScheduled)
@@ -317,9 +320,9 @@ internal sealed class SessionOutput
     /// <summary>Writes every completed reply at the head of the order.</summary>
     private void DrainLocked()
     {
-        while (_queue.Peek() is { Done: true } head)
+        while (Head is { Done: true } head)
         {
-            _queue.Dequeue();
+            _queue.TryDequeue(out _);
             WriteLocked(head.Stored);
             RecycleLocked(head);
         }
@@ -330,7 +333,7 @@ internal sealed class SessionOutput
             _roomWaiter = null;
         }
 
-        if (_drainWaiter is not null && (_queue.Count == 0 || ReferenceEquals(_queue.Peek(), _drainBefore)))
+        if (_drainWaiter is not null && (_queue.Count == 0 || ReferenceEquals(Head, _drainBefore)))
         {
             _drainWaiter.TrySetResult();
             _drainWaiter = null;
