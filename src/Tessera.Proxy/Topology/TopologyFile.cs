@@ -1,7 +1,7 @@
-using System.Text.Json.Serialization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Text;
+using Tessera.Model.Api;
 using Tessera.Model.Topology;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization.NamingConventions;
@@ -30,18 +30,6 @@ namespace Tessera.Proxy.Topology;
 /// </summary>
 public static partial class TopologyFile
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-
-        // A misspelt key must be an error, not a silently ignored setting.
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
-
     private static readonly IDeserializer YamlReader = new DeserializerBuilder()
         .WithNamingConvention(CamelCaseNamingConvention.Instance)
         .Build();
@@ -118,7 +106,7 @@ public static partial class TopologyFile
         if (format == TopologyFileFormat.Json)
         {
             // JSON has no comments; the comment is for YAML only.
-            return JsonSerializer.Serialize(document, JsonOptions) + "\n";
+            return JsonSerializer.Serialize(document, TesseraJson.ConfigFile) + "\n";
         }
 
         var text = new StringBuilder();
@@ -159,7 +147,7 @@ public static partial class TopologyFile
 
         try
         {
-            return JsonSerializer.Deserialize<TopologyFileDocument>(text, JsonOptions);
+            return JsonSerializer.Deserialize<TopologyFileDocument>(text, TesseraJson.ConfigFile);
         }
         catch (JsonException e)
         {
