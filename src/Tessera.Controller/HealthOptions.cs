@@ -1,7 +1,7 @@
 namespace Tessera.Controller;
 
 /// <summary>
-/// How controllers watch redis-servers and when they fail a master over (DESIGN §5). The defaults aim at writes
+/// How controllers watch redis-servers and when they fail a master over (architecture §5). The defaults aim at writes
 /// succeeding again through the proxies less than 5 s after a master dies.
 /// </summary>
 public sealed record HealthOptions

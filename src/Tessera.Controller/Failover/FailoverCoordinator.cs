@@ -46,7 +46,7 @@ internal enum FailoverStep
 }
 
 /// <summary>
-/// Fails a group's master over to one of its replicas (DESIGN §5), for the automatic failover and for
+/// Fails a group's master over to one of its replicas (architecture §5), for the automatic failover and for
 /// <c>tessera group promote</c> alike:
 /// <list type="number">
 /// <item>write a <see cref="FailoverRecord"/> (compare-and-set) naming the failed master and the chosen replica;</item>

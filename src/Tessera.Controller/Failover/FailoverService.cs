@@ -13,7 +13,7 @@ using Tessera.Store;
 namespace Tessera.Controller.Failover;
 
 /// <summary>
-/// Failure detection wired to failover in one controller (DESIGN §5): it owns the <see cref="HealthMonitor"/>
+/// Failure detection wired to failover in one controller (architecture §5): it owns the <see cref="HealthMonitor"/>
 /// (probes, opinions, votes), hands the monitor's leader rounds to the <see cref="FailoverCoordinator"/>, and
 /// keeps the <see cref="EventLog"/>. It is what the API calls for events, the health report (with the latest
 /// failovers), manual promotion and passive failure reports.

@@ -21,7 +21,7 @@ internal sealed record ReplicaChoice(IReadOnlyList<ReplicaCandidate> Ranked, IRe
 }
 
 /// <summary>
-/// Which replica takes over a failed master, in Redis Sentinel's order (DESIGN §5): drop the unusable ones
+/// Which replica takes over a failed master, in Redis Sentinel's order (architecture §5): drop the unusable ones
 /// (silent, not a replica of that master, still in its first sync, never in sync since it started, cut off
 /// from the master for too long, or <c>replica-priority 0</c>), then lowest non-zero priority, then largest
 /// replication offset (least data lost), then smallest run id (a stable tie-break).

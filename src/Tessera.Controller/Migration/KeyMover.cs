@@ -11,7 +11,7 @@ using Tessera.Store;
 namespace Tessera.Controller.Migration;
 
 /// <summary>
-/// Moves the keys of the migrating slots off one source master (DESIGN §4.3): SCAN passes over its whole
+/// Moves the keys of the migrating slots off one source master (architecture §4, step 3): SCAN passes over its whole
 /// keyspace (COUNT <see cref="MigrationSettings.ScanCount"/>), keeping the keys whose slot moves (all moving
 /// slots of that source in the same pass), and moving them with <c>MIGRATE host port "" 0 timeout REPLACE KEYS …</c>
 /// in batches to each slot's target, under the keys/s and bytes/s throttle; each batch is sized with MEMORY USAGE

@@ -5,7 +5,7 @@ using Tessera.Store;
 namespace Tessera.Controller.Migration;
 
 /// <summary>
-/// Carries one migration through its states on the leader (DESIGN §4): switch its slots to <c>migrating</c>
+/// Carries one migration through its states on the leader (architecture §4): switch its slots to <c>migrating</c>
 /// (two-phase), run a <see cref="KeyMover"/> per source group until every key has moved, switch the slots to
 /// <c>online</c> at their new owner (two-phase). Each step is written to the store before the next begins and
 /// each is idempotent, so a runner started on the record at any point — after a pause, by a new leader after

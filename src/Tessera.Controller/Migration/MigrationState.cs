@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Tessera.Controller.Migration;
 
-/// <summary>Where a slot migration is in its life (DESIGN §4).</summary>
+/// <summary>Where a slot migration is in its life (architecture §4).</summary>
 /// <remarks>
 /// <c>Queued → Moving → Finishing → Done</c>; <c>Paused</c> from and back to <c>Moving</c>; a cancel turns a
 /// moving migration around (<see cref="SlotMigration.Reverse"/>: the keys already moved go back) and ends in

@@ -8,7 +8,7 @@ namespace Tessera.Controller.Pushes;
 /// <summary>
 /// Pushes one namespace's routes to every registered proxy in parallel and waits, per proxy, until it acks
 /// (answers 2xx with the pushed epoch or a newer one applied), its registration vanishes (its lease expired:
-/// it is waited out and fences itself, DESIGN §3), or the push deadline passes (reported as unacknowledged;
+/// it is waited out and fences itself, architecture §3), or the push deadline passes (reported as unacknowledged;
 /// the proxy's own store watch repairs it). Calls are retried every <see cref="RetryDelay"/>, each bounded by
 /// <see cref="ControllerOptions.PushCallTimeout"/>. Only runs under a leader's term: when the term ends, the
 /// pushes stop at once.

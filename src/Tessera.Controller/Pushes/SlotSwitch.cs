@@ -9,7 +9,7 @@ namespace Tessera.Controller.Pushes;
 internal sealed record CommittedChange(StoredNamespace Stored, IReadOnlyList<PushPhase> Pushes);
 
 /// <summary>
-/// Changes who serves some slots without any proxy ever serving a stale route (DESIGN §3):
+/// Changes who serves some slots without any proxy ever serving a stale route (architecture §3):
 /// <list type="number">
 /// <item><b>lock</b>: the affected slots that some group serves now are written as <see cref="SlotState.Locked"/>
 /// (same owner) at epoch e+1 and pushed; proxies hold requests for them and drain those in flight;</item>

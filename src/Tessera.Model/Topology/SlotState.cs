@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Tessera.Model.Topology;
 
-/// <summary>State of a slot in a namespace's slot table (DESIGN §2, §3).</summary>
+/// <summary>State of a slot in a namespace's slot table (architecture §2, §3).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<SlotState>))]
 public enum SlotState
 {

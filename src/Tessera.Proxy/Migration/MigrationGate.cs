@@ -6,7 +6,7 @@ using Tessera.Proxy.Replies;
 namespace Tessera.Proxy.Migration;
 
 /// <summary>
-/// A command that touches keys of migrating slots (DESIGN §4): first the keys are moved from the source
+/// A command that touches keys of migrating slots (architecture §4): first the keys are moved from the source
 /// group's master to the target with <c>MIGRATE … REPLACE</c> (NOKEY: already gone), then the prepared
 /// command bytes go to the target group. The client's place in the reply order was taken when the
 /// command arrived, so order holds; a later command of the same session for the same key runs its own

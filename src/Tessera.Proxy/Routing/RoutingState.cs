@@ -74,7 +74,7 @@ internal sealed class RoutingState
     /// <summary>
     /// Applies one namespace's routes when <paramref name="config"/> is newer than what is served (an equal
     /// epoch is an idempotent repeat). Returns once every request that was routed by the routes it replaced
-    /// has left the proxy and been answered by its backend (DESIGN §3: "drains the ones in flight").
+    /// has left the proxy and been answered by its backend (architecture §3: "drains the ones in flight").
     /// </summary>
     public async Task<bool> ApplyNamespaceAsync(NamespaceConfig config, TimeSpan drainTimeout)
     {

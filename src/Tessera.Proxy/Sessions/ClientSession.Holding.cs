@@ -7,7 +7,7 @@ using Tessera.Resp.Protocol;
 namespace Tessera.Proxy.Sessions;
 
 /// <remarks>
-/// Requests for locked slots (first phase of a route change, DESIGN §3) wait here, in order, while the
+/// Requests for locked slots (first phase of a route change, architecture §3) wait here, in order, while the
 /// rest of the session goes on. Each keeps its place in the reply order (its <see cref="Reply"/> is taken
 /// when it is held) and a copy of its bytes. When routes change the session is woken (its pending read is
 /// cancelled) and re-dispatches them under the new routes; a later request for a slot that still has

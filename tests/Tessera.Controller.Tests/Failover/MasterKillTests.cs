@@ -7,7 +7,7 @@ namespace Tessera.Controller.Tests.Failover;
 /// <summary>
 /// A master killed with SIGKILL under a steady write load through a real proxy process: the controller declares it
 /// down, promotes its replica and switches the proxy, and writes to that group succeed again within the target
-/// (DESIGN §5: under 5 s with the defaults). Counts the acknowledged writes the new master does not have.
+/// (architecture §5: under 5 s with the defaults). Counts the acknowledged writes the new master does not have.
 /// </summary>
 [Collection(FailoverCollection.Name)]
 public sealed class MasterKillTests

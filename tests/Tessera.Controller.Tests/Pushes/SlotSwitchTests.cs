@@ -9,7 +9,7 @@ using Tessera.Store;
 
 namespace Tessera.Controller.Tests.Pushes;
 
-/// <summary>The general two-phase switch (DESIGN §3) that migration and failover build on, against stand-in proxies.</summary>
+/// <summary>The general two-phase switch (architecture §3) that migration and failover build on, against stand-in proxies.</summary>
 public sealed class SlotSwitchTests
 {
     [Fact]

@@ -4,7 +4,7 @@ using Tessera.Resp.Keys;
 
 namespace Tessera.Proxy.Tests.Migration;
 
-/// <summary>Keys of migrating slots move to the target group the first time a command touches them (DESIGN §4).</summary>
+/// <summary>Keys of migrating slots move to the target group the first time a command touches them (architecture §4).</summary>
 public sealed class MigrateOnTouchTests : IAsyncLifetime
 {
     private readonly ProxyCluster _cluster = new(3, 0);

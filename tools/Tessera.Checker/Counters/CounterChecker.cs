@@ -8,7 +8,7 @@ namespace Tessera.Checker.Counters;
 
 /// <summary>
 /// Proves that a Tessera deployment loses no acknowledged write and serves no stale read while its topology
-/// changes (DESIGN §4): writers INCR random counters through every given proxy in turn and remember the highest
+/// changes (architecture §4): writers INCR random counters through every given proxy in turn and remember the highest
 /// value each counter was acknowledged with; readers GET random counters through every proxy in turn and check
 /// that the value is at least what was acknowledged before the read was sent, and never below what the same
 /// reader saw before. At the end every counter is read once more and must hold at least its highest
