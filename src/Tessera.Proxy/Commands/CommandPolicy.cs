@@ -33,7 +33,7 @@ internal enum CommandKind
     /// <summary>SCAN: a cursor that walks every group in turn.</summary>
     Scan,
 
-    /// <summary>WAIT: asked of every group the client wrote to, over connections opened for it (see ClientSession.Wait.cs).</summary>
+    /// <summary>WAIT: asked of every group the client wrote to, over connections opened for it (see Sessions/Wait/SessionWait.cs).</summary>
     Wait,
 
     /// <summary>Refused with <see cref="CommandPolicy.Refusal"/>.</summary>

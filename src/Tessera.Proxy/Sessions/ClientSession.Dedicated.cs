@@ -93,7 +93,7 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>BLPOP, BZPOPMIN, XREAD BLOCK...: sent on a dedicated connection; the session reads nothing more until the reply arrives, as Redis does for a blocked client.</summary>
-    private void RouteBlocking(RequestFrame frame, CommandSpec spec)
+    private void RouteBlocking(RequestFrame frame, CommandSpec spec, bool writes)
     {
         if (RoutesOrError() is not { } routes || SingleSlotGroup(routes, spec, frame, out _) is not { } group)
         {
@@ -106,11 +106,11 @@ internal sealed partial class ClientSession
         }
 
         var reply = EnqueueReply();
-        NoteWrite(group);
+        _written.Note(group, writes);
         var blocked = new BlockedRequest(reply);
         connection.Send(frame.Data, blocked, _batch);
         connection.Flush();
-        _pause = blocked.Completed;
+        PauseUntil(blocked.Completed);
     }
 
     /// <summary>Completes the client's reply and lets the session read on.</summary>

@@ -47,25 +47,24 @@ internal sealed partial class ClientSession
             return;
         }
 
-        _writeCommand = policy.Writes;
         switch (policy.Kind)
         {
             case CommandKind.Keyed:
-                RouteKeyed(frame, spec);
+                RouteKeyed(frame, spec, policy.Writes);
                 break;
             case CommandKind.KeyedUnlessBlocking:
                 if (HasBlockOption(frame))
                 {
-                    RouteBlocking(frame, spec);
+                    RouteBlocking(frame, spec, policy.Writes);
                 }
                 else
                 {
-                    RouteKeyed(frame, spec);
+                    RouteKeyed(frame, spec, policy.Writes);
                 }
 
                 break;
             case CommandKind.FanOut:
-                RunFanOut(frame, spec, policy.Merge);
+                RunFanOut(frame, spec, policy.Merge, policy.Writes);
                 break;
             case CommandKind.Scan:
                 Scan(frame);
@@ -77,13 +76,13 @@ internal sealed partial class ClientSession
                 RunTransaction(frame, spec);
                 break;
             case CommandKind.PubSub:
-                RunPubSub(frame, spec.Name);
+                RunPubSub(frame, spec.Name, policy.Writes);
                 break;
             case CommandKind.Blocking:
-                RouteBlocking(frame, spec);
+                RouteBlocking(frame, spec, policy.Writes);
                 break;
             case CommandKind.MultiKey:
-                RouteMultiKey(frame, spec, policy.Merge);
+                RouteMultiKey(frame, spec, policy.Merge, policy.Writes);
                 break;
             case CommandKind.Local:
                 RunLocal(frame, spec, policy.Local);
@@ -91,7 +90,7 @@ internal sealed partial class ClientSession
             case CommandKind.AnyGroup:
                 if (RoutesOrError() is { } anyRoutes && FirstGroup(anyRoutes) is { } anyGroup)
                 {
-                    Forward(anyGroup, frame);
+                    Forward(anyGroup, frame, policy.Writes);
                 }
 
                 break;
@@ -102,7 +101,7 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>Single-slot commands: every key must hash to the same slot; the slot's group runs it (<see cref="KeyRouting"/>).</summary>
-    private void RouteKeyed(RequestFrame frame, CommandSpec spec)
+    private void RouteKeyed(RequestFrame frame, CommandSpec spec, bool writes)
     {
         if (RoutesOrError() is not { } routes)
         {
@@ -118,7 +117,7 @@ internal sealed partial class ClientSession
                 // Any group answers the same, so use the one that owns slot 0 and let Redis word the error.
                 if (FirstGroup(routes) is { } first)
                 {
-                    Forward(first, frame);
+                    Forward(first, frame, writes);
                 }
 
                 return;
@@ -137,16 +136,19 @@ internal sealed partial class ClientSession
         }
         else if (route.Kind == RouteKind.Migrating)
         {
-            ForwardMigrating(route.Group!, route.Target!, frame, keys[..keyCount], route.Slot);
+            ForwardMigrating(route.Group!, route.Target!, frame, keys[..keyCount], route.Slot, writes);
         }
         else
         {
-            Forward(route.Group!, frame);
+            Forward(route.Group!, frame, writes);
         }
     }
 
-    /// <summary>Sends the request's bytes as they are to the group's master, taking the next place in the reply order.</summary>
-    private void Forward(GroupRoute group, RequestFrame frame)
+    /// <summary>
+    /// Sends the request's bytes as they are to the group's master, taking the next place in the reply order; a
+    /// command that <paramref name="writes"/> makes the group one a later WAIT asks.
+    /// </summary>
+    private void Forward(GroupRoute group, RequestFrame frame, bool writes)
     {
         if (_tracking is not null)
         {
@@ -158,7 +160,7 @@ internal sealed partial class ClientSession
         var reply = EnqueueReply();
         connection.Send(frame.Data, reply, _batch);
         Touch(connection);
-        NoteWrite(group);
+        _written.Note(group, writes);
     }
 
     private NamespaceRoutes? RoutesOrError()

@@ -21,7 +21,7 @@ internal sealed partial class ClientSession
 {
     private const ulong ScanGroupSlots = 1024;
 
-    private void RunFanOut(RequestFrame frame, CommandSpec spec, MergeKind merge)
+    private void RunFanOut(RequestFrame frame, CommandSpec spec, MergeKind merge, bool writes)
     {
         if (RoutesOrError() is not { } routes)
         {
@@ -34,7 +34,7 @@ internal sealed partial class ClientSession
             return;
         }
 
-        NoteWriteOnEveryGroup(routes);
+        _written.NoteEvery(routes, writes);
         FanOutFrame(routes, frame, merge);
     }
 

@@ -150,7 +150,12 @@ internal sealed partial class ClientSession
                 // Closing this session's own connections drops their MULTI, WATCH and subscriptions on the servers.
                 _txn = null;
                 CloseDedicatedConnections();
-                _pause = Protocol == RespProtocol.Resp2 ? null : WaitForRepliesAsync(_context.Options.RequestTimeout, CancellationToken.None);
+                if (Protocol != RespProtocol.Resp2)
+                {
+                    // Back to RESP2's connections, as HELLO 2: the replies owed on RESP3's arrive first.
+                    PauseForReplies();
+                }
+
                 Protocol = RespProtocol.Resp2;
                 Name = null;
                 RespWriter.WriteSimpleString(BeginLocal(), "RESET"u8);
@@ -238,7 +243,7 @@ internal sealed partial class ClientSession
         {
             // Later commands go over the other protocol's backend connections: let the replies owed on the
             // current ones arrive first so no later command can overtake an earlier one.
-            _pause = WaitForRepliesAsync(_context.Options.RequestTimeout, CancellationToken.None);
+            PauseForReplies();
             if (protocol == RespProtocol.Resp2)
             {
                 StopTrackingForResp2();

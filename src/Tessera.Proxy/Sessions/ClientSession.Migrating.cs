@@ -11,11 +11,11 @@ namespace Tessera.Proxy.Sessions;
 internal sealed partial class ClientSession
 {
     /// <summary>A single-slot command on a migrating slot: MIGRATE its keys from <paramref name="source"/> to <paramref name="target"/>, then run it there.</summary>
-    private void ForwardMigrating(GroupRoute source, GroupRoute target, RequestFrame frame, ReadOnlySpan<int> keys, int slot)
+    private void ForwardMigrating(GroupRoute source, GroupRoute target, RequestFrame frame, ReadOnlySpan<int> keys, int slot, bool writes)
     {
         var reply = EnqueueReply();
-        NoteWrite(source);
-        NoteWrite(target);
+        _written.Note(source, writes);
+        _written.Note(target, writes);
         var gate = new MigrationGate(reply, slot);
         gate.ThenSend(MigratingConnection(target.Master), frame.Data.ToArray(), reply);
         var sourceConnection = source.Master.ConnectionFor(Id, Protocol);
@@ -28,7 +28,7 @@ internal sealed partial class ClientSession
     /// A split command (MGET, DEL...) with keys in migrating slots: each key counts for its slot's target
     /// group; keys of migrating slots are moved first (one MIGRATE per source/target pair), then the parts go out.
     /// </summary>
-    private void SplitMigrating(NamespaceRoutes routes, RequestFrame frame, ReadOnlySpan<int> keys, ReadOnlySpan<int> slots, MergeKind merge, List<GroupRoute> groups, int firstMigratingSlot)
+    private void SplitMigrating(NamespaceRoutes routes, RequestFrame frame, ReadOnlySpan<int> keys, ReadOnlySpan<int> slots, MergeKind merge, List<GroupRoute> groups, int firstMigratingSlot, bool writes)
     {
         int keyCount = keys.Length;
         var parent = EnqueueReply();
@@ -36,7 +36,7 @@ internal sealed partial class ClientSession
         if (groups.Count == 1)
         {
             gate.ThenSend(MigratingConnection(groups[0].Master), frame.Data.ToArray(), parent);
-            NoteWrite(groups[0]);
+            _written.Note(groups[0], writes);
         }
         else
         {
@@ -46,7 +46,7 @@ internal sealed partial class ClientSession
                 var part = new ArrayBufferWriter<byte>();
                 WriteSplitPart(part, routes, frame, keys, slots, groups, p, merge, operation);
                 gate.ThenSend(MigratingConnection(groups[p].Master), part.WrittenSpan.ToArray(), operation.PartRequest(p));
-                NoteWrite(groups[p]);
+                _written.Note(groups[p], writes);
             }
         }
 
@@ -67,8 +67,8 @@ internal sealed partial class ClientSession
 
         foreach (var ((source, target), pairKeys) in pairs)
         {
-            NoteWrite(source);
-            NoteWrite(target);
+            _written.Note(source, writes);
+            _written.Note(target, writes);
             var sourceConnection = source.Master.ConnectionFor(Id, Protocol);
             gate.Migrate(sourceConnection, target.Master.Address, pairKeys, _context.Options.MigrateTimeout, _batch);
             Touch(sourceConnection);

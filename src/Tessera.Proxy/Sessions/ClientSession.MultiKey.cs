@@ -18,7 +18,7 @@ internal sealed partial class ClientSession
 {
     private readonly List<GroupRoute> _splitGroups = new(4);
 
-    private void RouteMultiKey(RequestFrame frame, CommandSpec spec, MergeKind merge)
+    private void RouteMultiKey(RequestFrame frame, CommandSpec spec, MergeKind merge, bool writes)
     {
         if (RoutesOrError() is not { } routes)
         {
@@ -31,7 +31,7 @@ internal sealed partial class ClientSession
         {
             if (FirstGroup(routes) is { } any)
             {
-                Forward(any, frame);
+                Forward(any, frame, writes);
             }
 
             return;
@@ -72,13 +72,13 @@ internal sealed partial class ClientSession
 
         if (firstMigrating >= 0)
         {
-            SplitMigrating(routes, frame, keys[..keyCount], slots[..keyCount], merge, groups, firstMigrating);
+            SplitMigrating(routes, frame, keys[..keyCount], slots[..keyCount], merge, groups, firstMigrating, writes);
             return;
         }
 
         if (groups.Count == 1)
         {
-            Forward(groups[0], frame);
+            Forward(groups[0], frame, writes);
             return;
         }
 
@@ -87,7 +87,7 @@ internal sealed partial class ClientSession
         for (int p = 0; p < groups.Count; p++)
         {
             var request = operation.PartRequest(p);
-            NoteWrite(groups[p]);
+            _written.Note(groups[p], writes);
             if (SessionConnection(groups[p].Master, out var error) is not { } connection || !connection.TryBeginWrite(out var writer, out error))
             {
                 request.OnFailure(error!, _batch);

@@ -17,7 +17,7 @@ internal sealed partial class ClientSession
     /// <summary>True while a RESP2 client is in subscribed mode (only (P|S)(UN)SUBSCRIBE, PING, QUIT, RESET allowed).</summary>
     private bool InSubscribedMode => _pubsub is { Count: > 0 } && Protocol == RespProtocol.Resp2;
 
-    private void RunPubSub(RequestFrame frame, string name)
+    private void RunPubSub(RequestFrame frame, string name, bool writes)
     {
         if (RoutesOrError() is not { } routes)
         {
@@ -44,7 +44,7 @@ internal sealed partial class ClientSession
                     int slot = KeySlot.Of(frame.ArgSpan(1));
                     if (routes.Slots[slot] is { } group)
                     {
-                        Forward(group, frame);
+                        Forward(group, frame, writes);
                     }
                     else
                     {

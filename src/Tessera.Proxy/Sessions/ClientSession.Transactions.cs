@@ -241,8 +241,7 @@ internal sealed partial class ClientSession
         Touch(connection);
 
         // Counted as a write whatever was queued: a read-only transaction only makes a later WAIT ask one more group.
-        _writeCommand = true;
-        NoteWrite(txn.Group);
+        _written.Note(txn.Group, writes: true);
         WriteCommandOn(connection, new ExecRequest(EnqueueReply(), connection), "EXEC");
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using Tessera.Proxy.Backends;
 using Tessera.Proxy.Replies;
 using Tessera.Proxy.Routing;
+using Tessera.Proxy.Sessions.Wait;
 
 namespace Tessera.Proxy.Sessions;
 
@@ -30,5 +31,14 @@ internal sealed partial class ClientSession : ISessionView
 
     void ISessionView.WatchRoutes() => _context.HeldSessions.TryAdd(this, 0);
 
-    void ISessionView.PauseForReplies() => _pause = WaitForRepliesAsync(_context.Options.RequestTimeout, CancellationToken.None);
+    void ISessionView.PauseForReplies() => PauseForReplies();
+
+    void ISessionView.PauseUntil(Task until) => PauseUntil(until);
+
+    Task<bool> ISessionView.WaitForRepliesAsync(TimeSpan timeout, CancellationToken cancellationToken, Reply? before) =>
+        WaitForRepliesAsync(timeout, cancellationToken, before);
+
+    bool ISessionView.ClientGone => _out.IsClosed;
+
+    ref readonly WrittenGroups ISessionView.Written => ref _written;
 }

@@ -30,10 +30,7 @@ internal sealed partial class ClientSession
     private long _commandsInPass;
     private bool _stopReading;
 
-    /// <summary>
-    /// Set by a command after which nothing else may be dispatched until this completes (a protocol switch
-    /// waits for replies owed on the old protocol's connections; a blocking command waits for its reply).
-    /// </summary>
+    /// <summary>Set through <see cref="PauseUntil"/> only; taken by the read loop.</summary>
     private Task? _pause;
 
     public ClientSession(ProxyContext context, IDuplexPipe transport, long id, string? remoteAddress)
@@ -161,6 +158,17 @@ internal sealed partial class ClientSession
             buffer = buffer.Slice(_frame.ConsumedLength);
         }
     }
+
+    /// <summary>
+    /// Dispatches nothing after the current command until <paramref name="until"/> completes: the read loop stops
+    /// there and waits, leaving the rest of the client's bytes unread. How every command pauses the session: a
+    /// protocol switch or RESET (replies owed on the old protocol's connections), a blocking command (its reply),
+    /// WAIT (its answer). A second call in one pass (held requests re-dispatched together) replaces the first.
+    /// </summary>
+    private void PauseUntil(Task until) => _pause = until;
+
+    /// <summary>Pauses until the replies owed now have arrived (later commands go over other connections).</summary>
+    private void PauseForReplies() => PauseUntil(WaitForRepliesAsync(_context.Options.RequestTimeout, CancellationToken.None));
 
     /// <summary>After a read pass: wake the backend connections that got commands, and send what is ready to the client.</summary>
     private void EndPass()

@@ -2,6 +2,7 @@ using System.Buffers;
 using Tessera.Proxy.Backends;
 using Tessera.Proxy.Replies;
 using Tessera.Proxy.Routing;
+using Tessera.Proxy.Sessions.Wait;
 using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Sessions;
@@ -51,4 +52,19 @@ internal interface ISessionView
 
     /// <summary>Dispatches nothing more until the replies owed now have arrived (later commands change connections).</summary>
     void PauseForReplies();
+
+    /// <summary>Dispatches nothing more until <paramref name="until"/> completes (WAIT: until it is answered).</summary>
+    void PauseUntil(Task until);
+
+    /// <summary>
+    /// Completes true once every reply queued before <paramref name="before"/> (every reply, when null) was written,
+    /// false after <paramref name="timeout"/>. Any thread.
+    /// </summary>
+    Task<bool> WaitForRepliesAsync(TimeSpan timeout, CancellationToken cancellationToken, Reply? before);
+
+    /// <summary>True once the client's connection closed: nobody to answer any more. Any thread.</summary>
+    bool ClientGone { get; }
+
+    /// <summary>The groups the session sent replicated writes to (read by WAIT from its own task, while the session is paused).</summary>
+    ref readonly WrittenGroups Written { get; }
 }

@@ -7,6 +7,7 @@ using Tessera.Proxy.Hosting;
 using Tessera.Proxy.Replies;
 using Tessera.Proxy.Routing;
 using Tessera.Proxy.Sessions;
+using Tessera.Proxy.Sessions.Wait;
 using Tessera.Resp.Keys;
 using Tessera.Resp.Protocol;
 
@@ -19,6 +20,7 @@ namespace Tessera.Proxy.Tests.Support;
 internal sealed class FakeSessionView : ISessionView, IAsyncDisposable
 {
     private readonly ArrayBufferWriter<byte> _local = new(256);
+    private WrittenGroups _written;
 
     public FakeSessionView(RespProtocol protocol = RespProtocol.Resp2, bool routes = true)
     {
@@ -80,6 +82,14 @@ internal sealed class FakeSessionView : ISessionView, IAsyncDisposable
     public void WatchRoutes() => Watched++;
 
     public void PauseForReplies() => Pauses++;
+
+    public void PauseUntil(Task until) => Pauses++;
+
+    public Task<bool> WaitForRepliesAsync(TimeSpan timeout, CancellationToken cancellationToken, Tessera.Proxy.Replies.Reply? before) => Task.FromResult(true);
+
+    public bool ClientGone => false;
+
+    public ref readonly WrittenGroups Written => ref _written;
 
     /// <summary>A request as the session's parser gives it.</summary>
     public static RequestFrame Frame(params string[] args)
