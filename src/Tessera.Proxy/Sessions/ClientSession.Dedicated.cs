@@ -40,6 +40,8 @@ internal sealed partial class ClientSession
 
     private void CloseDedicatedConnections()
     {
+        // The transaction's MULTI and WATCHes live on these connections: it ends with them.
+        _txn = null;
         AbortWait();
         if (_dedicated is not null)
         {

@@ -2,6 +2,8 @@ using System.Buffers;
 using Tessera.Proxy.Backends;
 using Tessera.Proxy.Replies;
 using Tessera.Proxy.Routing;
+using Tessera.Resp.Commands;
+using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Sessions;
 
@@ -31,4 +33,16 @@ internal sealed partial class ClientSession : ISessionView
     void ISessionView.WatchRoutes() => _context.HeldSessions.TryAdd(this, 0);
 
     void ISessionView.PauseForReplies() => _pause = WaitForRepliesAsync(_context.Options.RequestTimeout, CancellationToken.None);
+
+    BackendConnection? ISessionView.DedicatedConnection(BackendServer server) => DedicatedConnection(server);
+
+    GroupRoute? ISessionView.SingleSlotGroup(NamespaceRoutes routes, CommandSpec spec, RequestFrame frame, out int slot) => SingleSlotGroup(routes, spec, frame, out slot);
+
+    GroupRoute? ISessionView.FirstGroup(NamespaceRoutes routes) => FirstGroup(routes);
+
+    void ISessionView.NoteWriteTo(GroupRoute? group)
+    {
+        _writeCommand = true;
+        NoteWrite(group);
+    }
 }

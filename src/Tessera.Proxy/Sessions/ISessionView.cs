@@ -2,6 +2,7 @@ using System.Buffers;
 using Tessera.Proxy.Backends;
 using Tessera.Proxy.Replies;
 using Tessera.Proxy.Routing;
+using Tessera.Resp.Commands;
 using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Sessions;
@@ -51,4 +52,16 @@ internal interface ISessionView
 
     /// <summary>Dispatches nothing more until the replies owed now have arrived (later commands change connections).</summary>
     void PauseForReplies();
+
+    /// <summary>The session's own connection to <paramref name="server"/> (its blocking commands use it too), or null with the refusal answered.</summary>
+    BackendConnection? DedicatedConnection(BackendServer server);
+
+    /// <summary>The group that runs a single-slot command on a dedicated connection, or null with the error answered (keys in two slots, a slot not served or moving).</summary>
+    GroupRoute? SingleSlotGroup(NamespaceRoutes routes, CommandSpec spec, RequestFrame frame, out int slot);
+
+    /// <summary>The group that runs keyless commands, or null with CLUSTERDOWN answered.</summary>
+    GroupRoute? FirstGroup(NamespaceRoutes routes);
+
+    /// <summary>Counts the command being dispatched as a replicated write to <paramref name="group"/> for a later WAIT, whatever its policy says.</summary>
+    void NoteWriteTo(GroupRoute? group);
 }
