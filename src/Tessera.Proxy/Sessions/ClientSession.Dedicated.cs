@@ -40,8 +40,6 @@ internal sealed partial class ClientSession
 
     private void CloseDedicatedConnections()
     {
-        // The transaction's MULTI and WATCHes live on these connections: it ends with them.
-        _txn = null;
         AbortWait();
         if (_dedicated is not null)
         {
@@ -55,6 +53,9 @@ internal sealed partial class ClientSession
 
         CloseSubscriptions();
         CloseTracking();
+
+        // The transaction's MULTI and WATCHes lived on the dedicated connections: it ended with them.
+        _txn = null;
     }
 
     /// <summary>
