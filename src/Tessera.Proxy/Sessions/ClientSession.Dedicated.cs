@@ -53,6 +53,9 @@ internal sealed partial class ClientSession
 
         CloseSubscriptions();
         CloseTracking();
+
+        // The transaction's MULTI and WATCHes lived on the dedicated connections: it ended with them.
+        _txn = null;
     }
 
     /// <summary>

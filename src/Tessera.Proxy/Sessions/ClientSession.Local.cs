@@ -148,7 +148,6 @@ internal sealed partial class ClientSession
             case LocalCommand.Reset:
                 // RESET: leave MULTI, WATCH and subscriptions, back to RESP2 and no name, as Redis does.
                 // Closing this session's own connections drops their MULTI, WATCH and subscriptions on the servers.
-                _txn = null;
                 CloseDedicatedConnections();
                 if (Protocol != RespProtocol.Resp2)
                 {

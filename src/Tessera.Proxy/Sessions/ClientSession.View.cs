@@ -3,6 +3,8 @@ using Tessera.Proxy.Backends;
 using Tessera.Proxy.Replies;
 using Tessera.Proxy.Routing;
 using Tessera.Proxy.Sessions.Wait;
+using Tessera.Resp.Commands;
+using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Sessions;
 
@@ -41,4 +43,12 @@ internal sealed partial class ClientSession : ISessionView
     bool ISessionView.ClientGone => _out.IsClosed;
 
     ref readonly WrittenGroups ISessionView.Written => ref _written;
+
+    BackendConnection? ISessionView.DedicatedConnection(BackendServer server) => DedicatedConnection(server);
+
+    GroupRoute? ISessionView.SingleSlotGroup(NamespaceRoutes routes, CommandSpec spec, RequestFrame frame, out int slot) => SingleSlotGroup(routes, spec, frame, out slot);
+
+    GroupRoute? ISessionView.FirstGroup(NamespaceRoutes routes) => FirstGroup(routes);
+
+    void ISessionView.NoteWriteTo(GroupRoute? group) => _written.Note(group, writes: true);
 }

@@ -3,6 +3,7 @@ using Tessera.Proxy.Backends;
 using Tessera.Proxy.Replies;
 using Tessera.Proxy.Routing;
 using Tessera.Proxy.Sessions.Wait;
+using Tessera.Resp.Commands;
 using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Sessions;
@@ -67,4 +68,16 @@ internal interface ISessionView
 
     /// <summary>The groups the session sent replicated writes to (read by WAIT from its own task, while the session is paused).</summary>
     ref readonly WrittenGroups Written { get; }
+
+    /// <summary>The session's own connection to <paramref name="server"/> (its blocking commands use it too), or null with the refusal answered.</summary>
+    BackendConnection? DedicatedConnection(BackendServer server);
+
+    /// <summary>The group that runs a single-slot command on a dedicated connection, or null with the error answered (keys in two slots, a slot not served or moving).</summary>
+    GroupRoute? SingleSlotGroup(NamespaceRoutes routes, CommandSpec spec, RequestFrame frame, out int slot);
+
+    /// <summary>The group that runs keyless commands, or null with CLUSTERDOWN answered.</summary>
+    GroupRoute? FirstGroup(NamespaceRoutes routes);
+
+    /// <summary>Counts the command being dispatched as a replicated write to <paramref name="group"/> for a later WAIT, whatever its policy says.</summary>
+    void NoteWriteTo(GroupRoute? group);
 }

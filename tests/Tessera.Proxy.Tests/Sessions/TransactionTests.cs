@@ -26,6 +26,17 @@ public sealed class TransactionTests : IClassFixture<ProxyCluster>
     }
 
     [Fact]
+    public async Task A_transaction_of_keyless_commands_runs_on_any_group()
+    {
+        await using var c = await _cluster.ConnectAsync();
+        Reply.Ok(await c.CallAsync("MULTI"));
+        Reply.Text("QUEUED", await c.CallAsync("PING"));
+        Reply.Text("QUEUED", await c.CallAsync("ECHO", "keyless"));
+        Assert.Equal(["PONG", "keyless"], Reply.Strings(await c.CallAsync("EXEC")));
+        Reply.Error("ERR EXEC without MULTI", await c.CallAsync("EXEC"));
+    }
+
+    [Fact]
     public async Task Keys_in_two_slots_abort_the_transaction()
     {
         await using var c = await _cluster.ConnectAsync();

@@ -8,6 +8,7 @@ using Tessera.Proxy.Replies;
 using Tessera.Proxy.Routing;
 using Tessera.Proxy.Sessions;
 using Tessera.Proxy.Sessions.Wait;
+using Tessera.Resp.Commands;
 using Tessera.Resp.Keys;
 using Tessera.Resp.Protocol;
 
@@ -90,6 +91,48 @@ internal sealed class FakeSessionView : ISessionView, IAsyncDisposable
     public bool ClientGone => false;
 
     public ref readonly WrittenGroups Written => ref _written;
+
+    /// <summary>Groups counted as written for a later WAIT.</summary>
+    public List<GroupRoute?> WritesNoted { get; } = [];
+
+    /// <summary>No backend here: a dedicated connection is always refused, as at the proxy's limit.</summary>
+    public BackendConnection? DedicatedConnection(BackendServer server)
+    {
+        ReplyError(Context.Dedicated.Refusal("ERR"));
+        return null;
+    }
+
+    /// <summary>The slot of the command's keys, and the group that owns it (routes have none unless a test assigns one).</summary>
+    public GroupRoute? SingleSlotGroup(NamespaceRoutes routes, CommandSpec spec, RequestFrame frame, out int slot)
+    {
+        var keys = new int[frame.Count];
+        int keyCount = KeyExtractor.GetKeyIndexes(spec, frame, keys);
+        slot = keyCount > 0 ? KeySlot.Of(frame.ArgSpan(keys[0])) : -1;
+        if (slot < 0)
+        {
+            return FirstGroup(routes);
+        }
+
+        if (routes.Slots[slot] is null)
+        {
+            ReplyError(ClientSession.SlotNotServed(routes, slot));
+        }
+
+        return routes.Slots[slot];
+    }
+
+    public GroupRoute? FirstGroup(NamespaceRoutes routes)
+    {
+        if (Array.Find(routes.Slots, group => group is not null) is { } group)
+        {
+            return group;
+        }
+
+        ReplyError($"CLUSTERDOWN namespace '{routes.Name}' has no slot assigned to any group");
+        return null;
+    }
+
+    public void NoteWriteTo(GroupRoute? group) => WritesNoted.Add(group);
 
     /// <summary>A request as the session's parser gives it.</summary>
     public static RequestFrame Frame(params string[] args)
