@@ -18,7 +18,13 @@ internal sealed partial class ClientSession
 {
     private readonly List<HeldRequest> _held = [];
     private RequestFrame? _heldFrame;
-    private Reply? _reservedReply;
+
+    /// <summary>
+    /// The held request being dispatched again, while it is: it already has its place in the reply order, which
+    /// <see cref="EnqueueReply"/> hands back (once) instead of a new one, and the time it was first held, which it
+    /// keeps if it must wait again (<see cref="Hold"/>).
+    /// </summary>
+    private HeldRequest? _redispatching;
 
     /// <summary>
     /// True when this session already holds a request for <paramref name="slot"/>: a later one must wait behind it
@@ -43,10 +49,10 @@ internal sealed partial class ClientSession
     /// <summary>Keeps <paramref name="frame"/> until its slot is served again.</summary>
     private void Hold(RequestFrame frame, int slot)
     {
+        long heldAt = _redispatching?.HeldAt ?? _context.Time.GetTimestamp();
         var reply = EnqueueReply();
         var bytes = new byte[frame.Data.Length];
         frame.Data.CopyTo(bytes);
-        long heldAt = _reservedHeldAt ?? _context.Time.GetTimestamp();
         _held.Add(new HeldRequest(bytes, reply, slot, heldAt));
         if (_held.Count == 1)
         {
@@ -84,11 +90,9 @@ internal sealed partial class ClientSession
                 continue;
             }
 
-            _reservedReply = request.Reply;
-            _reservedHeldAt = request.HeldAt;
+            _redispatching = request;
             Dispatch(_heldFrame);
-            _reservedReply = null;
-            _reservedHeldAt = null;
+            _redispatching = null;
         }
 
         if (_held.Count > 0 || _pubsub is { Any: true } || _tracking is not null)
@@ -96,8 +100,6 @@ internal sealed partial class ClientSession
             _context.HeldSessions.TryAdd(this, 0);
         }
     }
-
-    private long? _reservedHeldAt;
 
     /// <summary>Interrupts the pending read so the read loop looks at held requests again.</summary>
     internal void Wake()
@@ -118,5 +120,9 @@ internal sealed partial class ClientSession
         Wake();
     }
 
-    private sealed record HeldRequest(byte[] Bytes, Reply Reply, int Slot, long HeldAt);
+    private sealed record HeldRequest(byte[] Bytes, Reply Reply, int Slot, long HeldAt)
+    {
+        /// <summary>True once its dispatch took back <see cref="Reply"/> (its later replies, if any, are new places).</summary>
+        public bool ReplyTaken { get; set; }
+    }
 }

@@ -14,10 +14,10 @@ internal sealed partial class ClientSession
     /// <summary>Takes the next place in the reply order.</summary>
     private Reply EnqueueReply()
     {
-        if (_reservedReply is { } reserved)
+        if (_redispatching is { Reply: { } reserved } held && !held.ReplyTaken)
         {
             // A held request being dispatched again already has its place.
-            _reservedReply = null;
+            held.ReplyTaken = true;
             return reserved;
         }
 
