@@ -20,6 +20,12 @@ internal sealed class Reply : BackendRequest
     /// <summary>The output this reply belongs to (one client's).</summary>
     public SessionOutput Output { get; }
 
+    /// <summary>
+    /// True when the client asked not to hear this reply (CLIENT REPLY OFF or SKIP): it keeps its place in the
+    /// order, so later replies still wait for it, but nothing of it is written.
+    /// </summary>
+    public bool Silent { get; set; }
+
     /// <summary>True once the reply's bytes are stored (set under the output's lock).</summary>
     public bool Done { get; private set; }
 
@@ -59,6 +65,7 @@ internal sealed class Reply : BackendRequest
 
         _length = 0;
         Done = false;
+        Silent = false;
     }
 
     /// <summary>Gives up the buffer for good (the session is closing).</summary>

@@ -90,13 +90,17 @@ internal sealed class SessionOutput
             if (!_outputBlocked && ReferenceEquals(Head, reply))
             {
                 _queue.TryDequeue(out _);
-                WriteLocked(bytes);
+                if (!reply.Silent)
+                {
+                    WriteLocked(bytes);
+                }
+
                 RecycleLocked(reply);
                 DrainLocked();
             }
             else
             {
-                reply.Store(bytes);
+                reply.Store(reply.Silent ? default : bytes);
             }
 
             ScheduleFlushLocked(batch);

@@ -16,13 +16,13 @@ internal sealed partial class ClientSession
         var spec = policies.Table.Resolve(frame);
         if (spec is null)
         {
-            ReplyError(UnknownCommandMessage(frame));
+            RefuseCommand(UnknownCommandMessage(frame));
             return;
         }
 
         if (!spec.ArityAllows(frame.Count))
         {
-            ReplyError($"ERR wrong number of arguments for '{spec.Name}' command");
+            RefuseCommand($"ERR wrong number of arguments for '{spec.Name}' command");
             return;
         }
 
@@ -97,6 +97,19 @@ internal sealed partial class ClientSession
             default:
                 ReplyError(policy.Refusal!);
                 break;
+        }
+    }
+
+    /// <summary>A command refused before it runs; inside MULTI it also discards the transaction at EXEC, as on Redis.</summary>
+    private void RefuseCommand(string error)
+    {
+        if (InMulti)
+        {
+            _txn!.Abort(error);
+        }
+        else
+        {
+            ReplyError(error);
         }
     }
 

@@ -1,14 +1,12 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Tessera.Proxy.Commands;
-using Tessera.Resp.Commands;
 using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Sessions;
 
-/// <remarks>INFO (the proxy's view plus the groups' keyspace) and COMMAND (answered from the generated table).</remarks>
+/// <remarks>INFO: the proxy's view plus the groups' keyspace (COMMAND is in ClientSession.Command.cs).</remarks>
 internal sealed partial class ClientSession
 {
     private static readonly string[] DefaultSections = ["server", "clients", "stats", "proxy", "keyspace"];
@@ -118,167 +116,5 @@ internal sealed partial class ClientSession
         }
 
         return text.ToString();
-    }
-
-    private void CommandCommand(RequestFrame frame, LocalCommand command)
-    {
-        var table = _context.Policies.Table;
-        switch (command)
-        {
-            case LocalCommand.Command:
-                {
-                    var w = BeginLocal();
-                    RespWriter.WriteArrayHeader(w, table.Commands.Count);
-                    foreach (var spec in table.Commands)
-                    {
-                        CommandTable.WriteInfo(w, spec, Protocol);
-                    }
-
-                    EndLocal();
-                    break;
-                }
-
-            case LocalCommand.CommandCount:
-                RespWriter.WriteInteger(BeginLocal(), table.Commands.Count);
-                EndLocal();
-                break;
-            case LocalCommand.CommandList:
-                {
-                    if (frame.Count > 2)
-                    {
-                        ReplyError("ERR COMMAND LIST FILTERBY is not supported through Tessera; use COMMAND LIST");
-                        return;
-                    }
-
-                    var w = BeginLocal();
-                    RespWriter.WriteArrayHeader(w, table.Commands.Count);
-                    foreach (var spec in table.Commands)
-                    {
-                        RespWriter.WriteBulkString(w, spec.Name);
-                    }
-
-                    EndLocal();
-                    break;
-                }
-
-            case LocalCommand.CommandInfo:
-                {
-                    var w = BeginLocal();
-                    if (frame.Count == 2)
-                    {
-                        RespWriter.WriteArrayHeader(w, table.Commands.Count);
-                        foreach (var spec in table.Commands)
-                        {
-                            CommandTable.WriteInfo(w, spec, Protocol);
-                        }
-                    }
-                    else
-                    {
-                        RespWriter.WriteArrayHeader(w, frame.Count - 2);
-                        for (int i = 2; i < frame.Count; i++)
-                        {
-                            if (table.Find(Encoding.UTF8.GetString(frame.ArgSpan(i))) is { } spec)
-                            {
-                                CommandTable.WriteInfo(w, spec, Protocol);
-                            }
-                            else
-                            {
-                                RespWriter.WriteNullArray(w, Protocol);
-                            }
-                        }
-                    }
-
-                    EndLocal();
-                    break;
-                }
-
-            case LocalCommand.CommandDocs:
-                {
-                    var specs = new List<CommandSpec>();
-                    if (frame.Count == 2)
-                    {
-                        specs.AddRange(table.Commands);
-                    }
-                    else
-                    {
-                        for (int i = 2; i < frame.Count; i++)
-                        {
-                            if (table.Find(Encoding.UTF8.GetString(frame.ArgSpan(i))) is { } spec)
-                            {
-                                specs.Add(spec);
-                            }
-                        }
-                    }
-
-                    var w = BeginLocal();
-                    RespWriter.WriteMapHeader(w, specs.Count, Protocol);
-                    foreach (var spec in specs)
-                    {
-                        CommandTable.WriteDocs(w, spec, Protocol);
-                    }
-
-                    EndLocal();
-                    break;
-                }
-
-            case LocalCommand.CommandGetKeys:
-                CommandGetKeys(frame);
-                break;
-        }
-    }
-
-    /// <summary>COMMAND GETKEYS cmd arg...: the keys as the proxy itself finds them (the same code that routes).</summary>
-    private void CommandGetKeys(RequestFrame frame)
-    {
-        // Re-encode the inner command so it can be parsed into a frame of its own.
-        var inner = new ArrayBufferWriter<byte>();
-        RespWriter.WriteArrayHeader(inner, frame.Count - 2);
-        for (int i = 2; i < frame.Count; i++)
-        {
-            RespWriter.WriteBulkString(inner, frame.Arg(i));
-        }
-
-        var innerFrame = new RequestFrame();
-        if (RequestParser.TryParse(new ReadOnlySequence<byte>(inner.WrittenMemory), innerFrame, _context.Options.Limits) != ParseStatus.Complete)
-        {
-            ReplyError("ERR Invalid arguments specified for command");
-            return;
-        }
-
-        var spec = _context.Policies.Table.Resolve(innerFrame);
-        if (spec is null)
-        {
-            ReplyError("ERR Invalid command specified");
-            return;
-        }
-
-        if (!spec.ArityAllows(innerFrame.Count))
-        {
-            ReplyError("ERR Invalid number of arguments specified for command");
-            return;
-        }
-
-        var keys = new int[innerFrame.Count];
-        int count = KeyExtractor.GetKeyIndexes(spec, innerFrame, keys);
-        if (count < 0)
-        {
-            ReplyError("ERR Invalid arguments specified for command");
-            return;
-        }
-
-        if (count == 0)
-        {
-            ReplyError("ERR The command has no key arguments");
-            return;
-        }
-
-        var w = BeginLocal();
-        RespWriter.WriteArrayHeader(w, count);
-        for (int i = 0; i < count; i++)
-        {
-            RespWriter.WriteBulkString(w, innerFrame.Arg(keys[i]));
-        }
-
-        EndLocal();
     }
 }

@@ -99,6 +99,7 @@ internal sealed partial class ClientSession
             case LocalCommand.CommandDocs:
             case LocalCommand.CommandList:
             case LocalCommand.CommandGetKeys:
+            case LocalCommand.CommandGetKeysAndFlags:
                 CommandCommand(frame, command);
                 break;
             case LocalCommand.ClientSetName:
@@ -145,6 +146,9 @@ internal sealed partial class ClientSession
                 }
 
                 break;
+            case LocalCommand.ClientReply:
+                SetReplyMode(frame);
+                break;
             case LocalCommand.Reset:
                 // RESET: leave MULTI, WATCH and subscriptions, back to RESP2 and no name, as Redis does.
                 // Closing this session's own connections drops their MULTI, WATCH and subscriptions on the servers.
@@ -157,6 +161,7 @@ internal sealed partial class ClientSession
 
                 Protocol = RespProtocol.Resp2;
                 Name = null;
+                _replyMode = ReplyMode.On;
                 RespWriter.WriteSimpleString(BeginLocal(), "RESET"u8);
                 EndLocal();
                 break;

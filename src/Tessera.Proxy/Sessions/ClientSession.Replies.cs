@@ -1,5 +1,6 @@
 using System.Buffers;
 using Tessera.Proxy.Replies;
+using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Sessions;
 
@@ -10,6 +11,14 @@ namespace Tessera.Proxy.Sessions;
 internal sealed partial class ClientSession
 {
     private readonly SessionOutput _out;
+    private ReplyMode _replyMode;
+
+    private enum ReplyMode : byte
+    {
+        On,
+        Off,
+        SkipNext,
+    }
 
     /// <summary>Takes the next place in the reply order.</summary>
     private Reply EnqueueReply()
@@ -21,7 +30,46 @@ internal sealed partial class ClientSession
             return reserved;
         }
 
-        return _out.Enqueue();
+        var reply = _out.Enqueue();
+        if (_replyMode != ReplyMode.On)
+        {
+            reply.Silent = true;
+            if (_replyMode == ReplyMode.SkipNext)
+            {
+                _replyMode = ReplyMode.On;
+            }
+        }
+
+        return reply;
+    }
+
+    /// <summary>
+    /// CLIENT REPLY ON|OFF|SKIP, as Redis 7.0: OFF and SKIP have no reply themselves; OFF silences every reply
+    /// until ON, SKIP the next command's; SKIP while OFF changes nothing. Pub/sub messages and invalidations are
+    /// still delivered (they are pushes, not replies: redis-server 7.0 sends them under OFF too).
+    /// </summary>
+    private void SetReplyMode(RequestFrame frame)
+    {
+        if (frame.ArgEquals(2, "ON"u8))
+        {
+            _replyMode = ReplyMode.On;
+            ReplyOk();
+        }
+        else if (frame.ArgEquals(2, "OFF"u8))
+        {
+            _replyMode = ReplyMode.Off;
+        }
+        else if (frame.ArgEquals(2, "SKIP"u8))
+        {
+            if (_replyMode != ReplyMode.Off)
+            {
+                _replyMode = ReplyMode.SkipNext;
+            }
+        }
+        else
+        {
+            ReplyError("ERR syntax error");
+        }
     }
 
     /// <summary>An out-of-band frame (a pub/sub message or an invalidation) for this client, after the replies owed.</summary>

@@ -22,7 +22,26 @@ public static partial class KeyExtractor
     /// Specs flagged NOT_KEY are skipped. A container spec (OBJECT, XINFO...) is resolved to the subcommand
     /// named by argument 1 first. Allocates nothing.
     /// </summary>
-    public static int GetKeyIndexes(CommandSpec spec, RequestFrame frame, Span<int> destination)
+    public static int GetKeyIndexes(CommandSpec spec, RequestFrame frame, Span<int> destination) => GetKeys(spec, frame, destination, []);
+
+    /// <summary>
+    /// <see cref="GetKeyIndexes(CommandSpec, RequestFrame, Span{int})"/>, also writing into <paramref name="keySpecs"/>
+    /// (at least <see cref="RequestFrame.Count"/> entries) the key spec each key was found by, whose flags
+    /// <c>COMMAND GETKEYSANDFLAGS</c> reports; null for keys found by a command's own argument rules (SORT, MIGRATE).
+    /// </summary>
+    public static int GetKeyIndexes(CommandSpec spec, RequestFrame frame, Span<int> destination, Span<KeySpec?> keySpecs)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        if (keySpecs.Length < frame.Count)
+        {
+            throw new ArgumentException($"keySpecs holds {keySpecs.Length} entries but the request has {frame.Count} arguments", nameof(keySpecs));
+        }
+
+        keySpecs[..frame.Count].Clear();
+        return GetKeys(spec, frame, destination, keySpecs);
+    }
+
+    private static int GetKeys(CommandSpec spec, RequestFrame frame, Span<int> destination, Span<KeySpec?> keySpecs)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(frame);
@@ -54,10 +73,16 @@ public static partial class KeyExtractor
                 continue;
             }
 
+            int before = count;
             count = AddKeys(keySpec, frame, destination, count);
             if (count < 0)
             {
                 return -1;
+            }
+
+            if (!keySpecs.IsEmpty)
+            {
+                keySpecs[before..count].Fill(keySpec);
             }
         }
 

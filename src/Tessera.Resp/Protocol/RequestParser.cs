@@ -22,6 +22,9 @@ public static partial class RequestParser
     private const string InvalidMultibulkLength = "Protocol error: invalid multibulk length";
     private const string InvalidBulkLength = "Protocol error: invalid bulk length";
 
+    /// <summary>redis-server's own default limit (proto-max-bulk-len, 512 MB): past it Redis answers <see cref="InvalidBulkLength"/>, and so does the proxy.</summary>
+    private const long RedisMaxBulkLength = 512L * 1024 * 1024;
+
     private enum Step
     {
         Done,
@@ -265,7 +268,8 @@ public static partial class RequestParser
                 case LengthResult.Malformed:
                     return Fail(frame, InvalidMultibulkLength);
                 case LengthResult.TooBig:
-                    return Fail(frame, string.Create(CultureInfo.InvariantCulture,
+                    // Past what Redis itself takes, Redis's words; under that, the proxy's own (tighter) limit says so.
+                    return Fail(frame, value > int.MaxValue ? InvalidMultibulkLength : string.Create(CultureInfo.InvariantCulture,
                         $"Protocol error: multibulk length {value} exceeds the limit of {limits.MaxArrayLength} arguments (proxy max-array-length)"));
             }
 
@@ -298,7 +302,7 @@ public static partial class RequestParser
             case LengthResult.Malformed:
                 return Fail(frame, InvalidBulkLength);
             case LengthResult.TooBig:
-                return Fail(frame, string.Create(CultureInfo.InvariantCulture,
+                return Fail(frame, value > RedisMaxBulkLength ? InvalidBulkLength : string.Create(CultureInfo.InvariantCulture,
                     $"Protocol error: bulk length {value} exceeds the limit of {limits.MaxBulkLength} bytes (proxy max-bulk-length)"));
         }
 
@@ -347,7 +351,11 @@ public static partial class RequestParser
     private static string RequestTooBig(long declared, RespLimits limits) => string.Create(CultureInfo.InvariantCulture,
         $"Protocol error: request of at least {declared} bytes exceeds the limit of {limits.MaxRequestBytes} bytes (proxy max-request-bytes)");
 
-    private static string Printable(byte value) => value is >= 0x20 and < 0x7F
-        ? ((char)value).ToString()
-        : string.Create(CultureInfo.InvariantCulture, $"\\x{value:x2}");
+    /// <summary>A byte as an error text shows it: CR and LF as a space (Redis turns them into spaces in every error), other control and non-ASCII bytes as \\xNN.</summary>
+    private static string Printable(byte value) => value switch
+    {
+        (byte)'\r' or (byte)'\n' => " ",
+        >= 0x20 and < 0x7F => ((char)value).ToString(),
+        _ => string.Create(CultureInfo.InvariantCulture, $"\\x{value:x2}"),
+    };
 }

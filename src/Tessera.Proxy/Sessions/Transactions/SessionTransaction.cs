@@ -2,6 +2,7 @@ using System.Buffers;
 using Tessera.Model.Topology;
 using Tessera.Proxy.Backends;
 using Tessera.Proxy.Commands;
+using Tessera.Proxy.Replies;
 using Tessera.Proxy.Routing;
 using Tessera.Resp.Commands;
 using Tessera.Resp.Protocol;
@@ -284,11 +285,28 @@ internal sealed class SessionTransaction
         }
 
         connection.OpenTransaction();
-        _session.Touch(connection);
 
         // Counted as a write whatever was queued: a read-only transaction only makes a later WAIT ask one more group.
         _session.NoteWriteTo(Group);
-        BackendWrites.WriteCommand(connection, new ExecRequest(_session.EnqueueReply(), connection), _session.Batch, "EXEC");
+        var reply = _session.EnqueueReply();
+        _session.PauseUntil(ExecInOrderAsync(connection, reply));
+    }
+
+    /// <summary>
+    /// Sends EXEC once every earlier reply of the client has arrived, and lets the session go on once EXEC is
+    /// answered. The client's other commands travel on other (shared) connections: Redis runs one connection's
+    /// commands in order, so a SET pipelined before MULTI must be applied before EXEC runs the transaction, and a
+    /// GET pipelined after EXEC must read what it wrote. Both waits are bounded by the request timeout.
+    /// </summary>
+    private async Task ExecInOrderAsync(BackendConnection connection, Reply reply)
+    {
+        var timeout = _session.Context.Options.RequestTimeout;
+        await _session.WaitForRepliesAsync(timeout, CancellationToken.None, reply).ConfigureAwait(false);
+        var batch = new FlushBatch();
+        BackendWrites.WriteCommand(connection, new ExecRequest(reply, connection), batch, "EXEC");
+        connection.Flush();
+        batch.FlushAll();
+        await _session.WaitForRepliesAsync(timeout, CancellationToken.None, null).ConfigureAwait(false);
     }
 
     /// <summary>Binds the transaction to <paramref name="group"/>'s master over the session's dedicated connection.</summary>
@@ -316,7 +334,11 @@ internal sealed class SessionTransaction
         return true;
     }
 
-    private void Abort(string error)
+    /// <summary>
+    /// A command inside MULTI refused before it could be queued (unknown, wrong number of arguments): answers
+    /// <paramref name="error"/> and makes EXEC answer -EXECABORT, as Redis flags the transaction.
+    /// </summary>
+    public void Abort(string error)
     {
         Aborted = true;
         _session.ReplyError(error);
