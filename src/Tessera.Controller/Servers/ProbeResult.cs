@@ -38,7 +38,7 @@ internal sealed record ProbeResult(bool Ok, string? Problem)
     /// <summary>
     /// It answered -BUSY: alive, but running a script (or function) past busy-reply-threshold, so it answers nothing
     /// else. Not a failure: a failover would not stop the script, and the script ends or is killed. The other fields
-    /// are those of its last answer before (see <see cref="Health.ServerWatch.Record"/>).
+    /// are those of its last answer before (the health watch keeps them).
     /// </summary>
     public bool Busy { get; init; }
 
