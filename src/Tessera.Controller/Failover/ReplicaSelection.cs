@@ -73,6 +73,11 @@ internal static class ReplicaSelection
             return $"does not answer ({probe?.Problem ?? "not probed"})";
         }
 
+        if (probe.Busy)
+        {
+            return "is " + ProbeResult.BusyProblem;
+        }
+
         if (probe.Role != "replica")
         {
             return "is not a replica (it says it is a master)";

@@ -37,6 +37,11 @@ internal sealed record ServerVerdict(string Health, string? Detail, long? LagByt
         }
 
         var probe = state.Last;
+        if (probe.Busy)
+        {
+            return new ServerVerdict(ServerHealthStates.Busy, ProbeResult.BusyProblem, null);
+        }
+
         if (role == "master")
         {
             return probe.Role == "master"
@@ -95,6 +100,9 @@ public static class ServerHealthStates
 
     /// <summary>No answer for the down-after time.</summary>
     public const string Down = "down";
+
+    /// <summary>It answers -BUSY: alive, running a script past busy-reply-threshold (never failed over for it).</summary>
+    public const string Busy = "busy";
 
     /// <summary>Its last probe failed, but not for the down-after time yet.</summary>
     public const string Suspect = "suspect";

@@ -92,12 +92,18 @@ internal sealed class ServerWatch : IAsyncDisposable
     /// <summary>
     /// Takes in one probe's result, sent at <paramref name="sentAt"/>: a good answer resets the silence and the failure
     /// count, a failure adds to the count (from zero again after a <see cref="Discount"/>). Only the probe loop calls it
-    /// (tests too, to set a state without a server).
+    /// (tests too, to set a state without a server). A <see cref="ProbeResult.Busy"/> answer is a good one.
     /// </summary>
     internal void Record(ProbeResult result, long sentAt)
     {
         var previous = State;
         var failures = Interlocked.Exchange(ref _discounted, 0) == 1 ? 0 : previous.FailuresSinceOk;
+        if (result.Busy && previous.LastAnswer is { } known)
+        {
+            // A busy server says nothing of its role or offset: what it said last still holds (a script changes neither).
+            result = known with { Busy = true, Problem = result.Problem };
+        }
+
         Volatile.Write(ref _state, result.Ok
             ? new ServerState(_time.GetTimestamp(), result, result, Answered: true, FailuresSinceOk: 0, sentAt)
             : previous with { Last = result, FailuresSinceOk = failures + 1, ProbedAt = sentAt });

@@ -35,7 +35,23 @@ internal sealed record ProbeResult(bool Ok, string? Problem)
     /// <summary>The server's run id (changes at every restart).</summary>
     public string? RunId { get; init; }
 
+    /// <summary>
+    /// It answered -BUSY: alive, but running a script (or function) past busy-reply-threshold, so it answers nothing
+    /// else. Not a failure: a failover would not stop the script, and the script ends or is killed. The other fields
+    /// are those of its last answer before (the health watch keeps them).
+    /// </summary>
+    public bool Busy { get; init; }
+
+    /// <summary>What status and health say of a <see cref="Busy"/> server.</summary>
+    public const string BusyProblem = "busy running a script (SCRIPT KILL or FUNCTION KILL through the proxy stops it)";
+
     public static ProbeResult Failed(string problem) => new(false, problem);
+
+    /// <summary>True for a -BUSY reply: Redis's answer to anything but SCRIPT KILL, FUNCTION KILL or SHUTDOWN NOSAVE while a script runs.</summary>
+    public static bool IsBusyReply(Tessera.Resp.Values.RespValue reply) => reply.IsError && reply.AsString() is { } text && text.StartsWith("BUSY ", StringComparison.Ordinal);
+
+    /// <summary>A server that answered -BUSY: it answers, so it is up (<see cref="Busy"/>).</summary>
+    public static ProbeResult BusyAnswer() => new(true, BusyProblem) { Busy = true };
 
     /// <summary>Reads the fields of an INFO reply (sections server and replication).</summary>
     public static ProbeResult Parse(string info)

@@ -20,6 +20,11 @@ internal static class ServerCommands
         try
         {
             var reply = await CallAsync(address, timeout, cancellationToken, "INFO", "replication").ConfigureAwait(false);
+            if (ProbeResult.IsBusyReply(reply))
+            {
+                return ServerObservation.Busy();
+            }
+
             return reply.IsError || reply.AsString() is not { } info
                 ? ServerObservation.Down($"INFO replication answered {reply}")
                 : ServerObservation.Parse(info);
@@ -53,8 +58,10 @@ internal static class ServerCommands
     public static async Task<ServerObservation> RequireObservationAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var observed = await ObserveAsync(address, timeout, cancellationToken).ConfigureAwait(false);
-        return observed.IsDown
-            ? throw OperationRefusedException.Conflict($"server {address} did not answer INFO replication ({observed.Problem}); check that it runs")
+        return observed.IsDown || observed.IsBusy
+            ? throw OperationRefusedException.Conflict(observed.IsBusy
+                ? $"server {address} is {observed.Problem}; retry once it answers"
+                : $"server {address} did not answer INFO replication ({observed.Problem}); check that it runs")
             : observed;
     }
 

@@ -17,6 +17,11 @@ internal static class ServerProbe
         await client.SendAsync("INFO", "server", "replication").ConfigureAwait(false);
         var pong = await client.ReadAsync().ConfigureAwait(false);
         var info = await client.ReadAsync().ConfigureAwait(false);
+        if (ProbeResult.IsBusyReply(pong))
+        {
+            return ProbeResult.BusyAnswer();
+        }
+
         if (pong.IsError || pong.AsString() != "PONG")
         {
             return ProbeResult.Failed($"PING answered {Describe(pong)}");

@@ -129,7 +129,7 @@ internal sealed class StatusService
     {
         var seen = observed.GetValueOrDefault(address) ?? ServerObservation.Down("not probed");
         string? problem = seen.Problem;
-        if (!seen.IsDown)
+        if (!seen.IsDown && !seen.IsBusy)
         {
             if (seen.Role != role)
             {

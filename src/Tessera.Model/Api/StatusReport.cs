@@ -48,7 +48,10 @@ public sealed record ServerStatus
 
     public string? Zone { get; init; }
 
-    /// <summary>"master", "replica" or "down" (no answer within the probe timeout): what the server says it is.</summary>
+    /// <summary>
+    /// "master", "replica", "busy" (it answers -BUSY: a script runs past busy-reply-threshold; <see cref="Problem"/> says
+    /// how to stop it) or "down" (no answer within the probe timeout): what the server says it is.
+    /// </summary>
     public required string Observed { get; init; }
 
     /// <summary>For a replica: which master it replicates from ("host:port") as it reports it.</summary>

@@ -54,9 +54,7 @@ public sealed class CommandPolicies
 
     private static readonly FrozenDictionary<string, string> Refusals = new Dictionary<string, string>
     {
-        ["script|kill"] = "a running script lives on one group's master; run SCRIPT KILL there directly",
         ["script|debug"] = "script debugging needs a direct connection to one redis-server",
-        ["function|kill"] = "a running function lives on one group's master; run FUNCTION KILL there directly",
         ["migrate"] = "moving keys behind the proxy would break routing; use `tessera slots migrate`",
         ["move"] = "Tessera serves database 0 only",
         ["swapdb"] = "Tessera serves database 0 only",
@@ -78,10 +76,12 @@ public sealed class CommandPolicies
         ["flushall"] = MergeKind.FirstReply,
         ["script|load"] = MergeKind.FirstReply,
         ["script|exists"] = MergeKind.AllFlags,
+        ["script|kill"] = MergeKind.Kill,
         ["script|flush"] = MergeKind.FirstReply,
         ["function|load"] = MergeKind.FirstReply,
         ["function|delete"] = MergeKind.FirstReply,
         ["function|flush"] = MergeKind.FirstReply,
+        ["function|kill"] = MergeKind.Kill,
         ["function|restore"] = MergeKind.FirstReply,
         ["function|list"] = MergeKind.FirstReply,
         ["function|dump"] = MergeKind.FirstReply,
@@ -224,14 +224,19 @@ public sealed class CommandPolicies
             CommandKind.Blocking => (spec.DisplayName, "supported, keys in one slot", "blocks on a connection of its own; the client's later commands wait, as on Redis"),
             CommandKind.Transaction => (spec.DisplayName, "supported, keys in one slot", "the whole transaction runs on one group over a connection of its own; keys must share a slot"),
             CommandKind.PubSub => (spec.DisplayName, "supported", "channels are routed by their slot; patterns subscribe on every group"),
-            CommandKind.FanOut => (spec.DisplayName, "supported, on every group", spec.Name is "flushdb" or "flushall"
-                ? "erases every group of the namespace; refused unless the namespace sets allowFlush"
-                : "runs on every group's master and the replies are merged"),
+            CommandKind.FanOut => (spec.DisplayName, "supported, on every group", FanOutNote(spec.Name)),
             CommandKind.Scan => (spec.DisplayName, "supported, on every group", "the cursor walks the groups one after another; valid while the topology is stable"),
             CommandKind.Wait => (spec.DisplayName, "supported", "counts the replicas that have every write of the client: once its earlier replies are in, asks the master of each group it wrote to (every group when it wrote nothing) over a connection of its own and answers the smallest count; its later commands wait, as on Redis; refused inside MULTI"),
             _ => (spec.DisplayName, "refused", policy.Refusal ?? ""),
         };
     }
+
+    private static string FanOutNote(string name) => name switch
+    {
+        "flushdb" or "flushall" => "erases every group of the namespace; refused unless the namespace sets allowFlush",
+        "script|kill" or "function|kill" => "sent to every master of the namespace over the session's own connections (a shared one may wait behind the running script); OK when one killed its script, else -UNKILLABLE or -BUSY passed through, else -NOTBUSY",
+        _ => "runs on every group's master and the replies are merged",
+    };
 
     private static string LocalNote(LocalCommand command) => command switch
     {

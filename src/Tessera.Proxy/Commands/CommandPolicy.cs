@@ -109,6 +109,13 @@ internal enum MergeKind
 
     /// <summary>RANDOMKEY: a random reply among the groups that have keys (nil when none has).</summary>
     RandomNonNull,
+
+    /// <summary>
+    /// SCRIPT KILL, FUNCTION KILL: OK when any master killed its script; otherwise an -UNKILLABLE part, then a -BUSY one
+    /// (the other kind of script runs), then any other error, and -NOTBUSY only when every master answered it. The one
+    /// merge that reads error parts (ReplyMerge.MergesErrors).
+    /// </summary>
+    Kill,
 }
 
 /// <summary>The proxy's decision for one command or subcommand, made once at startup from the command table.</summary>

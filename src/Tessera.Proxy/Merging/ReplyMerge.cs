@@ -43,7 +43,8 @@ internal sealed class KeyPlacement
 internal static class ReplyMerge
 {
     /// <summary>
-    /// Writes the merge of <paramref name="parts"/> (each one whole RESP reply, none an error) to
+    /// Writes the merge of <paramref name="parts"/> (each one whole RESP reply, none an error unless
+    /// <see cref="MergesErrors"/>) to
     /// <paramref name="output"/>; returns null, or an error line (without "-") when a part is not what the merge
     /// expects. <paramref name="keys"/> is needed by <see cref="MergeKind.ValuesInOrder"/>,
     /// <paramref name="infoPrefix"/> (the text before "# Keyspace") by <see cref="MergeKind.InfoKeyspace"/>.
@@ -60,8 +61,60 @@ internal static class ReplyMerge
         MergeKind.FirstReply => FirstReply(parts, output),
         MergeKind.AllFlags => AllFlags(parts, output),
         MergeKind.RandomNonNull => RandomNonNull(parts, output),
+        MergeKind.Kill => Kill(parts, output),
         _ => "ERR internal error: unknown merge",
     };
+
+    /// <summary>
+    /// True when <paramref name="merge"/> reads error parts itself (a part that failed in the proxy comes as an error
+    /// reply); for every other merge the first error part is the answer.
+    /// </summary>
+    public static bool MergesErrors(MergeKind merge) => merge == MergeKind.Kill;
+
+    /// <summary>
+    /// SCRIPT KILL / FUNCTION KILL on every master, as one server with all their scripts would answer: +OK when any
+    /// killed one; otherwise the first -UNKILLABLE (the script wrote), then the first -BUSY (the other kind of script
+    /// runs: Redis names the KILL that stops it), then the first other error (a master that could not be asked may run
+    /// one), and only when every master answered -NOTBUSY, that.
+    /// </summary>
+    private static string? Kill(IReadOnlyList<ReadOnlyMemory<byte>> parts, IBufferWriter<byte> output)
+    {
+        ReadOnlyMemory<byte>? unkillable = null, busy = null, other = null, notBusy = null;
+        foreach (var part in parts)
+        {
+            var bytes = part.Span;
+            if (bytes.SequenceEqual("+OK\r\n"u8))
+            {
+                RespWriter.WriteSimpleString(output, "OK"u8);
+                return null;
+            }
+
+            if (bytes.IsEmpty || bytes[0] != (byte)'-')
+            {
+                return "ERR unexpected reply from a backend to a KILL: expected OK or an error";
+            }
+
+            if (bytes.StartsWith("-UNKILLABLE"u8))
+            {
+                unkillable ??= part;
+            }
+            else if (bytes.StartsWith("-BUSY"u8))
+            {
+                busy ??= part;
+            }
+            else if (bytes.StartsWith("-NOTBUSY"u8))
+            {
+                notBusy ??= part;
+            }
+            else
+            {
+                other ??= part;
+            }
+        }
+
+        RespWriter.WriteRaw(output, (unkillable ?? busy ?? other ?? notBusy ?? "-NOTBUSY No scripts in execution right now.\r\n"u8.ToArray()).Span);
+        return null;
+    }
 
     /// <summary>The text of the first part that is an error reply (without "-" and the line end), or null.</summary>
     public static string? FirstError(IReadOnlyList<ReadOnlyMemory<byte>> parts)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using Tessera.Proxy.Commands;
 using Tessera.Proxy.Replies;
 
@@ -56,13 +57,15 @@ internal sealed class SplitOperation
 
         try
         {
-            // The first part that failed or answered an error decides, in part order.
+            // The first part that failed or answered an error decides, in part order, unless the merge reads errors:
+            // then a part that failed in the proxy is given to it as an error reply.
+            bool mergesErrors = ReplyMerge.MergesErrors(_merge);
             var replies = new ReadOnlyMemory<byte>[_parts.Length];
             string? error = null;
             for (int i = 0; i < _parts.Length && error is null; i++)
             {
-                replies[i] = _parts[i].Bytes;
-                error = _parts[i].Error ?? ReplyMerge.FirstError([replies[i]]);
+                replies[i] = _parts[i].Error is { } failure && mergesErrors ? Encoding.UTF8.GetBytes($"-{failure}\r\n") : _parts[i].Bytes;
+                error = mergesErrors ? null : _parts[i].Error ?? ReplyMerge.FirstError([replies[i]]);
             }
 
             var merged = new ArrayBufferWriter<byte>(256);

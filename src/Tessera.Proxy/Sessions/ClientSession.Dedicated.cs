@@ -21,6 +21,19 @@ internal sealed partial class ClientSession
     /// <summary>This session's own connection to <paramref name="server"/>, or null (an error already answered) when the proxy's limit is reached.</summary>
     private BackendConnection? DedicatedConnection(BackendServer server)
     {
+        var connection = TryDedicatedConnection(server, "ERR", out var error);
+        if (connection is null)
+        {
+            ReplyError(error!);
+        }
+
+        return connection;
+    }
+
+    /// <summary>This session's own connection to <paramref name="server"/>, or null with the refusal (led by <paramref name="lead"/>) when the proxy's limit is reached.</summary>
+    private BackendConnection? TryDedicatedConnection(BackendServer server, string lead, out string? error)
+    {
+        error = null;
         _dedicated ??= [];
         if (_dedicated.TryGetValue((server, Protocol), out var connection))
         {
@@ -30,7 +43,7 @@ internal sealed partial class ClientSession
         connection = _context.Dedicated.TryOpen(server, Protocol);
         if (connection is null)
         {
-            ReplyError(_context.Dedicated.Refusal("ERR"));
+            error = _context.Dedicated.Refusal(lead);
             return null;
         }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Tessera.Model.Topology;
+using Tessera.Proxy.Backends;
 using Tessera.Proxy.Commands;
 using Tessera.Proxy.Merging;
 using Tessera.Proxy.Routing;
@@ -171,10 +172,29 @@ internal sealed partial class ClientSession
         var operation = new SplitOperation(parent, merge, groups.Count, 0);
         for (int p = 0; p < groups.Count; p++)
         {
-            var connection = groups[p].Master.ConnectionFor(Id, RespProtocol.Resp2);
+            if (FanOutConnection(groups[p].Master, merge, out var error) is not { } connection)
+            {
+                operation.PartRequest(p).OnFailure(error!, _batch);
+                continue;
+            }
+
             connection.Send(frame.Data, operation.PartRequest(p), _batch);
             Touch(connection);
         }
+    }
+
+    /// <summary>
+    /// The connection a fan-out uses to <paramref name="master"/>: a shared one, except for SCRIPT KILL / FUNCTION KILL,
+    /// which go over the session's own (a server running a script reads nothing more from the connection that sent it,
+    /// and a shared connection holds later writes behind a reply it still owes, so a KILL there would wait for the
+    /// very script it should stop). Null with the refusal when the proxy's limit of such connections is reached.
+    /// </summary>
+    private BackendConnection? FanOutConnection(BackendServer master, MergeKind merge, out string? error)
+    {
+        error = null;
+        return merge == MergeKind.Kill
+            ? TryDedicatedConnection(master, $"ERR the KILL needs a connection of its own to backend {master.Address}, but", out error)
+            : master.ConnectionFor(Id, RespProtocol.Resp2);
     }
 
     /// <summary>Sends <paramref name="command"/> to every group's master and merges the replies (DBSIZE, INFO).</summary>

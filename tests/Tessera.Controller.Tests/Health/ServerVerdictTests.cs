@@ -78,6 +78,24 @@ public sealed class ServerVerdictTests
     }
 
     [Fact]
+    public void A_master_answering_busy_past_down_after_is_busy_never_down_and_keeps_its_last_facts()
+    {
+        var watch = Watch(Master, MasterProbe(offset: 42));
+        for (int i = 0; i < 5; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            watch.Record(ProbeResult.BusyAnswer(), _time.GetTimestamp());
+        }
+
+        Assert.False(watch.IsDown);
+        Assert.Equal(new ServerVerdict(ServerHealthStates.Busy, ProbeResult.BusyProblem, null), ServerVerdict.Judge("master", watch, Master, watch, Options));
+        Assert.Equal(("master", 42L), (watch.State.LastAnswer!.Role, watch.State.LastAnswer.Offset));
+
+        watch.Record(MasterProbe(offset: 43), _time.GetTimestamp());
+        Assert.Equal(ServerHealthStates.Up, ServerVerdict.Judge("master", watch, Master, watch, Options).Health);
+    }
+
+    [Fact]
     public void Discounted_failures_count_again_from_zero()
     {
         var watch = Watch(Master, MasterProbe(offset: 0));

@@ -111,14 +111,61 @@ public sealed class ReplyMergeTests
     [Fact]
     public void A_split_fails_with_the_first_part_in_order_that_failed_or_answered_an_error()
     {
-        var parent = new CapturingRequest();
-        var split = new SplitOperation(parent, MergeKind.SumIntegers, partCount: 3, keyCount: 0);
-        var batch = new FlushBatch();
-        split.PartRequest(2).OnFailure("ERR backend 127.0.0.1:3 failed", batch);
-        split.PartRequest(1).OnReply(Sequence("-WRONGTYPE no\r\n"), batch);
-        split.PartRequest(0).OnReply(Sequence(":1\r\n"), batch);
+        var parent = RunSplit(MergeKind.SumIntegers, (2, null, "ERR backend 127.0.0.1:3 failed"), (1, "-WRONGTYPE no\r\n", null), (0, ":1\r\n", null));
         Assert.Equal(1, parent.Calls);
         Assert.Equal("WRONGTYPE no", parent.Error);
+    }
+
+    // Texts as redis-server 7.0.15 answers them (checked with redis-cli against a real server).
+    private const string NotBusy = "-NOTBUSY No scripts in execution right now.\r\n";
+    private const string Unkillable = "-UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.\r\n";
+    private const string BusyFunction = "-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.\r\n";
+
+    [Fact]
+    public void A_kill_is_ok_when_any_master_killed_its_script()
+    {
+        Assert.Equal("+OK\r\n", Merge(MergeKind.Kill, [NotBusy, "+OK\r\n", Unkillable]));
+        Assert.Equal("+OK\r\n", Merge(MergeKind.Kill, ["-ERR backend 127.0.0.1:1 is down\r\n", "+OK\r\n"]));
+    }
+
+    [Fact]
+    public void A_kill_that_killed_nothing_passes_unkillable_then_busy_then_other_errors_and_notbusy_last()
+    {
+        Assert.Equal(Unkillable, Merge(MergeKind.Kill, [NotBusy, BusyFunction, Unkillable]));
+        Assert.Equal(BusyFunction, Merge(MergeKind.Kill, [NotBusy, "-ERR backend down\r\n", BusyFunction]));
+        Assert.Equal("-ERR backend down\r\n", Merge(MergeKind.Kill, [NotBusy, "-ERR backend down\r\n"]));
+        Assert.Equal(NotBusy, Merge(MergeKind.Kill, [NotBusy, NotBusy]));
+        Assert.Equal("ERR unexpected reply from a backend to a KILL: expected OK or an error", MergeError(MergeKind.Kill, [NotBusy, ":1\r\n"]));
+    }
+
+    [Fact]
+    public void A_kill_split_merges_error_parts_and_failures_instead_of_failing_on_the_first()
+    {
+        var parent = RunSplit(MergeKind.Kill, (0, null, "ERR backend 127.0.0.1:3 failed"), (1, NotBusy, null), (2, "+OK\r\n", null));
+        Assert.Equal(1, parent.Calls);
+        Assert.Equal("+OK\r\n", parent.Reply);
+        Assert.Equal("-ERR backend 127.0.0.1:3 failed\r\n", RunSplit(MergeKind.Kill, (0, NotBusy, null), (1, null, "ERR backend 127.0.0.1:3 failed")).Reply);
+    }
+
+    /// <summary>Runs a split of <paramref name="parts"/>.Length parts, completing them in the order given, each with a reply or a failure.</summary>
+    private static CapturingRequest RunSplit(MergeKind kind, params (int Part, string? Reply, string? Failure)[] parts)
+    {
+        var parent = new CapturingRequest();
+        var split = new SplitOperation(parent, kind, parts.Length, keyCount: 0);
+        var batch = new FlushBatch();
+        foreach (var (part, reply, failure) in parts)
+        {
+            if (failure is not null)
+            {
+                split.PartRequest(part).OnFailure(failure, batch);
+            }
+            else
+            {
+                split.PartRequest(part).OnReply(Sequence(reply!), batch);
+            }
+        }
+
+        return parent;
     }
 
     private static string Merge(MergeKind kind, string[] parts, KeyPlacement? keys = null, string? infoPrefix = null)
