@@ -6,14 +6,22 @@ namespace Tessera.Proxy.Commands;
 /// One way a client sees the proxy answer differently from a single redis-server, on purpose.
 /// </summary>
 /// <param name="Commands">The commands it concerns: "*" for any, else names separated by spaces ("FLUSHALL FLUSHDB").</param>
-/// <param name="ProxyReply">A regular expression the proxy's whole reply (RESP text) matches, anchored at its start.</param>
+/// <param name="Reply">What the proxy answers, as a person reads it (for docs/commands.md).</param>
+/// <param name="Pattern">A regular expression the proxy's whole reply (RESP text) matches, anchored at its start.</param>
 /// <param name="Reason">Why the proxy answers so.</param>
-public sealed record ByDesignDifference(string Commands, string ProxyReply, string Reason)
+/// <param name="After">When set, the difference counts only after an earlier reply of the proxy on the same connection matched this pattern.</param>
+public sealed record ByDesignDifference(string Commands, string Reply, string Pattern, string Reason, string? After = null)
 {
-    /// <summary>True when the proxy's reply <paramref name="proxyReply"/> to <paramref name="command"/> is this difference.</summary>
-    public bool Matches(string command, string proxyReply) =>
+    /// <summary>
+    /// True when the proxy's reply <paramref name="proxyReply"/> to <paramref name="command"/> is this difference;
+    /// <paramref name="earlierReplies"/> are the proxy's earlier replies on the same connection.
+    /// </summary>
+    public bool Matches(string command, string proxyReply, IEnumerable<string> earlierReplies) =>
         (Commands == "*" || Commands.Split(' ').Contains(command, StringComparer.OrdinalIgnoreCase)) &&
-        Regex.IsMatch(proxyReply, "^(?:" + ProxyReply + ")", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        IsMatch(proxyReply, Pattern) && (After is null || earlierReplies.Any(r => IsMatch(r, After)));
+
+    private static bool IsMatch(string reply, string pattern) =>
+        Regex.IsMatch(reply, "^(?:" + pattern + ")", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 }
 
 /// <summary>
@@ -25,13 +33,21 @@ public static class ByDesignDifferences
 {
     public static IReadOnlyList<ByDesignDifference> All { get; } =
     [
-        new("*", @"-CROSSSLOT Keys in request don't hash to the same slot\r\n",
-            "keys in different slots may live on different groups, and a command that needs them together (SUNION, RENAME, EVAL, a transaction...) runs on one redis-server; MGET, MSET, DEL, UNLINK, EXISTS and TOUCH are split instead"),
-        new("*", @"-ERR [A-Z_ -]+ is not supported through Tessera: [^\r\n]+\r\n",
-            "the refused commands of the table below (administration, replication, Redis Cluster, databases other than 0, MONITOR) would reach one backend only or break routing; the error names the command and the reason"),
-        new("SELECT", @"-ERR Tessera serves database 0 only \(SELECT [^)]*\); use a namespace to keep data apart\r\n",
-            "the proxy serves database 0 only (SELECT 0 works); namespaces keep data apart instead"),
-        new("FLUSHALL FLUSHDB", @"-ERR FLUSH(ALL|DB) would erase every group of namespace '[^']*'; it is refused unless the namespace sets allowFlush",
-            "erasing a namespace's every group is refused unless the namespace allows it (allowFlush)"),
+        new("*", "-CROSSSLOT Keys in request don't hash to the same slot",
+            @"-CROSSSLOT Keys in request don't hash to the same slot\r\n",
+            "keys in different slots may live on different groups, and a command that needs them together (SUNION, RENAME, MSETNX, EVAL, a transaction...) runs on one redis-server; MGET, MSET, DEL, UNLINK, EXISTS and TOUCH are split across groups instead"),
+        new("EXEC", "-EXECABORT Transaction discarded because of previous errors.",
+            @"-EXECABORT Transaction discarded because of previous errors\.\r\n",
+            "a transaction in which a command got -CROSSSLOT is discarded at EXEC, as Redis discards one whose commands were rejected while queued",
+            After: "-CROSSSLOT "),
+        new("*", "-ERR <command> is not supported through Tessera: <reason>",
+            @"-ERR [A-Z_ -]+ is not supported through Tessera: [^\r\n]+\r\n",
+            "the commands refused in the table below (administration, replication, Redis Cluster, other databases, MONITOR) would reach one backend only or break routing; the error gives the reason of the command's row"),
+        new("SELECT", "-ERR Tessera serves database 0 only (SELECT n); use a namespace to keep data apart",
+            @"-ERR Tessera serves database 0 only \(SELECT [^)]*\); use a namespace to keep data apart\r\n",
+            "every group serves database 0 only (SELECT 0 works); namespaces keep data apart instead"),
+        new("FLUSHALL FLUSHDB", "-ERR FLUSHALL would erase every group of namespace '<name>'; it is refused unless the namespace sets allowFlush (...)",
+            @"-ERR FLUSH(ALL|DB) would erase every group of namespace '[^']*'; it is refused unless the namespace sets allowFlush",
+            "one command would erase every group of the namespace; a namespace allows it with allowFlush"),
     ];
 }

@@ -6,7 +6,7 @@ using Tessera.Resp.Values;
 namespace Tessera.Clients.Tests.Differential;
 
 /// <summary>One reply a case received: which step (and, in a pipeline, which command) and its raw bytes.</summary>
-public sealed record StepReply(int Step, string Label, string[] Command, Normalise Normalise, byte[] Bytes)
+public sealed record StepReply(int Step, int Client, string Label, string[] Command, Normalise Normalise, byte[] Bytes)
 {
     /// <summary>The bytes to compare: the raw reply, or its shape when the step says so.</summary>
     public byte[] Comparable => Normalise switch
@@ -97,7 +97,7 @@ public static class DiffRunner
                 {
                     case StepKind.Call:
                         await client.SendAsync(RawConnection.Command(step.Command));
-                        replies.Add(new StepReply(i, step.ToString(), step.Command, step.Normalise, await client.ReadBytesAsync(ReplyTimeout)));
+                        replies.Add(new StepReply(i, step.Client, step.ToString(), step.Command, step.Normalise, await client.ReadBytesAsync(ReplyTimeout)));
                         break;
                     case StepKind.Send:
                         await client.SendAsync(RawConnection.Command(step.Command));
@@ -105,13 +105,13 @@ public static class DiffRunner
                         break;
                     case StepKind.Read:
                         var command = pending[step.Client].TryDequeue(out var sent) ? sent : [];
-                        replies.Add(new StepReply(i, step.ToString(), command, step.Normalise, await client.ReadBytesAsync(ReplyTimeout)));
+                        replies.Add(new StepReply(i, step.Client, step.ToString(), command, step.Normalise, await client.ReadBytesAsync(ReplyTimeout)));
                         break;
                     case StepKind.Pipeline:
                         await client.SendAsync(step.Pipeline.SelectMany(RawConnection.Command).ToArray());
                         for (int j = 0; j < step.Pipeline.Count; j++)
                         {
-                            replies.Add(new StepReply(i, $"client {step.Client}: pipeline #{j} {Step.Text(step.Pipeline[j])}", step.Pipeline[j], step.Normalise, await client.ReadBytesAsync(ReplyTimeout)));
+                            replies.Add(new StepReply(i, step.Client, $"client {step.Client}: pipeline #{j} {Step.Text(step.Pipeline[j])}", step.Pipeline[j], step.Normalise, await client.ReadBytesAsync(ReplyTimeout)));
                         }
 
                         break;

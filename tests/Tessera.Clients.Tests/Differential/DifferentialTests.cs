@@ -38,7 +38,7 @@ public sealed class DifferentialTests(DifferentialServers servers) : IClassFixtu
         var comparison = await RunAsync(HandWrittenCases.All);
         var unseen = Tessera.Proxy.Commands.ByDesignDifferences.All.Where(d => !comparison.ByDesignSeen.Contains(d)).ToList();
         Assert.True(unseen.Count == 0, "by-design differences no hand-written case shows (add a case, or drop the entry):\n" +
-            string.Join('\n', unseen.Select(d => $"{d.Commands}: {d.ProxyReply}")));
+            string.Join('\n', unseen.Select(d => $"{d.Commands}: {d.Pattern}")));
     }
 
     private async Task<DiffComparison> RunAsync(IEnumerable<DiffCase> cases)
