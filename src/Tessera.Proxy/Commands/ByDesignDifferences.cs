@@ -5,7 +5,7 @@ namespace Tessera.Proxy.Commands;
 /// <summary>
 /// One way a client sees the proxy answer differently from a single redis-server, on purpose.
 /// </summary>
-/// <param name="Commands">The commands it concerns: "*" for any, else names separated by spaces ("FLUSHALL FLUSHDB").</param>
+/// <param name="Commands">The commands it concerns: "*" for any, else names separated by commas ("FLUSHALL, FLUSHDB", "CLIENT SETINFO").</param>
 /// <param name="Reply">What the proxy answers, as a person reads it (for docs/commands.md).</param>
 /// <param name="Pattern">A regular expression the proxy's whole reply (RESP text) matches, anchored at its start.</param>
 /// <param name="Reason">Why the proxy answers so.</param>
@@ -13,11 +13,13 @@ namespace Tessera.Proxy.Commands;
 public sealed record ByDesignDifference(string Commands, string Reply, string Pattern, string Reason, string? After = null)
 {
     /// <summary>
-    /// True when the proxy's reply <paramref name="proxyReply"/> to <paramref name="command"/> is this difference;
-    /// <paramref name="earlierReplies"/> are the proxy's earlier replies on the same connection.
+    /// True when the proxy's reply <paramref name="proxyReply"/> to <paramref name="command"/> (its arguments) is this
+    /// difference; <paramref name="earlierReplies"/> are the proxy's earlier replies on the same connection.
     /// </summary>
-    public bool Matches(string command, string proxyReply, IEnumerable<string> earlierReplies) =>
-        (Commands == "*" || Commands.Split(' ').Contains(command, StringComparer.OrdinalIgnoreCase)) &&
+    public bool Matches(IReadOnlyList<string> command, string proxyReply, IEnumerable<string> earlierReplies) =>
+        command.Count > 0 && (Commands == "*" || Commands.Split(", ").Any(c =>
+            c.Equals(command[0], StringComparison.OrdinalIgnoreCase) ||
+            (command.Count > 1 && c.Equals($"{command[0]} {command[1]}", StringComparison.OrdinalIgnoreCase)))) &&
         IsMatch(proxyReply, Pattern) && (After is null || earlierReplies.Any(r => IsMatch(r, After)));
 
     private static bool IsMatch(string reply, string pattern) =>
@@ -46,8 +48,11 @@ public static class ByDesignDifferences
         new("SELECT", "-ERR Tessera serves database 0 only (SELECT n); use a namespace to keep data apart",
             @"-ERR Tessera serves database 0 only \(SELECT [^)]*\); use a namespace to keep data apart\r\n",
             "every group serves database 0 only (SELECT 0 works); namespaces keep data apart instead"),
-        new("FLUSHALL FLUSHDB", "-ERR FLUSHALL would erase every group of namespace '<name>'; it is refused unless the namespace sets allowFlush (...)",
+        new("FLUSHALL, FLUSHDB", "-ERR FLUSHALL would erase every group of namespace '<name>'; it is refused unless the namespace sets allowFlush (...)",
             @"-ERR FLUSH(ALL|DB) would erase every group of namespace '[^']*'; it is refused unless the namespace sets allowFlush",
             "one command would erase every group of the namespace; a namespace allows it with allowFlush"),
+        new("CLIENT SETINFO", "+OK",
+            @"\+OK\r\n",
+            "CLIENT SETINFO came with Redis 7.2, after the 7.0 command table; client libraries send it when they connect, so the proxy accepts it"),
     ];
 }

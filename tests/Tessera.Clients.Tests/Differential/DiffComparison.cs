@@ -50,7 +50,7 @@ public sealed class DiffComparison
 
             string proxyText = Encoding.UTF8.GetString(actual.Bytes);
             var earlier = proxy.Take(i).Where(r => r.Client == actual.Client).Select(r => Encoding.UTF8.GetString(r.Bytes));
-            var byDesign = expected.Command.Length == 0 ? null : ByDesignDifferences.All.FirstOrDefault(d => d.Matches(expected.Command[0], proxyText, earlier));
+            var byDesign = ByDesignDifferences.All.FirstOrDefault(d => d.Matches(expected.Command, proxyText, earlier));
             if (byDesign is null)
             {
                 Failures.Add($"{where} differs{Excerpts(expected.Comparable, actual.Comparable)}");

@@ -41,6 +41,13 @@ public sealed class DifferentialTests(DifferentialServers servers) : IClassFixtu
             string.Join('\n', unseen.Select(d => $"{d.Commands}: {d.Pattern}")));
     }
 
+    [Fact]
+    public void Every_known_difference_names_a_case_that_exists()
+    {
+        var names = HandWrittenCases.All.Concat(GeneratedCases.WrongArity()).Concat(GeneratedCases.ValidArity()).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        Assert.All(KnownDifferences.All, k => Assert.True(names.Contains(k.Case), $"KnownDifferences names case '{k.Case}', which no longer exists"));
+    }
+
     private async Task<DiffComparison> RunAsync(IEnumerable<DiffCase> cases)
     {
         var comparison = new DiffComparison();

@@ -90,6 +90,16 @@ public static class HandWrittenCases
             Call(0, "PING"), Call(0, "PING hi"), Call(0, "ECHO x"), Call(0, "SELECT 0"), Call(0, "DBSIZE"), Call(0, "TIME").Normalised(Normalise.Shape),
             Call(0, "CLIENT SETNAME me"), Call(0, "CLIENT GETNAME"), Call(0, "CLIENT ID").Normalised(Normalise.Shape),
             Call(0, "COMMAND COUNT"), Call(0, "COMMAND INFO get"), Call(0, "COMMAND GETKEYS SET {t}a b"), Call(0, "INFO keyspace").Normalised(Normalise.Shape)),
+        Case("command introspection",
+            "COMMAND INFO get nosuch", "COMMAND DOCS get", "COMMAND GETKEYS GET", "COMMAND GETKEYS NOSUCH a", "COMMAND GETKEYS MSET {t}a 1 {t}b 2",
+            "COMMAND GETKEYSANDFLAGS LMOVE {t}a {t}b LEFT RIGHT", "COMMAND NOSUCH", "COMMAND HELP", "CLIENT NOSUCH",
+            "CLIENT NO-EVICT on", "CLIENT GETREDIR", "CLIENT TRACKINGINFO", "CLIENT SETINFO LIB-NAME x", "OBJECT HELP", "WAIT 0 0"),
+        new("blocking in resp3 and inside a transaction",
+        [
+            Call(0, "HELLO 3").Normalised(Normalise.Shape),
+            .. Calls("BLPOP {t}e 0.05", "BZPOPMIN {t}z 0.05", "XREAD BLOCK 50 STREAMS {t}x $", "XADD {t}x 1-1 f v", "XREAD BLOCK 50 STREAMS {t}x 0",
+                "MULTI", "BLPOP {t}e 0", "EXEC", "SUBSCRIBE c", "GET {t}k", "UNSUBSCRIBE c"),
+        ]),
         Case("cross-slot",
             Call(0, "SET a 1"), Call(0, "SUNION a b"), Call(0, "RENAME a b"), Call(0, "MSETNX a 1 b 2"),
             Step.Call(0, "EVAL", "return redis.call('GET', KEYS[1])", "2", "a", "b"),
@@ -126,7 +136,9 @@ public static class HandWrittenCases
 
     private static Step Unordered(string command) => Call(0, command).Normalised(Normalise.Unordered);
 
-    private static DiffCase Case(string name, params string[] commands) => new(name, [.. commands.Select(c => Call(0, c))]);
+    private static IEnumerable<Step> Calls(params string[] commands) => commands.Select(c => Call(0, c));
+
+    private static DiffCase Case(string name, params string[] commands) => new(name, [.. Calls(commands)]);
 
     private static DiffCase Case(string name, params Step[] steps) => new(name, steps);
 }

@@ -24,6 +24,10 @@ public static class KnownDifferences
             "EXEC with an argument: redis-server answers -EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command, the proxy -ERR wrong number of arguments for 'exec' command"),
         new("valid arity: COMMAND LIST", "client 0: COMMAND LIST",
             "COMMAND LIST: redis-server lists 366 names, subcommands included (config|get...), the proxy 240, top-level commands only"),
+        new("command introspection", "client 0: COMMAND INFO get nosuch",
+            "COMMAND INFO of an unknown command: redis-server answers a null bulk string ($-1) in its place, the proxy a null array (*-1)"),
+        new("command introspection", "client 0: COMMAND NOSUCH",
+            "COMMAND with an unknown subcommand: redis-server answers -ERR unknown subcommand 'NOSUCH'. Try COMMAND HELP., the proxy answers the whole COMMAND table"),
     ];
 
     public static KnownDifference? Find(string diffCase, string reply) =>
