@@ -31,7 +31,7 @@ public static class GeneratedCases
         ["failover"] = "would change the plain server's role",
         ["client|kill"] = "kills connections, maybe the harness's own",
         ["client|pause"] = "stops the plain server answering",
-        ["quit"] = "closes the connection, which only the proxy answers in RESP (both say OK, then close)",
+        ["quit"] = "closes the connection; the hand-written case \"connection state\" sends it and reads the close",
         ["subscribe"] = "changes the connection's mode; pub/sub has hand-written cases",
         ["psubscribe"] = "as SUBSCRIBE",
         ["ssubscribe"] = "as SUBSCRIBE",
