@@ -7,7 +7,7 @@ namespace Tessera.Clients.Tests.Differential;
 /// <summary>
 /// Compares a case's replies from the plain redis-server and from the proxy, byte for byte after the case's declared
 /// normalisations. A difference passes only when it is by design (<see cref="ByDesignDifferences"/>; a refusal must carry
-/// the proxy's documented reason) or a known bug (<see cref="KnownDifferences"/>, which must still differ).
+/// the proxy's documented reason) or a known bug (<see cref="KnownDifferences"/>, which must still differ in the listed way).
 /// </summary>
 public sealed class DiffComparison
 {
@@ -38,6 +38,10 @@ public sealed class DiffComparison
                 if (same)
                 {
                     Failures.Add($"{where}: listed in KnownDifferences ({known.Issue}) but the replies are now the same; remove the entry");
+                }
+                else if (!Encoding.UTF8.GetString(actual.Bytes).Contains(known.Proxy, StringComparison.Ordinal))
+                {
+                    Failures.Add($"{where}: listed in KnownDifferences as answering '{ReplyText.Escape(Encoding.UTF8.GetBytes(known.Proxy))}', but now differs otherwise{Excerpts(expected.Comparable, actual.Comparable)}");
                 }
 
                 continue;
