@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Tessera.Proxy.Commands;
 using Tessera.Resp.Commands;
 
 namespace CommandsDoc;
@@ -9,7 +10,7 @@ namespace CommandsDoc;
 /// the table back (the behaviour test checks the committed page against a running proxy).
 /// </summary>
 /// <remarks>
-/// The output depends only on its inputs (no dates, no machine names) so that regenerating an unchanged
+/// The output depends only on its inputs and the proxy's list of by-design differences (no dates, no machine names) so that regenerating an unchanged
 /// table gives the same bytes and the staleness test can compare text.
 /// </remarks>
 public static class CompatibilityPage
@@ -18,6 +19,8 @@ public static class CompatibilityPage
     public const string RegenerateCommand = "dotnet run --project tools/CommandsDoc";
 
     private const string CommandsHeading = "## Commands";
+
+    private const string ByDesignHeading = "## Differences from a single redis-server, by design";
 
     // What each level the proxy uses today means for a client. A level the proxy adds later still renders
     // (its meaning cell points to the notes) so a new feature never breaks the generator.
@@ -71,6 +74,7 @@ public static class CompatibilityPage
 
         AppendLevels(page, rows);
         AppendGroups(page, rows);
+        AppendByDesign(page);
 
         page.Append(CommandsHeading).Append("\n\n");
         page.Append("| command | group | support | notes |\n");
@@ -186,6 +190,28 @@ public static class CompatibilityPage
                 .Append(" | ").Append(all.ToString(CultureInfo.InvariantCulture))
                 .Append(" | ").Append((all - refused).ToString(CultureInfo.InvariantCulture))
                 .Append(" | ").Append(refused.ToString(CultureInfo.InvariantCulture))
+                .Append(" |\n");
+        }
+
+        page.Append('\n');
+    }
+
+    private static void AppendByDesign(StringBuilder page)
+    {
+        page.Append(ByDesignHeading).Append("\n\n");
+        page.Append("The differential tests (`tests/Tessera.Clients.Tests/Differential`) send the same command sequences to a plain redis-server ")
+            .Append("and through a proxy over two groups, and compare the replies byte for byte: single connections, pipelines, several clients ")
+            .Append("with blocking commands and pub/sub, transactions, scripts, RESP3, and every command of the table with a wrong and a valid arity. ")
+            .Append("A reply may differ only as listed here (`Tessera.Proxy.Commands.ByDesignDifferences`, which the tests read). ")
+            .Append("Replies that differ between any two redis-servers (run ids, clocks, INFO text, hash-table order) are normalised by the cases that get them, each one named there.\n\n");
+        page.Append("| commands | the proxy answers | why |\n");
+        page.Append("|---|---|---|\n");
+        foreach (var difference in ByDesignDifferences.All)
+        {
+            page.Append("| ").Append(Cell(difference.Commands == "*" ? "any" : difference.Commands))
+                .Append(" | `").Append(Cell(difference.Reply))
+                .Append(difference.After is null ? "`" : "` (after a `" + difference.After.Trim() + "` on the connection)")
+                .Append(" | ").Append(Cell(difference.Reason))
                 .Append(" |\n");
         }
 

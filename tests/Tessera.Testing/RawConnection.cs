@@ -5,11 +5,11 @@ using System.Text;
 using Tessera.Resp.Protocol;
 using Tessera.Resp.Values;
 
-namespace Tessera.Proxy.Tests.Support;
+namespace Tessera.Testing;
 
 /// <summary>
-/// A bare socket to the proxy whose sending and reading are independent, for tests that pipeline
-/// huge batches or send malformed bytes. Every read is bounded by a timeout.
+/// A bare socket to the proxy (or a redis-server) whose sending and reading are independent, for tests that pipeline
+/// huge batches, send malformed bytes or compare replies byte for byte. Every read is bounded by a timeout.
 /// </summary>
 public sealed class RawConnection : IAsyncDisposable
 {
@@ -52,15 +52,35 @@ public sealed class RawConnection : IAsyncDisposable
     public async Task<RespValue?> ReadAsync(TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        return (await ReadFrameAsync(cts.Token))?.Value;
+    }
+
+    /// <summary>The exact bytes of the next reply (or push): "(closed)" when the other side closed, "(timeout)" when nothing came in time.</summary>
+    public async Task<byte[]> ReadBytesAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            return (await ReadFrameAsync(cts.Token))?.Bytes ?? "(closed)"u8.ToArray();
+        }
+        catch (OperationCanceledException)
+        {
+            return "(timeout)"u8.ToArray();
+        }
+    }
+
+    private async Task<(RespValue? Value, byte[] Bytes)?> ReadFrameAsync(CancellationToken cancellationToken)
+    {
         while (true)
         {
-            var result = await _reader.ReadAsync(cts.Token);
+            var result = await _reader.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
             var status = RespValueReader.TryRead(buffer, out var value, out long consumed);
             if (status == ParseStatus.Complete)
             {
+                byte[] bytes = buffer.Slice(0, consumed).ToArray();
                 _reader.AdvanceTo(buffer.GetPosition(consumed));
-                return value;
+                return (value, bytes);
             }
 
             if (status == ParseStatus.Error)
