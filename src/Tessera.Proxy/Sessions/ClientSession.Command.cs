@@ -17,6 +17,13 @@ internal sealed partial class ClientSession
         {
             case LocalCommand.Command:
                 {
+                    if (frame.Count > 1)
+                    {
+                        // An unknown subcommand resolves to COMMAND itself: answer as Redis does.
+                        ReplyError($"ERR unknown subcommand '{Encoding.UTF8.GetString(frame.ArgSpan(1))}'. Try COMMAND HELP.");
+                        return;
+                    }
+
                     var w = BeginLocal();
                     RespWriter.WriteArrayHeader(w, table.Commands.Count);
                     foreach (var spec in table.Commands)
@@ -58,7 +65,7 @@ internal sealed partial class ClientSession
                             }
                             else
                             {
-                                RespWriter.WriteNullArray(w, Protocol);
+                                RespWriter.WriteNull(w, Protocol);
                             }
                         }
                     }

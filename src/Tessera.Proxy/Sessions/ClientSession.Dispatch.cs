@@ -2,6 +2,7 @@ using System.Text;
 using Tessera.Model.Topology;
 using Tessera.Proxy.Commands;
 using Tessera.Proxy.Routing;
+using Tessera.Proxy.Sessions.Transactions;
 using Tessera.Resp.Commands;
 using Tessera.Resp.Protocol;
 
@@ -22,6 +23,12 @@ internal sealed partial class ClientSession
 
         if (!spec.ArityAllows(frame.Count))
         {
+            if (spec.Name == "exec")
+            {
+                _txn = SessionTransaction.RejectExec(this, _txn, $"wrong number of arguments for '{spec.Name}' command");
+                return;
+            }
+
             RefuseCommand($"ERR wrong number of arguments for '{spec.Name}' command");
             return;
         }

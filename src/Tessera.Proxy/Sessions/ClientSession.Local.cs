@@ -17,6 +17,13 @@ internal sealed partial class ClientSession
         switch (command)
         {
             case LocalCommand.Ping:
+                if (frame.Count > 2)
+                {
+                    // PING's arity (-1) admits any count; Redis's PING itself takes at most one message.
+                    ReplyError("ERR wrong number of arguments for 'ping' command");
+                    break;
+                }
+
                 if (InSubscribedMode)
                 {
                     // RESP2 subscribed clients get PING's answer as a "pong" message.

@@ -83,6 +83,21 @@ internal sealed class SessionTransaction
         return null;
     }
 
+    /// <summary>
+    /// EXEC refused before it runs (a wrong number of arguments): as Redis, -EXECABORT naming why, and the
+    /// transaction and its WATCHes end, in MULTI or not.
+    /// </summary>
+    public static SessionTransaction? RejectExec(ISessionView session, SessionTransaction? txn, string reason)
+    {
+        if (txn?.Connection is { } connection)
+        {
+            txn.SendSwallowed(connection, txn.InMulti ? "DISCARD" : "UNWATCH");
+        }
+
+        session.ReplyError("EXECABORT Transaction discarded because of: " + reason);
+        return null;
+    }
+
     public static SessionTransaction? Discard(ISessionView session, SessionTransaction? txn, RequestFrame frame)
     {
         if (txn is not { InMulti: true })
