@@ -51,6 +51,10 @@ public sealed class RedisReferenceTests(ReferenceCluster cluster) : IClassFixtur
         "DEL {r}a|MULTI|SET {r}a 1|EXEC|GET {r}a",
         "WATCH {r}a|MULTI|EXEC|SET {r}a 3|MULTI|GET {r}a|EXEC",
 
+        // WATCH keeps its place among the client's own writes: one before it does not abort EXEC, one after it does.
+        "SET {r}w 1|WATCH {r}w|MULTI|INCR {r}w|EXEC|GET {r}w",
+        "SET {r}w 1|WATCH {r}w|SET {r}w 2|MULTI|INCR {r}w|EXEC|GET {r}w",
+
         // COMMAND GETKEYS / GETKEYSANDFLAGS, Redis's error order and flags decided by the arguments.
         "COMMAND GETKEYS EVAL 'return 1' 0|COMMAND GETKEYS EVAL 'return 1' 1 k|COMMAND GETKEYS PING a b|COMMAND GETKEYS NOSUCH|COMMAND GETKEYS SET a",
         "COMMAND GETKEYSANDFLAGS SET a b|COMMAND GETKEYSANDFLAGS SET a b GET|COMMAND GETKEYSANDFLAGS LMOVE a b LEFT RIGHT",

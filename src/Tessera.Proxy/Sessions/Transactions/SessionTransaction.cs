@@ -139,7 +139,12 @@ internal sealed class SessionTransaction
             return txn;
         }
 
-        watching.Forward(watching.Connection!, frame);
+        // Sent once the client's earlier commands (on shared connections) are answered, and the session goes on once
+        // WATCH is: its own writes before WATCH must not abort the transaction, and those after it must (as on Redis).
+        var connection = watching.Connection!;
+        var reply = session.EnqueueReply();
+        byte[] watch = frame.Data.ToArray();
+        session.PauseUntil(watching.InOrderAsync(connection, reply, batch => connection.Send(new ReadOnlySequence<byte>(watch), reply, batch)));
         return watching;
     }
 
@@ -304,21 +309,22 @@ internal sealed class SessionTransaction
         // Counted as a write whatever was queued: a read-only transaction only makes a later WAIT ask one more group.
         _session.NoteWriteTo(Group);
         var reply = _session.EnqueueReply();
-        _session.PauseUntil(ExecInOrderAsync(connection, reply));
+        _session.PauseUntil(InOrderAsync(connection, reply, batch => BackendWrites.WriteCommand(connection, new ExecRequest(reply, connection), batch, "EXEC")));
     }
 
     /// <summary>
-    /// Sends EXEC once every earlier reply of the client has arrived, and lets the session go on once EXEC is
-    /// answered. The client's other commands travel on other (shared) connections: Redis runs one connection's
-    /// commands in order, so a SET pipelined before MULTI must be applied before EXEC runs the transaction, and a
-    /// GET pipelined after EXEC must read what it wrote. Both waits are bounded by the request timeout.
+    /// Sends a command on the transaction's connection (<paramref name="send"/>, answering <paramref name="reply"/>)
+    /// once every earlier reply of the client has arrived, and lets the session go on once it is answered. The
+    /// client's other commands travel on other (shared) connections, and Redis runs one connection's commands in
+    /// order: a SET pipelined before MULTI (or WATCH) must be applied before EXEC (or WATCH) runs, and a GET pipelined
+    /// after EXEC must read what it wrote. Both waits are bounded by the request timeout.
     /// </summary>
-    private async Task ExecInOrderAsync(BackendConnection connection, Reply reply)
+    private async Task InOrderAsync(BackendConnection connection, Reply reply, Action<FlushBatch> send)
     {
         var timeout = _session.Context.Options.RequestTimeout;
         await _session.WaitForRepliesAsync(timeout, CancellationToken.None, reply).ConfigureAwait(false);
         var batch = new FlushBatch();
-        BackendWrites.WriteCommand(connection, new ExecRequest(reply, connection), batch, "EXEC");
+        send(batch);
         connection.Flush();
         batch.FlushAll();
         await _session.WaitForRepliesAsync(timeout, CancellationToken.None, null).ConfigureAwait(false);
