@@ -78,18 +78,6 @@ internal sealed partial class BackendConnection : IAsyncDisposable
     /// <summary>Completes when no transaction is open on this connection (at once when none is).</summary>
     public Task TransactionEnded => _transactions.Ended;
 
-    /// <summary>Requests sent and not answered yet.</summary>
-    public int InFlightCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _link?.InFlight.Count ?? 0;
-            }
-        }
-    }
-
     /// <summary>"host:port" of the server this connection talks to.</summary>
     public string ServerAddress => _server.Address;
 

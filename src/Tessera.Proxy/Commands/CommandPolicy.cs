@@ -113,7 +113,7 @@ internal enum MergeKind
     /// <summary>
     /// SCRIPT KILL, FUNCTION KILL: OK when any master killed its script; otherwise an -UNKILLABLE part, then a -BUSY one
     /// (the other kind of script runs), then any other error, and -NOTBUSY only when every master answered it. The one
-    /// merge that reads error parts (ReplyMerge.MergesErrors).
+    /// merge that reads error parts itself (every other merge answers the first error part).
     /// </summary>
     Kill,
 }

@@ -43,13 +43,16 @@ internal sealed class KeyPlacement
 internal static class ReplyMerge
 {
     /// <summary>
-    /// Writes the merge of <paramref name="parts"/> (each one whole RESP reply, none an error unless
-    /// <see cref="MergesErrors"/>) to
-    /// <paramref name="output"/>; returns null, or an error line (without "-") when a part is not what the merge
-    /// expects. <paramref name="keys"/> is needed by <see cref="MergeKind.ValuesInOrder"/>,
-    /// <paramref name="infoPrefix"/> (the text before "# Keyspace") by <see cref="MergeKind.InfoKeyspace"/>.
+    /// Writes the merge of <paramref name="parts"/> (each one whole RESP reply, error replies included) to
+    /// <paramref name="output"/>; returns null, or an error line (without "-"): for every merge but KILL's the first
+    /// part that is an error, in part order, else a complaint when a part is not what the merge expects.
+    /// <paramref name="keys"/> is needed by <see cref="MergeKind.ValuesInOrder"/>, <paramref name="infoPrefix"/> (the
+    /// text before "# Keyspace") by <see cref="MergeKind.InfoKeyspace"/>.
     /// </summary>
-    public static string? Merge(MergeKind merge, IReadOnlyList<ReadOnlyMemory<byte>> parts, IBufferWriter<byte> output, KeyPlacement? keys = null, string? infoPrefix = null) => merge switch
+    public static string? Merge(MergeKind merge, IReadOnlyList<ReadOnlyMemory<byte>> parts, IBufferWriter<byte> output, KeyPlacement? keys = null, string? infoPrefix = null) =>
+        merge == MergeKind.Kill ? Kill(parts, output) : FirstError(parts) ?? MergeReplies(merge, parts, output, keys, infoPrefix);
+
+    private static string? MergeReplies(MergeKind merge, IReadOnlyList<ReadOnlyMemory<byte>> parts, IBufferWriter<byte> output, KeyPlacement? keys, string? infoPrefix) => merge switch
     {
         MergeKind.ValuesInOrder => ValuesInOrder(parts, keys ?? throw new ArgumentNullException(nameof(keys)), output),
         MergeKind.AllOk => AllOk(parts, output),
@@ -61,15 +64,8 @@ internal static class ReplyMerge
         MergeKind.FirstReply => FirstReply(parts, output),
         MergeKind.AllFlags => AllFlags(parts, output),
         MergeKind.RandomNonNull => RandomNonNull(parts, output),
-        MergeKind.Kill => Kill(parts, output),
         _ => "ERR internal error: unknown merge",
     };
-
-    /// <summary>
-    /// True when <paramref name="merge"/> reads error parts itself (a part that failed in the proxy comes as an error
-    /// reply); for every other merge the first error part is the answer.
-    /// </summary>
-    public static bool MergesErrors(MergeKind merge) => merge == MergeKind.Kill;
 
     /// <summary>
     /// SCRIPT KILL / FUNCTION KILL on every master, as one server with all their scripts would answer: +OK when any

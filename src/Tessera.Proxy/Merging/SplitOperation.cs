@@ -57,19 +57,15 @@ internal sealed class SplitOperation
 
         try
         {
-            // The first part that failed or answered an error decides, in part order, unless the merge reads errors:
-            // then a part that failed in the proxy is given to it as an error reply.
-            bool mergesErrors = ReplyMerge.MergesErrors(_merge);
+            // A part that failed in the proxy is an error reply like any other: the merge decides what errors mean.
             var replies = new ReadOnlyMemory<byte>[_parts.Length];
-            string? error = null;
-            for (int i = 0; i < _parts.Length && error is null; i++)
+            for (int i = 0; i < _parts.Length; i++)
             {
-                replies[i] = _parts[i].Error is { } failure && mergesErrors ? Encoding.UTF8.GetBytes($"-{failure}\r\n") : _parts[i].Bytes;
-                error = mergesErrors ? null : _parts[i].Error ?? ReplyMerge.FirstError([replies[i]]);
+                replies[i] = _parts[i].Error is { } failure ? Encoding.UTF8.GetBytes($"-{failure}\r\n") : _parts[i].Bytes;
             }
 
             var merged = new ArrayBufferWriter<byte>(256);
-            error ??= ReplyMerge.Merge(_merge, replies, merged, _keys, _infoPrefix);
+            string? error = ReplyMerge.Merge(_merge, replies, merged, _keys, _infoPrefix);
             if (error is not null)
             {
                 _parent.OnFailure(error, batch);

@@ -17,19 +17,13 @@ internal sealed partial class ClientSession
         var spec = policies.Table.Resolve(frame);
         if (spec is null)
         {
-            RefuseCommand(UnknownCommandMessage(frame));
+            RefuseCommand(null, UnknownCommandMessage(frame));
             return;
         }
 
         if (!spec.ArityAllows(frame.Count))
         {
-            if (spec.Name == "exec")
-            {
-                _txn = SessionTransaction.RejectExec(this, _txn, $"wrong number of arguments for '{spec.Name}' command");
-                return;
-            }
-
-            RefuseCommand($"ERR wrong number of arguments for '{spec.Name}' command");
+            RefuseCommand(spec, $"ERR wrong number of arguments for '{spec.Name}' command");
             return;
         }
 
@@ -107,10 +101,17 @@ internal sealed partial class ClientSession
         }
     }
 
-    /// <summary>A command refused before it runs; inside MULTI it also discards the transaction at EXEC, as on Redis.</summary>
-    private void RefuseCommand(string error)
+    /// <summary>
+    /// A command refused before it runs, as Redis's rejectCommand: inside MULTI it also discards the transaction at
+    /// EXEC; a refused EXEC itself answers -EXECABORT naming why and ends the transaction.
+    /// </summary>
+    private void RefuseCommand(CommandSpec? spec, string error)
     {
-        if (InMulti)
+        if (spec?.Name == "exec")
+        {
+            _txn = SessionTransaction.RejectExec(this, _txn, error.StartsWith("ERR ", StringComparison.Ordinal) ? error[4..] : error);
+        }
+        else if (InMulti)
         {
             _txn!.Abort(error);
         }
@@ -170,6 +171,8 @@ internal sealed partial class ClientSession
     /// </summary>
     private void Forward(GroupRoute group, RequestFrame frame, bool writes)
     {
+        // Noted first, so a client with CLIENT TRACKING on is counted for WAIT too.
+        _written.Note(group, writes);
         if (_tracking is not null)
         {
             ForwardTracked(group, frame);
@@ -180,7 +183,6 @@ internal sealed partial class ClientSession
         var reply = EnqueueReply();
         connection.Send(frame.Data, reply, _batch);
         Touch(connection);
-        _written.Note(group, writes);
     }
 
     private NamespaceRoutes? RoutesOrError()

@@ -75,8 +75,6 @@ internal sealed partial class ClientSession
     /// <summary>An out-of-band frame (a pub/sub message or an invalidation) for this client, after the replies owed.</summary>
     internal void Push(in ReadOnlySequence<byte> bytes, FlushBatch batch) => _out.Push(bytes, batch);
 
-    private void Complete(Reply reply, in ReadOnlySequence<byte> bytes, FlushBatch batch) => _out.Complete(reply, bytes, batch);
-
     private void CompleteError(Reply reply, string error, FlushBatch batch) => _out.CompleteError(reply, error, batch);
 
     private Task<bool> WaitForRepliesAsync(TimeSpan timeout, CancellationToken cancellationToken, Reply? before = null) =>

@@ -131,11 +131,47 @@ public static class HandWrittenCases
             Step.Call(0, "FCALL", "nosuch", "0")),
         Case("refused",
             "FLUSHALL", "CONFIG GET maxmemory", "CLUSTER INFO", "MOVE {t}k 1"),
+
+        // CLIENT REPLY: OFF and SKIP answer nothing (sent without waiting), OFF silences until ON, SKIP the next reply;
+        // SKIP while OFF changes nothing; RESET turns replies on. The next read takes the next reply that is sent.
+        Case("client reply",
+            Silent("CLIENT REPLY OFF"), Silent("SET {t}a 1"), Silent("GET {t}a"), Call(0, "CLIENT REPLY ON"), Call(0, "GET {t}a"),
+            Silent("CLIENT REPLY SKIP"), Silent("SET {t}a 2"), Call(0, "GET {t}a"),
+            Silent("CLIENT REPLY OFF"), Silent("CLIENT REPLY SKIP"), Silent("GET {t}a"), Silent("CLIENT REPLY FOO"), Call(0, "CLIENT REPLY ON"),
+            Silent("CLIENT REPLY OFF"), Call(0, "RESET"), Call(0, "PING"),
+            Call(0, "CLIENT REPLY"), Call(0, "CLIENT REPLY ON ON"), Call(0, "CLIENT REPLY MAYBE"),
+            Call(0, "HELLO 3").Normalised(Normalise.Shape), Silent("CLIENT REPLY SKIP"), Silent("MGET {t}a {t}b"), Call(0, "PING")),
+
+        // A command refused before it is queued discards the transaction at EXEC; EXEC with arguments ends it.
+        Case("transaction aborted before queueing",
+            "MULTI", "SET {t}a", "EXEC", "GET {t}a", "MULTI", "SET {t}a 1", "EXEC", "GET {t}a", "WATCH {t}a", "MULTI", "EXEC a", "PING", "EXEC"),
+
+        // Pipelined, so the client's own commands on other connections could overtake: WATCH and EXEC keep their place.
+        Case("transaction in order with the client's other commands",
+            Step.Pipelined(0, Words("SET {t}w 1"), Words("WATCH {t}w"), Words("MULTI"), Words("INCR {t}w"), Words("EXEC"), Words("GET {t}w")),
+            Step.Pipelined(0, Words("SET {t}w 1"), Words("WATCH {t}w"), Words("SET {t}w 2"), Words("MULTI"), Words("INCR {t}w"), Words("EXEC"), Words("GET {t}w")),
+            Step.Pipelined(0, Words("SET {t}v 3"), Words("MULTI"), Words("GET {t}v"), Words("EXEC"), Words("SET {t}v 4"), Words("MULTI"), Words("GET {t}v"), Words("EXEC"))),
+
+        // What the proxy answers from the command table: key finding in Redis's order, per-call flags, filters.
+        Case("command keys and lists",
+            Step.Call(0, "COMMAND", "GETKEYS", "EVAL", "return 1", "0"), Step.Call(0, "COMMAND", "GETKEYS", "EVAL", "return 1", "1", "k"),
+            Call(0, "COMMAND GETKEYS PING a b"), Call(0, "COMMAND GETKEYS NOSUCH"), Call(0, "COMMAND GETKEYS SET a"),
+            Call(0, "COMMAND GETKEYSANDFLAGS SET a b"), Call(0, "COMMAND GETKEYSANDFLAGS SET a b GET"), Call(0, "COMMAND GETKEYSANDFLAGS LMOVE a b LEFT RIGHT"),
+            Call(0, "COMMAND GETKEYSANDFLAGS BITFIELD k GET u8 0"), Call(0, "COMMAND GETKEYSANDFLAGS BITFIELD k INCRBY u8 0 1"),
+            Call(0, "COMMAND GETKEYSANDFLAGS SORT a STORE b"), Call(0, "COMMAND GETKEYSANDFLAGS MSET a 1 b 2"),
+            Unordered("COMMAND LIST"), Unordered("COMMAND LIST FILTERBY ACLCAT scripting"), Unordered("COMMAND LIST FILTERBY ACLCAT KEYSPACE"),
+            Unordered("COMMAND LIST FILTERBY PATTERN CONFIG|G*"), Unordered("COMMAND LIST FILTERBY PATTERN *a[b-d]?"),
+            Call(0, "COMMAND LIST FILTERBY PATTERN xad*"), Call(0, "COMMAND LIST FILTERBY MODULE m"), Call(0, "COMMAND LIST FILTERBY ACLCAT nosuch"),
+            Call(0, "COMMAND LIST FILTERBY FOO x"), Call(0, "COMMAND LIST FILTERBY"), Call(0, "HELLO 3").Normalised(Normalise.Shape),
+            Call(0, "COMMAND GETKEYSANDFLAGS SET a b")),
     ];
 
     public static string[] Words(string command) => command.Split(' ');
 
     private static Step Call(int client, string command) => Step.Call(client, Words(command));
+
+    /// <summary>A command that gets no reply (CLIENT REPLY OFF/SKIP and what they silence): sent, never read.</summary>
+    private static Step Silent(string command) => Step.Send(0, Words(command));
 
     private static Step Unordered(string command) => Call(0, command).Normalised(Normalise.Unordered);
 
