@@ -302,7 +302,15 @@ public sealed class LocalCluster : IAsyncDisposable, IDisposable
         };
     }
 
-    /// <summary>Runs REPLICAOF on the replica and waits, bounded, for master_link_status:up.</summary>
+    /// <summary>
+    /// Runs REPLICAOF on the replica and waits, bounded, until both sides agree the link is up: the replica reports
+    /// <c>master_link_status:up</c> and the master lists it <c>state=online</c>.
+    /// </summary>
+    /// <remarks>
+    /// The replica says "up" as soon as it loaded the snapshot; with diskless sync (Redis 7's default) the master
+    /// counts it online only once its first REPLCONF ACK arrived, a moment later. WAIT counts online replicas only,
+    /// so a cluster handed out between the two answers WAIT with one replica too few.
+    /// </remarks>
     private static async Task ReplicateAsync(RedisServerProcess replica, RedisServerProcess master, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -321,7 +329,7 @@ public sealed class LocalCluster : IAsyncDisposable, IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 var info = (await client.CallAsync("INFO", "replication").ConfigureAwait(false)).AsString() ?? "";
                 status = ServerInfo.Parse(info)["master_link_status"];
-                if (status == "up")
+                if (status == "up" && await IsOnlineOnMasterAsync(master, replica, cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -331,6 +339,27 @@ public sealed class LocalCluster : IAsyncDisposable, IDisposable
 
             throw new RedisServerException(string.Create(CultureInfo.InvariantCulture,
                 $"{replica} did not reach master_link_status:up with master {master} within {timeout.TotalSeconds:0.#} s (last status: {status ?? "none"}).\nLast lines of {replica.LogPath}:\n{replica.ReadLogTail()}\nLast lines of {master.LogPath}:\n{master.ReadLogTail()}"));
+        }
+    }
+
+    /// <summary>Whether <paramref name="master"/>'s INFO replication lists <paramref name="replica"/> with <c>state=online</c>.</summary>
+    private static async Task<bool> IsOnlineOnMasterAsync(RedisServerProcess master, RedisServerProcess replica, CancellationToken cancellationToken)
+    {
+        var client = await master.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using (client.ConfigureAwait(false))
+        {
+            string info = (await client.CallAsync("INFO", "replication").ConfigureAwait(false)).AsString() ?? "";
+            string port = "port=" + replica.Port.ToString(CultureInfo.InvariantCulture) + ",";
+            foreach (var line in info.Split('\n'))
+            {
+                // slave0:ip=127.0.0.1,port=6380,state=online,offset=...,lag=0
+                if (line.StartsWith("slave", StringComparison.Ordinal) && line.Contains(port, StringComparison.Ordinal))
+                {
+                    return line.Contains("state=online", StringComparison.Ordinal);
+                }
+            }
+
+            return false;
         }
     }
 
