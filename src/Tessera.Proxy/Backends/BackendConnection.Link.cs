@@ -32,6 +32,12 @@ internal sealed partial class BackendConnection
         /// <summary>Requests at the head of <see cref="InFlight"/> already handed to the send loop (guarded by the connection's lock).</summary>
         public int SentUnanswered;
 
+        /// <summary>
+        /// The server's -BUSY text (without '-') while this link's oldest request is a script the server is still
+        /// running past the request timeout; null otherwise. Guarded by the connection's lock.
+        /// </summary>
+        public string? BusyReply;
+
         /// <summary>Where the socket's completions run (adapted by the receive loop only).</summary>
         public SocketInlining.Adaptive Inlining;
     }

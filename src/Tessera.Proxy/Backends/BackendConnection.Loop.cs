@@ -172,6 +172,7 @@ internal sealed partial class BackendConnection
                     lock (_gate)
                     {
                         request = link.InFlight.TryDequeue(out var next) ? next.Request : null;
+                        link.BusyReply = null;
                         if (link.SentUnanswered > 0)
                         {
                             link.SentUnanswered--;

@@ -128,6 +128,15 @@ internal sealed partial class BackendConnection : IAsyncDisposable
             link = StartLinkLocked();
         }
 
+        if (link.BusyReply is { } busy)
+        {
+            // Stuck behind a script the server runs: answer as redis-server answers its other clients meanwhile.
+            error = busy;
+            Monitor.Exit(_gate);
+            writer = null!;
+            return false;
+        }
+
         error = null;
         writer = link.Output.Writer;
         return true;
@@ -231,7 +240,11 @@ internal sealed partial class BackendConnection : IAsyncDisposable
         _ = link.Output.Writer.FlushAsync();
     }
 
-    /// <summary>Resets the connection when its oldest request waited longer than the request timeout.</summary>
+    /// <summary>
+    /// Resets the connection when its oldest request waited longer than the request timeout, unless the server is
+    /// running a long script (<see cref="ScriptBusyProbe"/>): then the connection waits for the script's reply, and
+    /// new commands for it are answered the server's -BUSY until that reply arrives.
+    /// </summary>
     public void CheckTimeout()
     {
         if (Dedicated)
@@ -240,6 +253,7 @@ internal sealed partial class BackendConnection : IAsyncDisposable
         }
 
         Link? link;
+        long timedOutAt;
         lock (_gate)
         {
             link = _link;
@@ -247,6 +261,25 @@ internal sealed partial class BackendConnection : IAsyncDisposable
             {
                 return;
             }
+
+            timedOutAt = link.InFlight.Head.QueuedAt + (long)(_options.RequestTimeout.TotalSeconds * _time.TimestampFrequency);
+        }
+
+        switch (_server.ScriptBusy.Check(timedOutAt, out string? busy))
+        {
+            case ScriptBusyAnswer.Pending:
+                return;
+            case ScriptBusyAnswer.Busy:
+                lock (_gate)
+                {
+                    // Cleared by the receive loop with the next reply (the script's).
+                    if (ReferenceEquals(_link, link) && link.InFlight.Count > 0)
+                    {
+                        link.BusyReply = busy;
+                    }
+                }
+
+                return;
         }
 
         Fail(link, $"no reply within {(long)_options.RequestTimeout.TotalMilliseconds} ms; connection reset");

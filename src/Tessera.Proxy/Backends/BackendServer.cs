@@ -28,7 +28,11 @@ internal sealed class BackendServer : IAsyncDisposable
         _time = time;
         _stats = stats;
         _connections = CreateConnections(RespProtocol.Resp2);
+        ScriptBusy = new ScriptBusyProbe(this, options, time, stats);
     }
+
+    /// <summary>Asked by a shared connection whose oldest request timed out: is this server running a long script?</summary>
+    public ScriptBusyProbe ScriptBusy { get; }
 
     /// <summary>"host:port" as written in the topology.</summary>
     public string Address { get; }

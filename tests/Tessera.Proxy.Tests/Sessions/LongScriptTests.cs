@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using Tessera.Proxy;
+using Tessera.Proxy.Tests.Support;
+using Tessera.Resp.Values;
+
+namespace Tessera.Proxy.Tests.Sessions;
+
+/// <summary>
+/// A script that runs past the proxy's request timeout: the backend connection that carries it waits for it (as a
+/// client of redis-server would) instead of being reset, other clients get the server's own -BUSY, and SCRIPT KILL
+/// through the proxy brings the group back with every queued request answered. A server that answers nothing is
+/// still reset after the timeout. One shared connection per server, so every client of a group shares the one that
+/// carries the script; request timeout 1 s, busy-reply-threshold 100 ms to keep the test short.
+/// </summary>
+public sealed class LongScriptTests : IAsyncLifetime
+{
+    private const string ScriptBusy = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(1);
+
+    private readonly ProxyCluster _cluster = new(2, 0, new ProxyOptions { RequestTimeout = RequestTimeout, ConnectionsPerBackend = 1 });
+
+    public async Task InitializeAsync()
+    {
+        await _cluster.InitializeAsync();
+        foreach (var group in _cluster.Cluster.Groups)
+        {
+            await using var master = await _cluster.ConnectToMasterAsync(group.Id);
+            Reply.Ok(await master.CallAsync("CONFIG", "SET", "busy-reply-threshold", 100));
+        }
+    }
+
+    public Task DisposeAsync() => _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task A_script_longer_than_the_request_timeout_keeps_its_connection_and_others_get_busy()
+    {
+        string onBusy = TestKeys.OnGroup(2, "long");
+        string onOther = TestKeys.OnGroup(1, "long");
+        await using var c = await _cluster.ConnectAsync();
+        Reply.Ok(await c.CallAsync("SET", onBusy, "kept"));
+        Reply.Ok(await c.CallAsync("SET", onOther, "other"));
+
+        await using var looping = await _cluster.ConnectAsync();
+        looping.Timeout = TimeSpan.FromSeconds(30);
+        var loop = looping.CallAsync("EVAL", "while true do end", 1, onBusy);
+
+        // Sent behind the script on the same backend connection: the server reads it only after the script.
+        await Task.Delay(200);
+        await using var behind = await _cluster.ConnectAsync();
+        behind.Timeout = TimeSpan.FromSeconds(30);
+        var queued = behind.CallAsync("GET", onBusy);
+
+        // Past the request timeout (and the probe that finds the server busy), a new command gets Redis's -BUSY.
+        RespValue? last = null;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                await using var probe = await _cluster.ConnectAsync();
+                probe.Timeout = TimeSpan.FromMilliseconds(500);
+                try
+                {
+                    last = await probe.CallAsync("GET", onBusy);
+                }
+                catch (TimeoutException)
+                {
+                    return false;
+                }
+
+                return last.IsError;
+            },
+            Bound,
+            "a -BUSY reply through the proxy");
+        Reply.Error(ScriptBusy, last!);
+        Assert.Equal(ScriptBusy, last!.AsString());
+
+        // Well past the timeout the script's connection was not reset: its client and the one behind still wait.
+        await Task.Delay(RequestTimeout * 2);
+        Assert.False(loop.IsCompleted, "the script's client was answered while the script ran");
+        Assert.False(queued.IsCompleted, "the request queued behind the script was answered while the script ran");
+        Reply.Text("other", await c.CallAsync("GET", onOther).WaitAsync(Bound));
+
+        Reply.Ok(await c.CallAsync("SCRIPT", "KILL").WaitAsync(Bound));
+        Reply.Error("ERR Script killed by user with SCRIPT KILL...", await loop.WaitAsync(Bound));
+        Reply.Text("kept", await queued.WaitAsync(Bound));
+        Reply.Text("kept", await c.CallAsync("GET", onBusy).WaitAsync(Bound));
+        Reply.Ok(await c.CallAsync("SET", onBusy, "again").WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task A_server_that_answers_nothing_is_still_reset_after_the_timeout()
+    {
+        string onFrozen = TestKeys.OnGroup(2, "frozen");
+        await using var c = await _cluster.ConnectAsync();
+        Reply.Ok(await c.CallAsync("SET", onFrozen, "v"));
+        int pid = _cluster.Cluster.Groups.Single(g => g.Id == 2).Master.Pid;
+        Signal("STOP", pid);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var reply = await c.CallAsync("GET", onFrozen).WaitAsync(Bound);
+            Reply.Error("ERR backend", reply);
+            Assert.Contains("no reply within 1000 ms", reply.AsString(), StringComparison.Ordinal);
+
+            // The timeout plus at most one probe (1 s) and the timer's period.
+            Assert.InRange(clock.Elapsed, RequestTimeout, RequestTimeout * 3);
+        }
+        finally
+        {
+            Signal("CONT", pid);
+        }
+
+        await Eventually.TrueAsync(async () => (await c.CallAsync("GET", onFrozen)).AsString() == "v", Bound, "the thawed master to serve again");
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {pid.ToString(CultureInfo.InvariantCulture)}") { UseShellExecute = false })!;
+        Assert.True(kill.WaitForExit(TimeSpan.FromSeconds(5)), $"kill -{signal} {pid} did not finish");
+        Assert.Equal(0, kill.ExitCode);
+    }
+}
