@@ -14,6 +14,12 @@ public enum StepKind
 
     /// <summary>Send every command of <see cref="Step.Pipeline"/> in one write, then read all their replies.</summary>
     Pipeline,
+
+    /// <summary>
+    /// Wait until the redis-servers behind the endpoint hold <see cref="Step.Blocked"/> blocked clients (INFO clients
+    /// <c>blocked_clients</c>, summed): what another client does next then surely finds the blocked command waiting.
+    /// </summary>
+    UntilBlocked,
 }
 
 /// <summary>
@@ -48,11 +54,17 @@ public sealed record Step(int Client, StepKind Kind, string[] Command, Normalise
 
     public static Step Pipelined(int client, params string[][] commands) => new(client, StepKind.Pipeline, []) { Pipeline = commands };
 
+    /// <summary>The number of blocked clients an <see cref="StepKind.UntilBlocked"/> step waits for.</summary>
+    public int Blocked { get; init; }
+
+    public static Step UntilBlocked(int count) => new(-1, StepKind.UntilBlocked, []) { Blocked = count };
+
     public Step Normalised(Normalise how) => this with { Normalise = how };
 
     public override string ToString() => Kind switch
     {
         StepKind.Read => $"client {Client}: read",
+        StepKind.UntilBlocked => $"until {Blocked} blocked",
         StepKind.Pipeline => $"client {Client}: pipeline [{string.Join("; ", Pipeline.Select(Text))}]",
         _ => $"client {Client}: {Text(Command)}{(Kind == StepKind.Send ? " (no wait)" : "")}",
     };

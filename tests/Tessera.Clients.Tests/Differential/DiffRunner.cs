@@ -75,7 +75,14 @@ public static class DiffRunner
     /// <summary>Bound on one reply; a blocked command that should have been woken shows as "(timeout)".</summary>
     public static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(3);
 
-    public static async Task<List<StepReply>> RunAsync(int port, DiffCase diffCase)
+    /// <summary>Bound on an <see cref="StepKind.UntilBlocked"/> step; past it the step fails the case with what it saw.</summary>
+    public static readonly TimeSpan BlockTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Runs <paramref name="diffCase"/> on <paramref name="port"/>; <paramref name="serverPorts"/> are the redis-servers
+    /// behind it (the port itself for a plain server, the masters for a proxy), asked by UntilBlocked steps.
+    /// </summary>
+    public static async Task<List<StepReply>> RunAsync(int port, IReadOnlyList<int> serverPorts, DiffCase diffCase)
     {
         var replies = new List<StepReply>();
         var clients = new Dictionary<int, RawConnection>();
@@ -86,6 +93,12 @@ public static class DiffRunner
             for (int i = 0; i < diffCase.Steps.Count; i++)
             {
                 var step = diffCase.Steps[i];
+                if (step.Kind == StepKind.UntilBlocked)
+                {
+                    await UntilBlockedAsync(serverPorts, step.Blocked, diffCase, port);
+                    continue;
+                }
+
                 if (!clients.TryGetValue(step.Client, out var client))
                 {
                     client = await RawConnection.ConnectAsync(port);
@@ -127,5 +140,27 @@ public static class DiffRunner
         }
 
         return replies;
+    }
+
+    private static async Task UntilBlockedAsync(IReadOnlyList<int> serverPorts, int count, DiffCase diffCase, int port)
+    {
+        long seen = 0;
+        for (var clock = System.Diagnostics.Stopwatch.StartNew(); clock.Elapsed < BlockTimeout; await Task.Delay(10))
+        {
+            seen = 0;
+            foreach (int server in serverPorts)
+            {
+                await using var client = await Tessera.Resp.Client.RespClient.ConnectAsync("127.0.0.1", server, TimeSpan.FromSeconds(5));
+                string info = (await client.CallAsync("INFO", "clients")).AsString() ?? "";
+                seen += long.Parse(Tessera.Resp.Servers.ServerInfo.Parse(info)["blocked_clients"] ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (seen >= count)
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"case '{diffCase.Name}' on port {port}: waited {BlockTimeout.TotalSeconds:0} s for {count} blocked client(s), the servers hold {seen}");
     }
 }

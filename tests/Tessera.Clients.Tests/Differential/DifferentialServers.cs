@@ -15,6 +15,9 @@ public sealed class DifferentialServers : IAsyncLifetime
 
     public int PlainPort => _plain![0].Port;
 
+    /// <summary>The masters behind the proxy, where its blocked commands wait.</summary>
+    public IReadOnlyList<int> MasterPorts => [.. Proxy.Cluster.Groups.Select(g => g.Master.Port)];
+
     public async Task InitializeAsync()
     {
         var plain = RedisServers.StartAsync(_directory, 1);

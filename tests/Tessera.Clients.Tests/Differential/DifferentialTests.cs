@@ -54,9 +54,9 @@ public sealed class DifferentialTests(DifferentialServers servers) : IClassFixtu
         foreach (var diffCase in cases)
         {
             await servers.ResetAsync();
-            var redis = await DiffRunner.RunAsync(servers.PlainPort, diffCase);
+            var redis = await DiffRunner.RunAsync(servers.PlainPort, [servers.PlainPort], diffCase);
             await servers.ResetAsync();
-            var proxy = await DiffRunner.RunAsync(servers.Proxy.Port, diffCase);
+            var proxy = await DiffRunner.RunAsync(servers.Proxy.Port, servers.MasterPorts, diffCase);
             comparison.Compare(diffCase, redis, proxy);
         }
 

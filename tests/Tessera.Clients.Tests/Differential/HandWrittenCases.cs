@@ -164,6 +164,48 @@ public static class HandWrittenCases
             Call(0, "COMMAND LIST FILTERBY PATTERN xad*"), Call(0, "COMMAND LIST FILTERBY MODULE m"), Call(0, "COMMAND LIST FILTERBY ACLCAT nosuch"),
             Call(0, "COMMAND LIST FILTERBY FOO x"), Call(0, "COMMAND LIST FILTERBY"), Call(0, "HELLO 3").Normalised(Normalise.Shape),
             Call(0, "COMMAND GETKEYSANDFLAGS SET a b")),
+
+        // Blocking commands woken by another client once they surely wait (UntilBlocked), whatever Redis 7.0 answers.
+        Case("blocking with a zero timeout",
+            Step.Send(0, Words("BRPOPLPUSH {t}a {t}b 0")), Step.UntilBlocked(1), Call(1, "RPUSH {t}a x"), Step.Read(0),
+            Step.Send(0, Words("BLMOVE {t}a {t}b LEFT RIGHT 0")), Step.UntilBlocked(1), Call(1, "RPUSH {t}a y"), Step.Read(0), Call(1, "LRANGE {t}b 0 -1")),
+        Case("blocking move into a list another client pops",
+            Step.Send(0, Words("BLPOP {t}dst 0")), Step.UntilBlocked(1), Step.Send(1, Words("BLMOVE {t}src {t}dst LEFT RIGHT 0")), Step.UntilBlocked(2),
+            Call(2, "RPUSH {t}src v"), Step.Read(1), Step.Read(0), Call(2, "LLEN {t}dst"), Call(2, "LLEN {t}src")),
+        Case("stream read while the key is deleted and written again",
+            Call(1, "XADD {t}x 1-1 f v"), Step.Send(0, Words("XREAD BLOCK 0 STREAMS {t}x $")), Step.UntilBlocked(1),
+            Call(1, "DEL {t}x"), Call(1, "XADD {t}x 2-1 f w"), Step.Read(0)),
+        Case("stream group read while the key is deleted",
+            Call(1, "XGROUP CREATE {t}x g $ MKSTREAM"), Step.Send(0, Words("XREADGROUP GROUP g c BLOCK 0 STREAMS {t}x >")), Step.UntilBlocked(1),
+            Call(1, "DEL {t}x"), Step.Read(0)),
+        Case("stream group read while the key changes type",
+            Call(1, "XGROUP CREATE {t}x g $ MKSTREAM"), Step.Send(0, Words("XREADGROUP GROUP g c BLOCK 0 STREAMS {t}x >")), Step.UntilBlocked(1),
+            Call(1, "SET {t}x text"), Step.Read(0)),
+        Case("stream group read while the key is renamed",
+            Call(1, "XGROUP CREATE {t}x g $ MKSTREAM"), Step.Send(0, Words("XREADGROUP GROUP g c BLOCK 0 STREAMS {t}x >")), Step.UntilBlocked(1),
+            Call(1, "RENAME {t}x {t}y"), Step.Read(0)),
+        Case("stream group read while its group is destroyed",
+            Call(1, "XGROUP CREATE {t}x g $ MKSTREAM"), Step.Send(0, Words("XREADGROUP GROUP g c BLOCK 0 STREAMS {t}x >")), Step.UntilBlocked(1),
+            Call(1, "XGROUP DESTROY {t}x g"), Step.Read(0)),
+        Case("stream read woken by an entry, then dry, and the same stream twice",
+            Call(1, "XGROUP CREATE {t}x g $ MKSTREAM"), Step.Send(0, Words("XREADGROUP GROUP g c BLOCK 0 STREAMS {t}x >")), Step.UntilBlocked(1),
+            Call(1, "XADD {t}x 1-1 f v"), Step.Read(0), Call(0, "XREADGROUP GROUP g c BLOCK 100 STREAMS {t}x >"),
+            Call(0, "XREAD STREAMS {t}x {t}x 0 0"), Call(0, "XREAD COUNT 1 STREAMS {t}x {t}x 0-0 1-0")),
+
+        // Functions: FCALL_RO runs no-writes functions only; scripts see keys with an expiry as Redis does.
+        Case("functions and read-only calls",
+            Step.Call(0, "FUNCTION", "LOAD", "#!lua name=rolib\n" +
+                "redis.register_function('rw', function(keys) return redis.call('SET', keys[1], 'x') end)\n" +
+                "redis.register_function{function_name='ro', callback=function(keys) return redis.call('GET', keys[1]) end, flags={'no-writes'}}\n" +
+                "redis.register_function{function_name='sneaky', callback=function(keys) return redis.call('SET', keys[1], 'y') end, flags={'no-writes'}}"),
+            Call(0, "FCALL_RO rw 1 {t}k"), Call(0, "FCALL_RO ro 1 {t}k"), Call(0, "FCALL rw 1 {t}k"), Call(0, "FCALL_RO ro 1 {t}k"),
+            Call(0, "FCALL_RO sneaky 1 {t}k"), Call(0, "FCALL sneaky 1 {t}k"), Call(0, "GET {t}k"), Call(0, "FUNCTION DELETE rolib"),
+            Call(0, "FUNCTION DELETE rolib"), Call(0, "FUNCTION LOAD"), Call(0, "FUNCTION LOAD REPLACE"), Call(0, "FUNCTION STATS x"), Call(0, "FUNCTION DUMP x"),
+            Call(0, "FUNCTION RESTORE"), Call(0, "FUNCTION FLUSH SYNC"), Call(0, "FUNCTION FLUSH LATER"), Call(0, "FUNCTION LIST WITHCODE LIBRARYNAME")),
+        Case("scripts and expiry",
+            Call(0, "SET {t}e v PX 100000"), Step.Call(0, "EVAL", "return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1]) > 0 and 1 or 0}", "1", "{t}e"),
+            Step.Call(0, "EVAL", "redis.call('PSETEX', KEYS[1], 1, 'v'); return redis.call('EXISTS', KEYS[1])", "1", "{t}p"),
+            Step.Call(0, "EVAL_RO", "return redis.call('SET', KEYS[1], 'x')", "1", "{t}r"), Step.Call(0, "EVAL_RO", "return redis.call('EXISTS', KEYS[1])", "1", "{t}e")),
     ];
 
     public static string[] Words(string command) => command.Split(' ');
