@@ -175,18 +175,10 @@ public static class HandWrittenCases
         Case("stream read while the key is deleted and written again",
             Call(1, "XADD {t}x 1-1 f v"), Step.Send(0, Words("XREAD BLOCK 0 STREAMS {t}x $")), Step.UntilBlocked(1),
             Call(1, "DEL {t}x"), Call(1, "XADD {t}x 2-1 f w"), Step.Read(0)),
-        Case("stream group read while the key is deleted",
-            Call(1, "XGROUP CREATE {t}x g $ MKSTREAM"), Step.Send(0, Words("XREADGROUP GROUP g c BLOCK 0 STREAMS {t}x >")), Step.UntilBlocked(1),
-            Call(1, "DEL {t}x"), Step.Read(0)),
-        Case("stream group read while the key changes type",
-            Call(1, "XGROUP CREATE {t}x g $ MKSTREAM"), Step.Send(0, Words("XREADGROUP GROUP g c BLOCK 0 STREAMS {t}x >")), Step.UntilBlocked(1),
-            Call(1, "SET {t}x text"), Step.Read(0)),
-        Case("stream group read while the key is renamed",
-            Call(1, "XGROUP CREATE {t}x g $ MKSTREAM"), Step.Send(0, Words("XREADGROUP GROUP g c BLOCK 0 STREAMS {t}x >")), Step.UntilBlocked(1),
-            Call(1, "RENAME {t}x {t}y"), Step.Read(0)),
-        Case("stream group read while its group is destroyed",
-            Call(1, "XGROUP CREATE {t}x g $ MKSTREAM"), Step.Send(0, Words("XREADGROUP GROUP g c BLOCK 0 STREAMS {t}x >")), Step.UntilBlocked(1),
-            Call(1, "XGROUP DESTROY {t}x g"), Step.Read(0)),
+        GroupReadWokenBy("stream group read while the key is deleted", "DEL {t}x"),
+        GroupReadWokenBy("stream group read while the key changes type", "SET {t}x text"),
+        GroupReadWokenBy("stream group read while the key is renamed", "RENAME {t}x {t}y"),
+        GroupReadWokenBy("stream group read while its group is destroyed", "XGROUP DESTROY {t}x g"),
         Case("stream read woken by an entry, then dry, and the same stream twice",
             Call(1, "XGROUP CREATE {t}x g $ MKSTREAM"), Step.Send(0, Words("XREADGROUP GROUP g c BLOCK 0 STREAMS {t}x >")), Step.UntilBlocked(1),
             Call(1, "XADD {t}x 1-1 f v"), Step.Read(0), Call(0, "XREADGROUP GROUP g c BLOCK 100 STREAMS {t}x >"),
@@ -214,6 +206,11 @@ public static class HandWrittenCases
 
     /// <summary>A command that gets no reply (CLIENT REPLY OFF/SKIP and what they silence): sent, never read.</summary>
     private static Step Silent(string command) => Step.Send(0, Words(command));
+
+    /// <summary>A client blocked in XREADGROUP on a new stream's group while another runs <paramref name="command"/>.</summary>
+    private static DiffCase GroupReadWokenBy(string name, string command) => Case(name,
+        Call(1, "XGROUP CREATE {t}x g $ MKSTREAM"), Step.Send(0, Words("XREADGROUP GROUP g c BLOCK 0 STREAMS {t}x >")), Step.UntilBlocked(1),
+        Call(1, command), Step.Read(0));
 
     private static Step Unordered(string command) => Call(0, command).Normalised(Normalise.Unordered);
 

@@ -95,7 +95,7 @@ public sealed class LongScriptTests : IAsyncLifetime
         await using var c = await _cluster.ConnectAsync();
         Reply.Ok(await c.CallAsync("SET", onFrozen, "v"));
         int pid = _cluster.Cluster.Groups.Single(g => g.Id == 2).Master.Pid;
-        Signal("STOP", pid);
+        ProcessProbe.Signal(pid, "STOP");
         try
         {
             var clock = Stopwatch.StartNew();
@@ -108,16 +108,9 @@ public sealed class LongScriptTests : IAsyncLifetime
         }
         finally
         {
-            Signal("CONT", pid);
+            ProcessProbe.Signal(pid, "CONT");
         }
 
         await Eventually.TrueAsync(async () => (await c.CallAsync("GET", onFrozen)).AsString() == "v", Bound, "the thawed master to serve again");
-    }
-
-    private static void Signal(string signal, int pid)
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {pid.ToString(CultureInfo.InvariantCulture)}") { UseShellExecute = false })!;
-        Assert.True(kill.WaitForExit(TimeSpan.FromSeconds(5)), $"kill -{signal} {pid} did not finish");
-        Assert.Equal(0, kill.ExitCode);
     }
 }

@@ -63,7 +63,7 @@ public sealed class WaitTests : IClassFixture<WaitCluster>
         string onFrozen = TestKeys.OnGroup(2, "fz");
         Reply.Ok(await c.CallAsync("SET", TestKeys.OnGroup(1, "fz"), "1"));
         int replica = _cluster.Cluster.Groups.Single(g => g.Id == 2).Replicas[0].Pid;
-        Signal("STOP", replica);
+        ProcessProbe.Signal(replica, "STOP");
         try
         {
             Reply.Ok(await c.CallAsync("SET", onFrozen, "2"));
@@ -92,7 +92,7 @@ public sealed class WaitTests : IClassFixture<WaitCluster>
         }
         finally
         {
-            Signal("CONT", replica);
+            ProcessProbe.Signal(replica, "CONT");
         }
 
         // Thawed, the replica catches up and WAIT counts it again.
@@ -104,7 +104,7 @@ public sealed class WaitTests : IClassFixture<WaitCluster>
     {
         await using var c = await _cluster.ConnectAsync();
         int replica = _cluster.Cluster.Groups.Single(g => g.Id == 2).Replicas[0].Pid;
-        Signal("STOP", replica);
+        ProcessProbe.Signal(replica, "STOP");
         try
         {
             Reply.Ok(await c.CallAsync("SET", TestKeys.OnGroup(1, "only1"), "x"));
@@ -118,7 +118,7 @@ public sealed class WaitTests : IClassFixture<WaitCluster>
         }
         finally
         {
-            Signal("CONT", replica);
+            ProcessProbe.Signal(replica, "CONT");
         }
     }
 
@@ -187,7 +187,7 @@ public sealed class WaitTests : IClassFixture<WaitCluster>
         {
             foreach (int pid in replicas)
             {
-                Signal("STOP", pid);
+                ProcessProbe.Signal(pid, "STOP");
             }
 
             Reply.Ok(await leaver.CallAsync("SET", TestKeys.OnGroup(1, "leave"), "1"));
@@ -217,7 +217,7 @@ public sealed class WaitTests : IClassFixture<WaitCluster>
         {
             foreach (int pid in replicas)
             {
-                Signal("CONT", pid);
+                ProcessProbe.Signal(pid, "CONT");
             }
 
             await leaver.DisposeAsync();
@@ -271,13 +271,5 @@ public sealed class WaitTests : IClassFixture<WaitCluster>
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"timed out waiting for {what}");
             await Task.Delay(50);
         }
-    }
-
-    /// <summary>kill -SIGNAL pid, to freeze (STOP) and thaw (CONT) a replica this fixture started.</summary>
-    private static void Signal(string signal, int pid)
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {pid.ToString(CultureInfo.InvariantCulture)}") { UseShellExecute = false })!;
-        Assert.True(kill.WaitForExit(TimeSpan.FromSeconds(5)), $"kill -{signal} {pid} did not finish");
-        Assert.Equal(0, kill.ExitCode);
     }
 }
