@@ -88,6 +88,33 @@ public sealed class LongScriptTests : IAsyncLifetime
         Reply.Ok(await c.CallAsync("SET", onBusy, "again").WaitAsync(Bound));
     }
 
+    /// <summary>As on redis-server 7.0.15: the EXEC waits, others get -BUSY, SCRIPT KILL answers OK and EXEC's array holds the commands before the script and the kill error.</summary>
+    [Fact]
+    public async Task A_transaction_around_a_long_script_is_killed_as_on_redis()
+    {
+        string onBusy = TestKeys.OnGroup(2, "txlong");
+        await using var tx = await _cluster.ConnectAsync();
+        tx.Timeout = TimeSpan.FromSeconds(30);
+        Reply.Ok(await tx.CallAsync("MULTI"));
+        Reply.Text("QUEUED", await tx.CallAsync("SET", onBusy, "1"));
+        Reply.Text("QUEUED", await tx.CallAsync("EVAL", "while true do end", 1, onBusy));
+        var exec = tx.CallAsync("EXEC");
+
+        await using var c = await _cluster.ConnectAsync();
+        RespValue? last = null;
+        await Eventually.TrueAsync(async () => (last = await c.CallAsync("GET", onBusy)).IsError, Bound, "a -BUSY reply through the proxy");
+        Assert.Equal(ScriptBusy, last!.AsString());
+        await Task.Delay(RequestTimeout * 2);
+        Assert.False(exec.IsCompleted, "EXEC was answered while its script ran");
+
+        Reply.Ok(await c.CallAsync("SCRIPT", "KILL").WaitAsync(Bound));
+        var answer = await exec.WaitAsync(Bound);
+        Assert.True(answer.Items is { Count: 2 }, $"EXEC answered {answer}");
+        Reply.Ok(answer.Items![0]);
+        Reply.Error("ERR Script killed by user with SCRIPT KILL...", answer.Items[1]);
+        Reply.Text("1", await c.CallAsync("GET", onBusy).WaitAsync(Bound));
+    }
+
     [Fact]
     public async Task A_server_that_answers_nothing_is_still_reset_after_the_timeout()
     {
