@@ -243,6 +243,7 @@ public sealed class CommandPolicies
         LocalCommand.UnknownSubcommand => "unknown subcommands are refused as Redis does",
         LocalCommand.ClientTracking => "client-side caching: the session gets its own RESP3 connection to each group master it reads from (to every master with BCAST), with tracking on there; needs RESP3 (HELLO 3); invalidations arrive as RESP3 pushes, or via REDIRECT to another client of the same proxy (RESP3, or RESP2 subscribed to __redis__:invalidate); a null invalidation (flush everything) follows any lost tracking connection or route change; these connections count against maxDedicatedConnections",
         LocalCommand.ClientCaching => "OPTIN/OPTOUT: sent to the server right before the next command",
+        LocalCommand.Info => "the proxy's own sections (server, clients, stats, proxy) and keyspace summed over the namespace's groups; all, default and everything mean these; sections that describe one redis-server (memory, replication, persistence, commandstats, ...) are empty here: see tessera status or the server itself",
         _ => "",
     };
 
