@@ -46,7 +46,7 @@ public static class ProcessProbe
         return true;
     }
 
-    /// <summary><c>kill -SIGNAL pid</c> (e.g. "TERM", "STOP", "CONT"); throws when kill fails or does not return within 10 s.</summary>
+    /// <summary><c>kill -SIGNAL pid</c> (e.g. "TERM", "STOP", "CONT"); throws when kill does not return within 10 s; a process that is gone already is not an error (fixtures thaw what a test may have killed).</summary>
     public static void Signal(int pid, string signal)
     {
         var start = new ProcessStartInfo("kill", string.Create(CultureInfo.InvariantCulture, $"-{signal} {pid}"))
@@ -58,11 +58,6 @@ public static class ProcessProbe
         if (!kill.WaitForExit(TimeSpan.FromSeconds(10)))
         {
             throw new TimeoutException("kill did not return within 10 s");
-        }
-
-        if (kill.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"kill -{signal} {pid} failed ({kill.ExitCode}): {kill.StandardError.ReadToEnd().Trim()}");
         }
     }
 }
