@@ -32,6 +32,15 @@ public sealed record ProxyOptions
     public int MaxClients { get; init; } = 50_000;
 
     /// <summary>
+    /// Every client connection must start with a PROXY protocol header (v1 or v2, as HAProxy, AWS NLB and Envoy send),
+    /// whose source address then stands for the client (CLIENT LIST, logs, IP allow-lists). Required, not optional,
+    /// once on: a listener behind a load balancer that also took headers from direct clients would let any of them
+    /// claim another address. A connection without a valid header within <see cref="RequestTimeout"/> is answered
+    /// an error and closed. Off by default.
+    /// </summary>
+    public bool AcceptProxyProtocol { get; init; }
+
+    /// <summary>
     /// Most connections the proxy opens for single sessions (blocked clients, transactions, subscriptions,
     /// one per session and server); beyond it such commands are refused with a retryable error.
     /// </summary>

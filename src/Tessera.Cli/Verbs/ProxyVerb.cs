@@ -46,11 +46,15 @@ internal static class ProxyVerb
             DefaultValueFactory = _ => new IPEndPoint(IPAddress.Loopback, 19000),
             CustomParser = CommonOptions.ParseListen,
         };
+        var proxyProtocol = new Option<bool>("--proxy-protocol")
+        {
+            Description = "Every client connection starts with a PROXY protocol header (v1 or v2) from the load balancer in front; its source address stands for the client. Connections without one are refused.",
+        };
         var logLevel = CommonOptions.LogLevel(LogLevel.Information);
 
         var command = new Command("proxy", "Run a proxy until Ctrl-C or SIGTERM, with routes from the coordinator store (--store) or a topology file (--config).")
         {
-            store, config, listen, admin, zone, logLevel,
+            store, config, listen, admin, zone, proxyProtocol, logLevel,
         }.WithEpilog("""
             With --store the proxy loads every namespace from the store, registers itself with a lease
             (renewed every ~1.7 s), applies the controller's route pushes on its admin port, and follows the
@@ -58,6 +62,10 @@ internal static class ProxyVerb
 
             With --config, send SIGHUP to reload the file; an invalid file is reported and the current
             topology kept.
+
+            Behind a load balancer that sends the PROXY protocol (HAProxy send-proxy or send-proxy-v2, an AWS
+            NLB with proxy protocol v2, Envoy), give --proxy-protocol: the header's source address is then the
+            client's (CLIENT LIST, logs). Every connection must start with one; direct clients are refused.
 
             Topology file (YAML; JSON has the same keys):
               epoch: 1
@@ -75,6 +83,7 @@ internal static class ProxyVerb
               tessera proxy --store etcd://10.0.0.1:2379,10.0.0.2:2379 --listen 0.0.0.0:19000 --zone az1
               tessera proxy --config .tessera/topology.yaml --listen 127.0.0.1:19001
               tessera proxy -c topology.json -l 0.0.0.0:6380
+              tessera proxy --store etcd://10.0.0.1:2379 --listen 0.0.0.0:19000 --proxy-protocol
             """);
 
         command.SetAction((parse, _) =>
@@ -87,7 +96,7 @@ internal static class ProxyVerb
                 return Task.FromResult(ExitCodes.Usage);
             }
 
-            var options = new ProxyOptions { Listen = parse.GetValue(listen)!, Zone = parse.GetValue(zone) };
+            var options = new ProxyOptions { Listen = parse.GetValue(listen)!, Zone = parse.GetValue(zone), AcceptProxyProtocol = parse.GetValue(proxyProtocol) };
             return storeUrl is not null
                 ? RunWithStoreAsync(storeUrl, options with { Admin = parse.GetValue(admin) ?? new IPEndPoint(IPAddress.Loopback, 19100) }, parse.GetValue(logLevel))
                 : RunAsync(configFile!, options with { Admin = parse.GetValue(admin) }, parse.GetValue(logLevel));
