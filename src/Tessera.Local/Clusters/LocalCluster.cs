@@ -349,13 +349,15 @@ public sealed class LocalCluster : IAsyncDisposable, IDisposable
         await using (client.ConfigureAwait(false))
         {
             string info = (await client.CallAsync("INFO", "replication").ConfigureAwait(false)).AsString() ?? "";
-            string port = "port=" + replica.Port.ToString(CultureInfo.InvariantCulture) + ",";
-            foreach (var line in info.Split('\n'))
+            string port = "port=" + replica.Port.ToString(CultureInfo.InvariantCulture);
+
+            // slave0:ip=127.0.0.1,port=6380,state=online,offset=...,lag=0
+            foreach (var (field, value) in ServerInfo.Parse(info).Fields)
             {
-                // slave0:ip=127.0.0.1,port=6380,state=online,offset=...,lag=0
-                if (line.StartsWith("slave", StringComparison.Ordinal) && line.Contains(port, StringComparison.Ordinal))
+                string[] parts = value.Split(',');
+                if (field.StartsWith("slave", StringComparison.Ordinal) && parts.Contains(port))
                 {
-                    return line.Contains("state=online", StringComparison.Ordinal);
+                    return parts.Contains("state=online");
                 }
             }
 

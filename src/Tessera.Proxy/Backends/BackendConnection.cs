@@ -188,10 +188,17 @@ internal sealed partial class BackendConnection : IAsyncDisposable
     public Task BarrierAsync()
     {
         var barrier = new Barrier();
+
+        // Down: whatever was in flight has already been failed.
+        return TrySendPing(barrier) ? barrier.Completed : Task.CompletedTask;
+    }
+
+    /// <summary>Sends PING with <paramref name="request"/> for its reply, and flushes; false (nothing queued) while the server is down.</summary>
+    public bool TrySendPing(BackendRequest request)
+    {
         if (!TryBeginWrite(out var writer, out _))
         {
-            // Down: whatever was in flight has already been failed.
-            return Task.CompletedTask;
+            return false;
         }
 
         try
@@ -200,11 +207,11 @@ internal sealed partial class BackendConnection : IAsyncDisposable
         }
         finally
         {
-            EndWrite(barrier);
+            EndWrite(request);
         }
 
         Flush();
-        return barrier.Completed;
+        return true;
     }
 
     /// <summary>
@@ -253,6 +260,7 @@ internal sealed partial class BackendConnection : IAsyncDisposable
         }
 
         Link? link;
+        BackendRequest head;
         long timedOutAt;
         lock (_gate)
         {
@@ -262,6 +270,7 @@ internal sealed partial class BackendConnection : IAsyncDisposable
                 return;
             }
 
+            head = link.InFlight.Head.Request;
             timedOutAt = link.InFlight.Head.QueuedAt + (long)(_options.RequestTimeout.TotalSeconds * _time.TimestampFrequency);
         }
 
@@ -272,8 +281,8 @@ internal sealed partial class BackendConnection : IAsyncDisposable
             case ScriptBusyAnswer.Busy:
                 lock (_gate)
                 {
-                    // Cleared by the receive loop with the next reply (the script's).
-                    if (ReferenceEquals(_link, link) && link.InFlight.Count > 0)
+                    // Only while the request that timed out still waits (the script's); the receive loop clears it with that reply.
+                    if (ReferenceEquals(_link, link) && link.InFlight.Count > 0 && ReferenceEquals(link.InFlight.Head.Request, head))
                     {
                         link.BusyReply = busy;
                     }

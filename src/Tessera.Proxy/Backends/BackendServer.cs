@@ -28,7 +28,7 @@ internal sealed class BackendServer : IAsyncDisposable
         _time = time;
         _stats = stats;
         _connections = CreateConnections(RespProtocol.Resp2);
-        ScriptBusy = new ScriptBusyProbe(this, options, time, stats);
+        ScriptBusy = new ScriptBusyProbe(this, options, time);
     }
 
     /// <summary>Asked by a shared connection whose oldest request timed out: is this server running a long script?</summary>

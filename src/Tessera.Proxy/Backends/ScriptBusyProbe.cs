@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using Tessera.Proxy.Replies;
-using Tessera.Proxy.Stats;
 using Tessera.Resp.Protocol;
 
 namespace Tessera.Proxy.Backends;
@@ -21,7 +20,7 @@ internal enum ScriptBusyAnswer
 
 /// <summary>
 /// Tells a shared connection whose oldest request waited past the request timeout whether its server is running a
-/// long script (alive, answering -BUSY to everyone else) or really stuck, by sending PING on a connection of its own.
+/// long script (alive, answering -BUSY to everyone else) or really stuck, by sending PING on a connection of its own (a dedicated one of the server, closed after the answer).
 /// One probe per server at a time; an answer holds for <see cref="Refresh"/>, then the next check probes again.
 /// </summary>
 /// <remarks>
@@ -32,7 +31,7 @@ internal enum ScriptBusyAnswer
 /// FUNCTION KILL stops it. A server that answers nothing (frozen, overloaded) is still reset after the timeout plus
 /// at most one <see cref="Timeout"/>. Thread-safety: called from the pool's timeout timer; state under <see cref="_gate"/>.
 /// </remarks>
-internal sealed class ScriptBusyProbe(BackendServer server, ProxyOptions options, TimeProvider time, ProxyStats stats)
+internal sealed class ScriptBusyProbe(BackendServer server, ProxyOptions options, TimeProvider time)
 {
     private readonly Lock _gate = new();
     private bool _running;
@@ -73,23 +72,13 @@ internal sealed class ScriptBusyProbe(BackendServer server, ProxyOptions options
 
     private async Task RunAsync()
     {
-        var connection = new BackendConnection(server, options, time, stats, RespProtocol.Resp2, BackendConnectionKind.Dedicated);
+        var connection = server.OpenDedicated(RespProtocol.Resp2);
         var ping = new PingReply();
         string? busy = null;
         try
         {
-            if (connection.TryBeginWrite(out var writer, out _))
+            if (connection.TrySendPing(ping))
             {
-                try
-                {
-                    RespWriter.WriteCommand(writer, "PING");
-                }
-                finally
-                {
-                    connection.EndWrite(ping);
-                }
-
-                connection.Flush();
                 busy = await ping.Answer.WaitAsync(Timeout, time).ConfigureAwait(false);
             }
         }
@@ -99,7 +88,7 @@ internal sealed class ScriptBusyProbe(BackendServer server, ProxyOptions options
         }
         finally
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            server.CloseDedicated(connection);
             lock (_gate)
             {
                 _busyReply = busy;

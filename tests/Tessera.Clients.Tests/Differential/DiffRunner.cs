@@ -152,7 +152,7 @@ public static class DiffRunner
             {
                 await using var client = await Tessera.Resp.Client.RespClient.ConnectAsync("127.0.0.1", server, TimeSpan.FromSeconds(5));
                 string info = (await client.CallAsync("INFO", "clients")).AsString() ?? "";
-                seen += long.Parse(Tessera.Resp.Servers.ServerInfo.Parse(info)["blocked_clients"] ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+                seen += Tessera.Resp.Servers.ServerInfo.Parse(info).Int64("blocked_clients") ?? 0;
             }
 
             if (seen >= count)

@@ -1,5 +1,5 @@
+using Tessera.Proxy.Tests.Support;
 using Tessera.Resp.Client;
-using Tessera.Resp.Values;
 
 namespace Tessera.Proxy.Tests.Sessions;
 
@@ -67,34 +67,9 @@ public sealed class ScriptKillTests : IClassFixture<ProxyCluster>, IAsyncLifetim
         Assert.Equal(NotBusy, (await c.CallAsync(kill, "KILL")).AsString());
     }
 
-    /// <summary>
-    /// Waits until a client of the proxy gets -BUSY from the keyless script's group. A new client each try: one whose
-    /// session shares the backend connection that carries the script waits behind it instead (the server reads
-    /// nothing more from that connection while the script runs), so a try gives up after 300 ms.
-    /// </summary>
-    private async Task UntilBusyAsync(string busy)
-    {
-        RespValue? last = null;
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                await using var probe = await _cluster.ConnectAsync();
-                probe.Timeout = TimeSpan.FromMilliseconds(300);
-                try
-                {
-                    last = await probe.CallAsync("EVAL", "return 1", 0);
-                }
-                catch (TimeoutException)
-                {
-                    return false;
-                }
-
-                return last.IsError;
-            },
-            Bound,
-            "a -BUSY reply through the proxy");
-        Reply.Error(busy, last!);
-    }
+    /// <summary>Waits until a client of the proxy gets -BUSY from the keyless script's group (a try gives up after 300 ms).</summary>
+    private async Task UntilBusyAsync(string busy) =>
+        Reply.Error(busy, await BusyReplies.UntilErrorAsync(_cluster, TimeSpan.FromMilliseconds(300), Bound, "EVAL", "return 1", 0));
 
     private static async Task ServesAgainAsync(RespClient c)
     {
