@@ -22,5 +22,6 @@ VerbHelp.Install(root);
 // Signals are ours: verbs stop their proxy and redis-servers in order (see ShutdownSignal), so
 // System.CommandLine must not install its own handler that would end the process after a timeout.
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
-var parsed = root.Parse(args);
+// No response files: "@admin,@dangerous" (ACL categories) is an argument, not a file to read arguments from.
+var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 return AdminVerbs.IsUsageError(parsed) ? AdminVerbs.ReportUsageError(parsed) : await parsed.InvokeAsync(invocation);

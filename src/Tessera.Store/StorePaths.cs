@@ -13,6 +13,7 @@ namespace Tessera.Store;
 /// /tessera/namespaces/{ns}/epoch                          the namespace's topology epoch
 /// /tessera/namespaces/{ns}/slots                          the 1024-slot table
 /// /tessera/namespaces/{ns}/groups/{gid}                   one group: master, replicas, zones
+/// /tessera/namespaces/{ns}/access                         its users (password hashes, permissions), never pushed to proxies
 /// /tessera/proxies/{id}                                   proxy registration (ephemeral, leased)
 /// /tessera/controller/leader                              the leader lock (ephemeral, leased)
 /// /tessera/controller/members/{controller}                live controllers (ephemeral, leased)
@@ -67,6 +68,9 @@ public static class StorePaths
     /// <summary>The namespace's slot table.</summary>
     public static string Slots(string ns) => Namespace(ns) + "/slots";
 
+    /// <summary>The namespace's users: password hashes and permissions, read by proxies from the store, never pushed.</summary>
+    public static string Access(string ns) => Namespace(ns) + "/access";
+
     /// <summary>Prefix of the namespace's groups.</summary>
     public static string Groups(string ns) => Namespace(ns) + "/groups/";
 
@@ -101,6 +105,27 @@ public static class StorePaths
 
     /// <summary>One migration of a namespace.</summary>
     public static string Migration(string ns, string migrationId) => MigrationsOf(ns) + ValidateName(migrationId, nameof(migrationId));
+
+    /// <summary>The namespace whose access document <paramref name="key"/> is (<see cref="Access"/>), if it is one.</summary>
+    public static bool TryGetAccessNamespace(string key, out string ns)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ns = "";
+        const string suffix = "/access";
+        if (!key.StartsWith(Namespaces, StringComparison.Ordinal) || !key.EndsWith(suffix, StringComparison.Ordinal) || key.Length <= Namespaces.Length + suffix.Length)
+        {
+            return false;
+        }
+
+        var name = key[Namespaces.Length..^suffix.Length];
+        if (name.Contains('/', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        ns = name;
+        return true;
+    }
 
     /// <summary>
     /// The segment of <paramref name="key"/> right after <paramref name="prefix"/> when the key is a direct

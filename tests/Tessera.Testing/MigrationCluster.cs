@@ -48,7 +48,7 @@ public sealed class MigrationCluster : IAsyncDisposable
             redis = await RedisServers.StartAsync(directory, groups);
             cluster = new MigrationCluster(directory, redis);
             await cluster.StartControllerAsync("ctl-1", leaseTtl);
-            await cluster.Client.CreateNamespaceAsync(Ns);
+            await cluster.Client.CreateNamespaceAsync(Ns, open: true);
             for (var g = 1; g <= groups; g++)
             {
                 await cluster.Client.CreateGroupAsync(Ns, g);

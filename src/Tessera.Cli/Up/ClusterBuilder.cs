@@ -62,7 +62,7 @@ internal sealed class ClusterBuilder
         ChangeResult? last = null;
         if (!_namespaceExists)
         {
-            last = await Step(["namespace", "create", Namespace], c => c.CreateNamespaceAsync(Namespace, cancellationToken)).ConfigureAwait(false);
+            last = await Step(["namespace", "create", Namespace, "--open"], c => c.CreateNamespaceAsync(Namespace, open: true, cancellationToken)).ConfigureAwait(false);
         }
 
         foreach (var group in cluster.Groups)

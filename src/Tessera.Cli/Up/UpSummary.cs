@@ -69,7 +69,7 @@ internal static class UpSummary
 
     /// <summary>The line scripts wait for; it contains "ready" and how to reach the proxy and the controller.</summary>
     public static string ReadyLine(UpSettings settings) =>
-        string.Create(CultureInfo.InvariantCulture, $"Tessera is ready: redis-cli -p {settings.Port}   (admin: tessera status{settings.ControllerFlag})");
+        string.Create(CultureInfo.InvariantCulture, $"Tessera is ready: redis-cli -p {settings.Port}   (namespace default is open: no password; admin: tessera status{settings.ControllerFlag})");
 
     private static void WriteProblems(LocalTessera up)
     {

@@ -35,18 +35,34 @@ internal static class ControllerApi
         app.MapPost(ControllerRoutes.Namespaces, async (HttpRequest request) =>
         {
             var http = request.HttpContext;
-            var body = await ApiBodies.ReadAsync<CreateNamespaceRequest>(http, """{"name": "shop"}""").ConfigureAwait(false);
-            return ApiBodies.Json(await controller.Operations.CreateNamespaceAsync(body.Name, http.RequestAborted).ConfigureAwait(false));
+            var body = await ApiBodies.ReadAsync<CreateNamespaceRequest>(http, """{"name": "shop", "open": false}""").ConfigureAwait(false);
+            return ApiBodies.Json(await controller.Operations.CreateNamespaceAsync(body.Name, body.Open, http.RequestAborted).ConfigureAwait(false));
         });
         app.MapGet(ControllerRoutes.Namespace, async (HttpContext http, string ns) =>
             ApiBodies.Json(await controller.Operations.GetNamespaceAsync(ns, http.RequestAborted).ConfigureAwait(false)));
         app.MapPatch(ControllerRoutes.Namespace, async (HttpContext http, string ns) =>
         {
-            var body = await ApiBodies.ReadAsync<UpdateNamespaceRequest>(http, """{"allowFlush": true}""").ConfigureAwait(false);
+            var body = await ApiBodies.ReadAsync<UpdateNamespaceRequest>(http, """{"allowFlush": true, "open": false, "readOnly": true}""").ConfigureAwait(false);
             return ApiBodies.Json(await controller.Operations.UpdateNamespaceAsync(ns, body, http.RequestAborted).ConfigureAwait(false));
         });
         app.MapDelete(ControllerRoutes.Namespace, async (HttpContext http, string ns) =>
             ApiBodies.Json(await controller.Operations.RemoveNamespaceAsync(ns, Flag(http, "force"), http.RequestAborted).ConfigureAwait(false)));
+
+        // A namespace's users: passwords are answered once, when made; never stored or shown otherwise.
+        app.MapGet(ControllerRoutes.Users, async (HttpContext http, string ns) =>
+            ApiBodies.Json(await controller.Operations.ListUsersAsync(ns, http.RequestAborted).ConfigureAwait(false)));
+        app.MapPost(ControllerRoutes.Users, async (HttpContext http, string ns) =>
+        {
+            var body = await ApiBodies.ReadAsync<CreateUserRequest>(http, """{"name": "app", "access": "readWrite", "deny": ["@admin"]}""").ConfigureAwait(false);
+            return ApiBodies.Json(await controller.Operations.CreateUserAsync(ns, body, http.RequestAborted).ConfigureAwait(false));
+        });
+        app.MapPatch(ControllerRoutes.User, async (HttpContext http, string ns, string user) =>
+        {
+            var body = await ApiBodies.ReadAsync<UpdateUserRequest>(http, """{"addPassword": ""}""").ConfigureAwait(false);
+            return ApiBodies.Json(await controller.Operations.UpdateUserAsync(ns, user, body, http.RequestAborted).ConfigureAwait(false));
+        });
+        app.MapDelete(ControllerRoutes.User, async (HttpContext http, string ns, string user) =>
+            ApiBodies.Json(await controller.Operations.RemoveUserAsync(ns, user, http.RequestAborted).ConfigureAwait(false)));
 
         app.MapPost(ControllerRoutes.Groups, async (HttpContext http, string ns) =>
         {

@@ -75,8 +75,24 @@ public sealed class ControllerClient : IDisposable
     public Task<NamespaceConfig> GetNamespaceAsync(string ns, CancellationToken cancellationToken = default) =>
         SendAsync<NamespaceConfig>(HttpMethod.Get, ControllerRoutes.NamespacePath(ns), null, cancellationToken);
 
-    public Task<ChangeResult> CreateNamespaceAsync(string ns, CancellationToken cancellationToken = default) =>
-        SendAsync<ChangeResult>(HttpMethod.Post, ControllerRoutes.Namespaces, new CreateNamespaceRequest(ns), cancellationToken);
+    public Task<ChangeResult> CreateNamespaceAsync(string ns, CancellationToken cancellationToken = default) => CreateNamespaceAsync(ns, open: false, cancellationToken);
+
+    /// <summary>Creates a namespace; <paramref name="open"/>: clients need no password.</summary>
+    public Task<ChangeResult> CreateNamespaceAsync(string ns, bool open, CancellationToken cancellationToken = default) =>
+        SendAsync<ChangeResult>(HttpMethod.Post, ControllerRoutes.Namespaces, new CreateNamespaceRequest(ns, open), cancellationToken);
+
+    public Task<IReadOnlyList<UserView>> ListUsersAsync(string ns, CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<UserView>>(HttpMethod.Get, ControllerRoutes.UsersPath(ns), null, cancellationToken);
+
+    /// <summary>Adds a user; the answer carries its password (generated when the request has none), shown this once.</summary>
+    public Task<UserView> CreateUserAsync(string ns, CreateUserRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<UserView>(HttpMethod.Post, ControllerRoutes.UsersPath(ns), request, cancellationToken);
+
+    public Task<UserView> UpdateUserAsync(string ns, string user, UpdateUserRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<UserView>(HttpMethod.Patch, ControllerRoutes.UserPath(ns, user), request, cancellationToken);
+
+    public Task<UserView> RemoveUserAsync(string ns, string user, CancellationToken cancellationToken = default) =>
+        SendAsync<UserView>(HttpMethod.Delete, ControllerRoutes.UserPath(ns, user), null, cancellationToken);
 
     /// <summary>Changes a namespace's settings (null fields stay as they are).</summary>
     public Task<ChangeResult> UpdateNamespaceAsync(string ns, UpdateNamespaceRequest request, CancellationToken cancellationToken = default) =>

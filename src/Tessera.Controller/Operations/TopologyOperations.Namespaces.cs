@@ -17,50 +17,62 @@ internal sealed partial class TopologyOperations
     public async Task<NamespaceConfig> GetNamespaceAsync(string name, CancellationToken cancellationToken) =>
         (await _namespaces.RequireAsync(NamespaceRepository.ValidateName(name), cancellationToken).ConfigureAwait(false)).Config;
 
-    /// <summary>Creates an empty namespace (no groups, no slots) and pushes it so proxies know it.</summary>
-    public Task<ChangeResult> CreateNamespaceAsync(string? name, CancellationToken requestAborted)
+    /// <summary>Creates an empty namespace (no groups, no slots) and pushes it so proxies know it; <paramref name="open"/>: usable without a password.</summary>
+    public Task<ChangeResult> CreateNamespaceAsync(string? name, bool open, CancellationToken requestAborted)
     {
         var valid = NamespaceRepository.ValidateName(name);
         return ChangeAsync(
             async term =>
             {
-                var stored = await _namespaces.CreateAsync(valid, term).ConfigureAwait(false);
+                var stored = await _namespaces.CreateAsync(valid, open, term).ConfigureAwait(false);
                 var push = await _pusher.PushAsync(new RoutePush { Namespace = stored.Config }, "update", term).ConfigureAwait(false);
                 _logger.LogInformation("Namespace {Namespace} created at epoch {Epoch}.", valid, stored.Config.Epoch);
-                return Result(new CommittedChange(stored, [push]), $"namespace '{valid}' created (epoch {stored.Config.Epoch}); next: `tessera group create {valid} 1`");
+                var access = open
+                    ? "it is open: clients need no password"
+                    : $"clients need a password: add a user with `tessera namespace user add {valid} app`";
+                return Result(new CommittedChange(stored, [push]), $"namespace '{valid}' created (epoch {stored.Config.Epoch}); {access}; next: `tessera group create {valid} 1`");
             },
             requestAborted);
     }
 
-    /// <summary>Changes a namespace's settings (today: whether FLUSHDB/FLUSHALL are allowed) and pushes them at a new epoch.</summary>
+    /// <summary>Changes a namespace's settings (FLUSH allowed, open, read-only) and pushes them at a new epoch.</summary>
     public Task<ChangeResult> UpdateNamespaceAsync(string name, UpdateNamespaceRequest request, CancellationToken requestAborted)
     {
         var valid = NamespaceRepository.ValidateName(name);
-        if (request.AllowFlush is null)
+        if (request.IsEmpty)
         {
-            throw OperationRefusedException.BadRequest("""nothing to change: give a setting, e.g. {"allowFlush": true}""");
+            throw OperationRefusedException.BadRequest("""nothing to change: give a setting, e.g. {"allowFlush": true}, {"open": false} or {"readOnly": true}""");
         }
 
         return ChangeAsync(
             async term =>
             {
                 var current = await _namespaces.RequireAsync(valid, term).ConfigureAwait(false);
-                var allowFlush = request.AllowFlush.Value;
-                var summary = allowFlush
-                    ? $"namespace '{valid}' allows FLUSHDB/FLUSHALL: through the proxies they empty every group"
-                    : $"namespace '{valid}' refuses FLUSHDB/FLUSHALL";
-                if (current.Config.AllowFlush == allowFlush)
+                var next = current.Config with
+                {
+                    AllowFlush = request.AllowFlush ?? current.Config.AllowFlush,
+                    Open = request.Open ?? current.Config.Open,
+                    ReadOnly = request.ReadOnly ?? current.Config.ReadOnly,
+                };
+                var summary = DescribeSettings(next);
+                if (next == current.Config)
                 {
                     return Result(new CommittedChange(current, []), summary + " (unchanged)");
                 }
 
-                var next = current.Config with { AllowFlush = allowFlush, Epoch = current.Config.Epoch + 1 };
+                next = next with { Epoch = current.Config.Epoch + 1 };
                 var change = await _switch.CommitAsync(current, next, "update", term).ConfigureAwait(false);
                 _logger.LogInformation("{Summary} (epoch {Epoch}).", summary, next.Epoch);
                 return Result(change, summary);
             },
             requestAborted);
     }
+
+    private static string DescribeSettings(NamespaceConfig ns) =>
+        $"namespace '{ns.Name}': "
+        + (ns.ReadOnly ? "read-only (writes are refused, reads go on)" : "read-write")
+        + (ns.Open ? ", open (no password needed)" : ", closed (clients AUTH with a user's password)")
+        + (ns.AllowFlush ? ", FLUSHDB/FLUSHALL allowed (they empty every group)" : ", FLUSHDB/FLUSHALL refused");
 
     /// <summary>
     /// Removes a namespace. Refused while any slot is assigned unless <paramref name="force"/>: its clients

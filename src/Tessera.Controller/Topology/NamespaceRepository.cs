@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Tessera.Model.Api;
+using Tessera.Model.Tenants;
 using Tessera.Model.Topology;
 using Tessera.Store;
 
@@ -56,11 +57,18 @@ internal sealed class NamespaceRepository
     /// epoch an earlier namespace of the same name ever had (each change took at least one revision), so a
     /// proxy that still remembers a removed namespace never mistakes the new one for an older version.
     /// </summary>
-    public async Task<StoredNamespace> CreateAsync(string name, CancellationToken cancellationToken)
+    public async Task<StoredNamespace> CreateAsync(string name, bool open, CancellationToken cancellationToken)
     {
         var key = Key(name);
         var listing = await _store.ListAsync(StorePaths.Namespaces, cancellationToken).ConfigureAwait(false);
-        var config = new NamespaceConfig { Name = name, Epoch = listing.Revision + 1 };
+        var config = new NamespaceConfig { Name = name, Epoch = listing.Revision + 1, Open = open };
+        if (listing.Any(r => r.Key == key))
+        {
+            throw OperationRefusedException.Conflict($"namespace '{name}' already exists; see it with `tessera slots show {name}` or pick another name");
+        }
+
+        // Users left by an earlier namespace of this name (removed by a controller that died halfway) are not this one's.
+        await _store.DeleteAsync(StorePaths.Access(name), expectedRevision: null, cancellationToken).ConfigureAwait(false);
         if (!await _store.CreateAsync(key, Serialize(config), lease: null, cancellationToken).ConfigureAwait(false))
         {
             throw OperationRefusedException.Conflict($"namespace '{name}' already exists; see it with `tessera slots show {name}` or pick another name");
@@ -82,12 +90,50 @@ internal sealed class NamespaceRepository
         return stored is not null && stored.Config.Epoch == next.Epoch ? stored : throw Changed(current.Config.Name);
     }
 
-    /// <summary>Deletes the namespace if it is still at <paramref name="current"/>'s revision; 409 otherwise.</summary>
+    /// <summary>Deletes the namespace (and its users) if it is still at <paramref name="current"/>'s revision; 409 otherwise.</summary>
     public async Task DeleteAsync(StoredNamespace current, CancellationToken cancellationToken)
     {
         if (!await _store.DeleteAsync(Key(current.Config.Name), current.Revision, cancellationToken).ConfigureAwait(false))
         {
             throw Changed(current.Config.Name);
+        }
+
+        await _store.DeleteAsync(StorePaths.Access(current.Config.Name), expectedRevision: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The namespace's users (an empty document with a new salt when it has none yet), with the revision to write against (0: absent).</summary>
+    public async Task<(NamespaceAccess Access, long Revision)> GetAccessAsync(string name, CancellationToken cancellationToken)
+    {
+        var record = await _store.GetAsync(StorePaths.Access(ValidateName(name)), cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            return (new NamespaceAccess { Salt = PasswordHash.NewSalt() }, 0);
+        }
+
+        try
+        {
+            var access = JsonSerializer.Deserialize<NamespaceAccess>(record.Value, TesseraJson.Options);
+            return access is { Salt.Length: > 0 }
+                ? (access, record.Revision)
+                : throw OperationRefusedException.Conflict($"the access document {record.Key} in the store has no salt; delete it (its users are lost) and add them again");
+        }
+        catch (JsonException e)
+        {
+            throw OperationRefusedException.Conflict($"the access document {record.Key} in the store is unreadable ({e.Message}); delete it and add its users again", e);
+        }
+    }
+
+    /// <summary>Writes the namespace's users if the document is still at <paramref name="revision"/> (0: still absent); 409 otherwise.</summary>
+    public async Task ReplaceAccessAsync(string name, NamespaceAccess access, long revision, CancellationToken cancellationToken)
+    {
+        var key = StorePaths.Access(ValidateName(name));
+        var json = JsonSerializer.Serialize(access, TesseraJson.Options);
+        bool written = revision == 0
+            ? await _store.CreateAsync(key, json, lease: null, cancellationToken).ConfigureAwait(false)
+            : await _store.CompareAndSetAsync(key, json, revision, lease: null, cancellationToken).ConfigureAwait(false);
+        if (!written)
+        {
+            throw Changed(name);
         }
     }
 

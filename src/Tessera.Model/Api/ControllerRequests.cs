@@ -1,11 +1,44 @@
 namespace Tessera.Model.Api;
 
 /// <summary>Body of POST /api/namespaces.</summary>
-public sealed record CreateNamespaceRequest(string Name);
+/// <param name="Name">The namespace's name.</param>
+/// <param name="Open">True: clients may use it without a password (<see cref="Topology.NamespaceConfig.Open"/>).</param>
+public sealed record CreateNamespaceRequest(string Name, bool Open = false);
 
 /// <summary>Changes a namespace's settings; a null field is left as it is.</summary>
 /// <param name="AllowFlush">Whether FLUSHDB/FLUSHALL through the proxies empty every group of the namespace.</param>
-public sealed record UpdateNamespaceRequest(bool? AllowFlush);
+/// <param name="Open">Whether clients may use it without a password.</param>
+/// <param name="ReadOnly">The read-only switch: writes are refused, reads go on.</param>
+public sealed record UpdateNamespaceRequest(bool? AllowFlush = null, bool? Open = null, bool? ReadOnly = null)
+{
+    /// <summary>True when the request changes nothing.</summary>
+    public bool IsEmpty => AllowFlush is null && Open is null && ReadOnly is null;
+}
+
+/// <summary>Body of POST /api/namespaces/{ns}/users: a new user; without a password one is generated and answered once.</summary>
+public sealed record CreateUserRequest(string Name, string? Password = null, Tenants.UserAccess Access = Tenants.UserAccess.ReadWrite, IReadOnlyList<string>? Deny = null);
+
+/// <summary>
+/// Body of PATCH /api/namespaces/{ns}/users/{user}; a null field is left as it is. Rotation: add the new password
+/// (the user then has two), move the clients, remove the old one.
+/// </summary>
+/// <param name="AddPassword">A password to add (at most two are held); "" generates one, answered once.</param>
+/// <param name="RemovePassword">A password to remove (the last one cannot be removed).</param>
+/// <param name="Access">readWrite or readOnly.</param>
+/// <param name="Deny">The ACL categories to deny, replacing the current list (empty: none).</param>
+public sealed record UpdateUserRequest(string? AddPassword = null, string? RemovePassword = null, Tenants.UserAccess? Access = null, IReadOnlyList<string>? Deny = null)
+{
+    public bool IsEmpty => AddPassword is null && RemovePassword is null && Access is null && Deny is null;
+}
+
+/// <summary>A user as the API shows it: never a password or a hash.</summary>
+/// <param name="Namespace">The namespace it belongs to.</param>
+/// <param name="Name">The user's name (AUTH &lt;namespace&gt;.&lt;name&gt; &lt;password&gt;).</param>
+/// <param name="Passwords">How many passwords it holds (2 while rotating).</param>
+/// <param name="Access">readWrite or readOnly.</param>
+/// <param name="Deny">Denied ACL categories.</param>
+/// <param name="Password">Only in the answer that created it: the generated or added password, shown this once.</param>
+public sealed record UserView(string Namespace, string Name, int Passwords, Tenants.UserAccess Access, IReadOnlyList<string> Deny, string? Password = null);
 
 /// <summary>Body of POST /api/namespaces/{ns}/groups: a new, empty group with this id (a positive integer).</summary>
 public sealed record CreateGroupRequest(int Id);

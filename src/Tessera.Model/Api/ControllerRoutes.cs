@@ -21,6 +21,8 @@ public static class ControllerRoutes
     public const string Servers = "/api/namespaces/{ns}/groups/{gid}/servers";
     public const string Server = "/api/namespaces/{ns}/groups/{gid}/servers/{address}";
     public const string Slots = "/api/namespaces/{ns}/slots";
+    public const string Users = "/api/namespaces/{ns}/users";
+    public const string User = "/api/namespaces/{ns}/users/{user}";
     public const string AllMigrations = "/api/migrations";
     public const string Migrations = "/api/namespaces/{ns}/migrations";
     public const string Migration = "/api/namespaces/{ns}/migrations/{id}";
@@ -41,6 +43,10 @@ public static class ControllerRoutes
     public static string ServerPath(string ns, int groupId, string address) => $"{ServersPath(ns, groupId)}/{Escape(address)}";
 
     public static string SlotsPath(string ns) => $"{NamespacePath(ns)}/slots";
+
+    public static string UsersPath(string ns) => $"{NamespacePath(ns)}/users";
+
+    public static string UserPath(string ns, string user) => $"{UsersPath(ns)}/{Escape(user)}";
 
     public static string MigrationsPath(string ns) => $"{NamespacePath(ns)}/migrations";
 

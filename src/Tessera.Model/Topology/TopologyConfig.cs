@@ -30,6 +30,17 @@ public sealed record NamespaceConfig
 
     /// <summary>Lets clients run FLUSHDB/FLUSHALL through the proxy (they erase every group of the namespace); off by default.</summary>
     public bool AllowFlush { get; init; }
+
+    /// <summary>
+    /// Clients may use the namespace without a password: a connection that never AUTHs is served by the open
+    /// namespace named "default", and <c>AUTH &lt;namespace&gt; &lt;anything&gt;</c> binds to any open one. Off by
+    /// default; <c>tessera up</c> makes "default" open for quick starts. A proxy serving a topology file treats
+    /// every namespace as open (it has no users to check).
+    /// </summary>
+    public bool Open { get; init; }
+
+    /// <summary>The read-only switch: writes answer -READONLY naming the namespace, reads go on.</summary>
+    public bool ReadOnly { get; init; }
 }
 
 /// <summary>One master and its replicas, addressed as "host:port".</summary>

@@ -10,7 +10,11 @@ namespace Tessera.Proxy.Commands;
 /// <param name="Pattern">A regular expression the proxy's whole reply (RESP text) matches, anchored at its start.</param>
 /// <param name="Reason">Why the proxy answers so.</param>
 /// <param name="After">When set, the difference counts only after an earlier reply of the proxy on the same connection matched this pattern.</param>
-public sealed record ByDesignDifference(string Commands, string Reply, string Pattern, string Reason, string? After = null)
+/// <param name="TestedBy">
+/// The test class that shows it when the differential harness cannot: the harness compares one open namespace with
+/// one redis-server, so differences that need users or a read-only namespace are shown by the tenant tests.
+/// </param>
+public sealed record ByDesignDifference(string Commands, string Reply, string Pattern, string Reason, string? After = null, string? TestedBy = null)
 {
     /// <summary>
     /// True when the proxy's reply <paramref name="proxyReply"/> to <paramref name="command"/> (its arguments) is this
@@ -51,6 +55,18 @@ public static class ByDesignDifferences
         new("FLUSHALL, FLUSHDB", "-ERR FLUSHALL would erase every group of namespace '<name>'; it is refused unless the namespace sets allowFlush (...)",
             @"-ERR FLUSH(ALL|DB) would erase every group of namespace '[^']*'; it is refused unless the namespace sets allowFlush",
             "one command would erase every group of the namespace; a namespace allows it with allowFlush"),
+        new("PING", "+PONG before AUTH",
+            @"\+PONG\r\n",
+            "a connection that has not authenticated yet may PING (Redis answers -NOAUTH): load balancers and health checks probe proxies without a tenant's password", TestedBy: "TenantAuthTests"),
+        new("EVAL, EVALSHA, FCALL", "-NOPERM this user has no permissions to run the 'eval' command (read-only users)",
+            @"-NOPERM this user has no permissions to run the '(eval|evalsha|fcall)' command\r\n",
+            "a script runs its commands on the proxy's shared backend connection, where a user's permissions cannot follow it; a read-only user runs EVAL_RO, EVALSHA_RO and FCALL_RO, which Redis keeps from writing (denied categories likewise do not reach inside scripts: deny @scripting too)", TestedBy: "TenantAuthTests"),
+        new("*", "-READONLY namespace '<name>' is read-only (...); reads still work",
+            @"-READONLY namespace '[^']*' is read-only[^\r\n]*\r\n",
+            "the namespace's read-only switch (tessera namespace set <name> --readonly true) refuses writes with the error Redis gives for a write to a replica", TestedBy: "TenantAuthTests"),
+        new("AUTH, HELLO", "-ERR AUTH to namespace '<name>' is refused while this connection is in MULTI, subscribed or tracking (...)",
+            @"-ERR AUTH to namespace '[^']*' is refused while [^\r\n]*\r\n",
+            "AUTH may move a connection to another namespace; what it holds (a transaction, subscriptions, tracking) lives on the old namespace's servers and cannot move with it", TestedBy: "TenantAuthTests"),
         new("CLIENT SETINFO", "+OK",
             @"\+OK\r\n",
             "CLIENT SETINFO came with Redis 7.2, after the 7.0 command table; client libraries send it when they connect, so the proxy accepts it"),

@@ -108,7 +108,7 @@ public sealed class CommandPolicies
     /// <summary>The policy of <paramref name="spec"/> (a command or a subcommand from <see cref="Table"/>).</summary>
     internal CommandPolicy Get(CommandSpec spec) => _policies[spec];
 
-    private void Add(CommandSpec spec) => _policies[spec] = Decide(spec) with { Writes = ReplicatedWrites.Includes(spec) };
+    private void Add(CommandSpec spec) => _policies[spec] = Decide(spec) with { Writes = ReplicatedWrites.Includes(spec), Acl = AclMask.Of(spec) };
 
     internal static CommandPolicy Decide(CommandSpec spec)
     {

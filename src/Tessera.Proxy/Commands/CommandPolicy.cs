@@ -126,4 +126,7 @@ internal sealed record CommandPolicy(CommandKind Kind, LocalCommand Local = Loca
     /// it reaches are the ones a later WAIT must ask.
     /// </summary>
     public bool Writes { get; init; }
+
+    /// <summary>The command's permission bits (<see cref="AclMask"/>): a session refuses it when its denied mask shares one.</summary>
+    public ulong Acl { get; init; }
 }

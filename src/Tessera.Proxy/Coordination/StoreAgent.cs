@@ -5,6 +5,8 @@ using Tessera.Model.Topology;
 using Tessera.Model.Api;
 using Tessera.Proxy.Routing;
 using Tessera.Proxy.Stats;
+using Tessera.Proxy.Tenants;
+using Tessera.Model.Tenants;
 using Tessera.Store;
 
 namespace Tessera.Proxy.Coordination;
@@ -22,6 +24,7 @@ namespace Tessera.Proxy.Coordination;
 internal sealed class StoreAgent : IAsyncDisposable
 {
     private readonly RoutingState _routing;
+    private readonly TenantDirectory _tenants;
     private readonly ProxyStats _stats;
     private readonly TimeProvider _time;
     private readonly TimeSpan _requestTimeout;
@@ -36,15 +39,17 @@ internal sealed class StoreAgent : IAsyncDisposable
     private Task _watch = Task.CompletedTask;
 
     /// <param name="routing">The routes it applies and the fence it raises.</param>
+    /// <param name="tenants">Where it puts every namespace's users (the access documents).</param>
     /// <param name="stats">Where backend failures are announced (reported on to the controller).</param>
     /// <param name="time">The clock of leases and renewals.</param>
     /// <param name="logger">The proxy's log.</param>
     /// <param name="store">The coordinator store.</param>
     /// <param name="record">This proxy as registered.</param>
     /// <param name="options">The lease TTL and the time a route change may wait for requests in flight.</param>
-    public StoreAgent(RoutingState routing, ProxyStats stats, TimeProvider time, ILogger logger, ICoordinatorStore store, ProxyRecord record, ProxyOptions options)
+    public StoreAgent(RoutingState routing, TenantDirectory tenants, ProxyStats stats, TimeProvider time, ILogger logger, ICoordinatorStore store, ProxyRecord record, ProxyOptions options)
     {
         _routing = routing;
+        _tenants = tenants;
         _stats = stats;
         _time = time;
         _logger = logger;
@@ -72,8 +77,16 @@ internal sealed class StoreAgent : IAsyncDisposable
     {
         var listing = await _store.ListAsync(StorePaths.Namespaces, cancellationToken).ConfigureAwait(false);
         var present = new HashSet<string>(StringComparer.Ordinal);
+        var withAccess = new HashSet<string>(StringComparer.Ordinal);
         foreach (var record in listing)
         {
+            if (StorePaths.TryGetAccessNamespace(record.Key, out var accessOf))
+            {
+                withAccess.Add(accessOf);
+                _tenants.SetAccess(accessOf, ParseAccess(record.Key, record.Value));
+                continue;
+            }
+
             if (!StorePaths.TryGetChildName(StorePaths.Namespaces, record.Key, out _) || Parse(record.Key, record.Value) is not { } config)
             {
                 continue;
@@ -88,6 +101,11 @@ internal sealed class StoreAgent : IAsyncDisposable
             if (!present.Contains(name))
             {
                 await _routing.RemoveNamespaceAsync(name).ConfigureAwait(false);
+            }
+
+            if (!withAccess.Contains(name))
+            {
+                _tenants.SetAccess(name, null);
             }
         }
 
@@ -150,6 +168,12 @@ internal sealed class StoreAgent : IAsyncDisposable
                     if (change.Kind == StoreEventKind.Reset)
                     {
                         fromRevision = await LoadAllAsync(cancellationToken).ConfigureAwait(false) + 1;
+                        continue;
+                    }
+
+                    if (StorePaths.TryGetAccessNamespace(change.Key, out var accessOf))
+                    {
+                        _tenants.SetAccess(accessOf, change.Kind == StoreEventKind.Delete || change.Value is null ? null : ParseAccess(change.Key, change.Value));
                         continue;
                     }
 
@@ -253,6 +277,22 @@ internal sealed class StoreAgent : IAsyncDisposable
         catch (JsonException ex)
         {
             _logger.LogError("Ignoring unreadable namespace document {Key}: {Reason}", key, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>An access document; an unreadable one counts as no users (nobody gets in by it) and is logged.</summary>
+    private NamespaceAccess? ParseAccess(string key, string json)
+    {
+        try
+        {
+            var access = JsonSerializer.Deserialize<NamespaceAccess>(json, TesseraJson.Options);
+            _ = access is null || access.Salt.Length == 0 ? [] : Convert.FromBase64String(access.Salt);
+            return access;
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException)
+        {
+            _logger.LogError("Ignoring unreadable access document {Key}: {Reason}", key, ex.Message);
             return null;
         }
     }

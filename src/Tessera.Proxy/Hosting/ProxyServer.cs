@@ -52,7 +52,8 @@ public sealed class ProxyServer : IAsyncDisposable
     public static async Task<ProxyServer> StartAsync(ProxyOptions options, TopologyConfig topology, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topology);
-        var server = await ListenAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
+        var server = await ListenAsync(options, loggerFactory, openNamespaces: true, cancellationToken).ConfigureAwait(false);
+        server._context.Logger.LogInformation("Serving a topology file: its namespaces are open (no passwords); tenants with users need a coordinator store");
         server._context.Routing.Apply(topology);
         return server;
     }
@@ -67,7 +68,7 @@ public sealed class ProxyServer : IAsyncDisposable
         ProxyServer? server = null;
         try
         {
-            server = await ListenAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
+            server = await ListenAsync(options, loggerFactory, openNamespaces: false, cancellationToken).ConfigureAwait(false);
             var context = server._context;
             var record = new ProxyRecord
             {
@@ -79,7 +80,7 @@ public sealed class ProxyServer : IAsyncDisposable
                 StartedAt = DateTimeOffset.UtcNow,
             };
             server._store = store;
-            server._agent = new StoreAgent(context.Routing, context.Stats, context.Time, context.Logger, store, record, options);
+            server._agent = new StoreAgent(context.Routing, context.Tenants, context.Stats, context.Time, context.Logger, store, record, options);
             await server._agent.StartAsync(cancellationToken).ConfigureAwait(false);
             return server;
         }
@@ -98,11 +99,11 @@ public sealed class ProxyServer : IAsyncDisposable
         }
     }
 
-    private static async Task<ProxyServer> ListenAsync(ProxyOptions options, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    private static async Task<ProxyServer> ListenAsync(ProxyOptions options, ILoggerFactory? loggerFactory, bool openNamespaces, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         loggerFactory ??= NullLoggerFactory.Instance;
-        var context = new ProxyContext(options, TimeProvider.System, loggerFactory);
+        var context = new ProxyContext(options, TimeProvider.System, loggerFactory, openNamespaces);
         try
         {
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });

@@ -28,6 +28,11 @@ internal sealed partial class ClientSession
         }
 
         var policy = policies.Get(spec);
+        if (!Permits(spec, policy))
+        {
+            return;
+        }
+
         _tracking?.AdvanceCaching();
 
         if (InSubscribedMode && !AllowedWhileSubscribed(spec.Name))

@@ -88,6 +88,9 @@ internal sealed partial class ClientSession
             var routes = snapshot.Find(Namespace);
             text.Append("# Proxy\r\n")
                 .Append(invariant, $"namespace:{Namespace}\r\n")
+                .Append(invariant, $"user:{UserName}\r\n")
+                .Append(invariant, $"namespace_read_only:{(_user?.Tenant.ReadOnly == true ? 1 : 0)}\r\n")
+                .Append(invariant, $"auth_failures:{_user?.Tenant.AuthFailures ?? 0}\r\n")
                 .Append(invariant, $"epoch:{snapshot.Epoch}\r\n")
                 .Append(invariant, $"groups:{routes?.Groups.Count ?? 0}\r\n");
             if (routes is not null)

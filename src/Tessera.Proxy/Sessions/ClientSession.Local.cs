@@ -169,6 +169,7 @@ internal sealed partial class ClientSession
                 Protocol = RespProtocol.Resp2;
                 Name = null;
                 _replyMode = ReplyMode.On;
+                ResetUser();
                 RespWriter.WriteSimpleString(BeginLocal(), "RESET"u8);
                 EndLocal();
                 break;
@@ -222,25 +223,18 @@ internal sealed partial class ClientSession
             protocol = (RespProtocol)version;
         }
 
+        // As Redis: every option is read first, then AUTH is tried, then the session must be authenticated, then SETNAME.
+        int auth = -1, setName = -1;
         for (int i = 2; i < frame.Count; i++)
         {
             if (frame.ArgEquals(i, "AUTH"u8) && i + 2 < frame.Count)
             {
-                if (!CheckCredentials(frame, i + 1, i + 2, out var error))
-                {
-                    ReplyError(error!);
-                    return;
-                }
-
+                auth = i + 1;
                 i += 2;
             }
             else if (frame.ArgEquals(i, "SETNAME"u8) && i + 1 < frame.Count)
             {
-                if (!TrySetName(frame.ArgSpan(i + 1)))
-                {
-                    return;
-                }
-
+                setName = i + 1;
                 i += 1;
             }
             else
@@ -248,6 +242,22 @@ internal sealed partial class ClientSession
                 ReplyError($"ERR Syntax error in HELLO option '{Encoding.UTF8.GetString(frame.ArgSpan(i))}'");
                 return;
             }
+        }
+
+        if (auth > 0 && !Authenticate(frame.ArgSpan(auth), frame.ArgSpan(auth + 1)))
+        {
+            return;
+        }
+
+        if (CurrentUser() is null)
+        {
+            ReplyError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+            return;
+        }
+
+        if (setName > 0 && !TrySetName(frame.ArgSpan(setName)))
+        {
+            return;
         }
 
         if (protocol != Protocol)
@@ -279,40 +289,6 @@ internal sealed partial class ClientSession
         RespWriter.WriteBulkString(w, "modules"u8);
         RespWriter.WriteArrayHeader(w, 0);
         EndLocal();
-    }
-
-    /// <summary>AUTH [user] password. No namespace passwords exist yet: the default user has none, as on a fresh redis-server.</summary>
-    private void Auth(RequestFrame frame, int first)
-    {
-        if (frame.Count - first == 1)
-        {
-            ReplyError("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?");
-            return;
-        }
-
-        if (!CheckCredentials(frame, first, first + 1, out var error))
-        {
-            ReplyError(error!);
-            return;
-        }
-
-        ReplyOk();
-    }
-
-    private static bool CheckCredentials(RequestFrame frame, int user, int password, out string? error)
-    {
-        _ = password;
-
-        // Design note: AUTH <namespace> <password> will bind the session to that namespace once
-        // namespaces carry passwords (tenancy). Until then only the password-less default user exists.
-        if (frame.ArgEquals(user, "DEFAULT"u8))
-        {
-            error = null;
-            return true;
-        }
-
-        error = "WRONGPASS invalid username-password pair or user is disabled.";
-        return false;
     }
 
     private void ClientSetName(RequestFrame frame)
@@ -368,6 +344,6 @@ internal sealed partial class ClientSession
     {
         long age = (long)(_context.Time.GetUtcNow() - CreatedAt).TotalSeconds;
         return string.Create(CultureInfo.InvariantCulture,
-            $"id={Id} addr={RemoteAddress} laddr={_context.Endpoint} name={Name} age={age} idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 resp={(int)Protocol} lib-name={LibraryName} lib-ver={LibraryVersion} ns={Namespace}\n");
+            $"id={Id} addr={RemoteAddress} laddr={_context.Endpoint} name={Name} age={age} idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 resp={(int)Protocol} lib-name={LibraryName} lib-ver={LibraryVersion} user={UserName} ns={Namespace}\n");
     }
 }

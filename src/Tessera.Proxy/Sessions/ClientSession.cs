@@ -49,9 +49,6 @@ internal sealed partial class ClientSession
 
     public DateTimeOffset CreatedAt { get; }
 
-    /// <summary>The namespace this client is served by; "default" until AUTH binds another.</summary>
-    public string Namespace { get; private set; } = "default";
-
     /// <summary>RESP2 until the client sends HELLO 3.</summary>
     public RespProtocol Protocol { get; private set; } = RespProtocol.Resp2;
 
@@ -68,7 +65,7 @@ internal sealed partial class ClientSession
         _context.Clients[Id] = this;
         try
         {
-            while (!_stopReading)
+            while (!_stopReading && !_evicted)
             {
                 if (_out.PendingCount >= MaxPendingReplies)
                 {
@@ -131,7 +128,7 @@ internal sealed partial class ClientSession
     private void ProcessRequests(ref ReadOnlySequence<byte> buffer)
     {
         var limits = _context.Options.Limits;
-        while (!_stopReading && _pause is null)
+        while (!_stopReading && !_evicted && _pause is null)
         {
             var status = RequestParser.TryParse(buffer, _frame, limits);
             if (status == ParseStatus.Incomplete)

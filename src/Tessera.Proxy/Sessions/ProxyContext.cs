@@ -3,6 +3,7 @@ using Tessera.Proxy.Backends;
 using Tessera.Proxy.Commands;
 using Tessera.Proxy.Routing;
 using Tessera.Proxy.Stats;
+using Tessera.Proxy.Tenants;
 using Tessera.Resp.Commands;
 
 namespace Tessera.Proxy.Sessions;
@@ -12,7 +13,8 @@ internal sealed class ProxyContext : IAsyncDisposable
 {
     private long _nextClientId;
 
-    public ProxyContext(ProxyOptions options, TimeProvider time, ILoggerFactory loggerFactory)
+    /// <param name="openNamespaces">True when the proxy serves a topology file: it has no users, so every namespace is open.</param>
+    public ProxyContext(ProxyOptions options, TimeProvider time, ILoggerFactory loggerFactory, bool openNamespaces)
     {
         Options = options;
         Time = time;
@@ -22,7 +24,26 @@ internal sealed class ProxyContext : IAsyncDisposable
         Routing = new RoutingState(Backends);
         Policies = new CommandPolicies(CommandTable.Default);
         Logger = loggerFactory.CreateLogger("Tessera.Proxy");
+        Tenants = new TenantDirectory(openNamespaces);
+        AuthThrottle = new AuthThrottle(time);
+        Routing.OnChanged(() => Tenants.ApplyRoutes(Routing.Current));
         Routing.OnChanged(WakeHeldSessions);
+        Tenants.AccessChanged += RefreshUsers;
+    }
+
+    /// <summary>Every namespace's users and live settings.</summary>
+    public TenantDirectory Tenants { get; }
+
+    /// <summary>Slows repeated AUTH failures per client address.</summary>
+    public AuthThrottle AuthThrottle { get; }
+
+    /// <summary>A namespace's users changed: its sessions take their new permissions, or close if their user is gone.</summary>
+    private void RefreshUsers(string ns)
+    {
+        foreach (var session in Clients.Values)
+        {
+            session.RefreshUser(ns);
+        }
     }
 
     /// <summary>Sessions holding requests for locked slots; woken whenever routes change.</summary>

@@ -19,7 +19,7 @@ internal sealed class TopologyFileDocument
         foreach (var ns in config.Namespaces)
         {
             // Defaults (epoch 0, no zones, online, no target) are left out so files stay short.
-            var entry = new NamespaceEntry { Name = ns.Name, Epoch = ns.Epoch == 0 ? null : ns.Epoch, AllowFlush = ns.AllowFlush ? true : null, Groups = [], Slots = [] };
+            var entry = new NamespaceEntry { Name = ns.Name, Epoch = ns.Epoch == 0 ? null : ns.Epoch, AllowFlush = ns.AllowFlush ? true : null, ReadOnly = ns.ReadOnly ? true : null, Groups = [], Slots = [] };
             foreach (var group in ns.Groups)
             {
                 entry.Groups.Add(new GroupEntry
@@ -84,6 +84,8 @@ internal sealed class TopologyFileDocument
                     Name = ns.Name ?? "",
                     Epoch = ns.Epoch ?? 0,
                     AllowFlush = ns.AllowFlush ?? false,
+                    Open = ns.Open ?? true,
+                    ReadOnly = ns.ReadOnly ?? false,
                     Groups = ConvertGroups(ns.Groups, where, problems),
                     Slots = ConvertSlots(ns.Slots, where, problems),
                 });
@@ -224,6 +226,15 @@ internal sealed class TopologyFileDocument
 
         /// <summary>FLUSHDB/FLUSHALL through the proxy empty every group of the namespace (refused when absent or false).</summary>
         public bool? AllowFlush { get; set; }
+
+        /// <summary>
+        /// Accepted so that a store-backed proxy's <c>/api/topology/config</c> reads back as a file; a proxy serving a file
+        /// has no users, so every namespace of it is open whatever this says.
+        /// </summary>
+        public bool? Open { get; set; }
+
+        /// <summary>The read-only switch: writes are refused, reads go on.</summary>
+        public bool? ReadOnly { get; set; }
 
         public List<GroupEntry>? Groups { get; set; }
 

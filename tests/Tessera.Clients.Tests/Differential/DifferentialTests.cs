@@ -36,7 +36,7 @@ public sealed class DifferentialTests(DifferentialServers servers) : IClassFixtu
     public async Task Every_by_design_difference_shows_in_the_hand_written_cases()
     {
         var comparison = await RunAsync(HandWrittenCases.All);
-        var unseen = Tessera.Proxy.Commands.ByDesignDifferences.All.Where(d => !comparison.ByDesignSeen.Contains(d)).ToList();
+        var unseen = Tessera.Proxy.Commands.ByDesignDifferences.All.Where(d => d.TestedBy is null && !comparison.ByDesignSeen.Contains(d)).ToList();
         Assert.True(unseen.Count == 0, "by-design differences no hand-written case shows (add a case, or drop the entry):\n" +
             string.Join('\n', unseen.Select(d => $"{d.Commands}: {d.Pattern}")));
     }

@@ -227,7 +227,7 @@ internal sealed class FailoverCluster : IAsyncDisposable
         }
 
         using var client = Client();
-        await client.CreateNamespaceAsync(Namespace);
+        await client.CreateNamespaceAsync(Namespace, open: true);
         var slotsPerGroup = 1024 / options.Groups;
         for (var g = 1; g <= options.Groups; g++)
         {

@@ -85,7 +85,7 @@ public sealed class NamespaceOperationTests
         using var bad = await http.PostAsync(new Uri("api/namespaces", UriKind.Relative), new StringContent("{not json"));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         var error = await bad.Content.ReadFromJsonAsync<Model.Api.ApiError>();
-        Assert.Contains("needs a JSON body like {\"name\": \"shop\"}", error!.Error, StringComparison.Ordinal);
+        Assert.Contains("needs a JSON body like {\"name\": \"shop\", \"open\": false}", error!.Error, StringComparison.Ordinal);
 
         using var unknown = await http.GetAsync(new Uri("api/nothing", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);

@@ -99,7 +99,7 @@ public sealed class SlotSwitchTests
 
     private static async Task<StoredNamespace> SeedAsync(NamespaceRepository namespaces)
     {
-        var created = await namespaces.CreateAsync("default", CancellationToken.None);
+        var created = await namespaces.CreateAsync("default", open: true, CancellationToken.None);
         return await namespaces.ReplaceAsync(created, created.Config with
         {
             Epoch = created.Config.Epoch + 1,

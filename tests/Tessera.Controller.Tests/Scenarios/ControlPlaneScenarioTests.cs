@@ -60,7 +60,7 @@ public sealed class ControlPlaneScenarioTests
             // The topology, built with the verbs a person would type; each change must be live on both proxies.
             string[][] steps =
             [
-                ["namespace", "create", "default"],
+                ["namespace", "create", "default", "--open"],
                 ["group", "create", "default", "1"],
                 ["group", "create", "default", "2"],
                 ["group", "add", "default", "1", redis[0].Endpoint],

@@ -43,6 +43,7 @@ public sealed class StoreBackedProxyTests : IAsyncLifetime
     private NamespaceConfig Namespace(long epoch, int splitAt = 512, SlotState upperState = SlotState.Online) => new()
     {
         Name = "default",
+        Open = true,
         Epoch = epoch,
         Groups = _cluster.Topology.Namespaces[0].Groups,
         Slots =

@@ -37,7 +37,7 @@ internal sealed class FakeSessionView : ISessionView, IAsyncDisposable
 
     public RespProtocol Protocol { get; set; }
 
-    public ProxyContext Context { get; } = new(new ProxyOptions(), TimeProvider.System, NullLoggerFactory.Instance);
+    public ProxyContext Context { get; } = new(new ProxyOptions(), TimeProvider.System, NullLoggerFactory.Instance, openNamespaces: true);
 
     public FlushBatch Batch { get; } = new();
 

@@ -3,7 +3,7 @@ using Tessera.Cli.Hosting;
 
 namespace Tessera.Cli.Verbs.Admin;
 
-/// <summary><c>tessera namespace create|list|set|remove</c>.</summary>
+/// <summary><c>tessera namespace create|list|set|remove|user</c>.</summary>
 internal static class NamespaceVerb
 {
     public static Command Create()
@@ -16,11 +16,16 @@ internal static class NamespaceVerb
             ListVerb(controller),
             SetVerb(controller),
             RemoveVerb(controller),
+            NamespaceUserVerb.Create(controller),
         }.WithEpilog("""
+            Clients pick their namespace with AUTH <namespace> <password> (or AUTH <password>: passwords are unique).
+            An open namespace needs no password; a client that never AUTHs uses the open namespace "default".
+
             Examples:
               tessera namespace create shop
+              tessera namespace user add shop app --deny @admin,@dangerous
               tessera namespace list
-              tessera namespace set shop --allow-flush true
+              tessera namespace set shop --readonly true
               tessera namespace remove shop
             """);
         return command;
@@ -29,17 +34,24 @@ internal static class NamespaceVerb
     private static Command CreateVerb(Option<Uri> controller)
     {
         var name = NameArgument();
+        var open = new Option<bool>("--open")
+        {
+            Description = "Let clients use it without a password (quick starts, trusted networks). Without it, clients AUTH with a user's password: add one with `tessera namespace user add`.",
+        };
         var json = AdminOptions.Json();
-        var command = new Command("create", "Create an empty namespace; then add groups and assign its slots.") { name, json }
+        var command = new Command("create", "Create an empty namespace; then add users and groups and assign its slots.") { name, open, json }
             .WithEpilog("""
-                Names are 1-64 letters, digits, '-', '_' or '.'. A client that does not AUTH uses the namespace "default".
+                Names are 1-64 letters, digits, '-', '_' or '.'. A client that does not AUTH uses the namespace "default"
+                when it is open.
 
-                Example:
-                  tessera namespace create default
-                  tessera group create default 1
+                Examples:
+                  tessera namespace create default --open
+                  tessera namespace create shop
+                  tessera namespace user add shop app
+                  tessera group create shop 1
                 """);
         command.SetAction((parse, cancel) => AdminRun.RunAsync(parse, controller, async (client, output, ct) =>
-            AdminRun.WriteChange(output, await client.CreateNamespaceAsync(parse.GetValue(name)!, ct).ConfigureAwait(false), parse.GetValue(json)), cancel));
+            AdminRun.WriteChange(output, await client.CreateNamespaceAsync(parse.GetValue(name)!, parse.GetValue(open), ct).ConfigureAwait(false), parse.GetValue(json)), cancel));
         return command;
     }
 
@@ -67,7 +79,7 @@ internal static class NamespaceVerb
             }
 
             output.Table(
-                ["NAMESPACE", "EPOCH", "GROUPS", "SERVERS", "SLOTS ASSIGNED", "FLUSH"],
+                ["NAMESPACE", "EPOCH", "GROUPS", "SERVERS", "SLOTS ASSIGNED", "ACCESS", "WRITES", "FLUSH"],
                 namespaces.Select(static n => (IReadOnlyList<string>)
                 [
                     n.Name,
@@ -75,6 +87,8 @@ internal static class NamespaceVerb
                     n.Groups.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     n.Groups.Sum(static g => (g.Master.Length > 0 ? 1 : 0) + g.Replicas.Count).ToString(System.Globalization.CultureInfo.InvariantCulture),
                     $"{n.Slots.Sum(static r => r.To - r.From + 1)}/1024",
+                    n.Open ? "open" : "password",
+                    n.ReadOnly ? "read-only" : "allowed",
                     n.AllowFlush ? "allowed" : "refused",
                 ]));
         }, cancel));
@@ -89,22 +103,35 @@ internal static class NamespaceVerb
             Description = "true: FLUSHDB/FLUSHALL through the proxies empty every group of the namespace; false (the default for a new namespace): they are refused.",
             HelpName = "true|false",
         };
+        var open = new Option<bool?>("--open")
+        {
+            Description = "true: clients may use the namespace without a password; false: they AUTH with a user's password (connections already open stay).",
+            HelpName = "true|false",
+        };
+        var readOnly = new Option<bool?>("--readonly")
+        {
+            Description = "true: writes answer -READONLY naming the namespace, reads go on (e.g. while moving it elsewhere); false: writes work again.",
+            HelpName = "true|false",
+        };
         var json = AdminOptions.Json();
-        var command = new Command("set", "Change a namespace's settings; running proxies apply them at once.") { name, allowFlush, json }
+        var command = new Command("set", "Change a namespace's settings; running proxies apply them at once.") { name, allowFlush, open, readOnly, json }
             .WithEpilog("""
-                Example:
+                Examples:
                   tessera namespace set default --allow-flush true
+                  tessera namespace set shop --readonly true
+                  tessera namespace set shop --open false
                 """);
         command.SetAction((parse, cancel) =>
         {
-            if (parse.GetValue(allowFlush) is null)
+            var request = new Model.Api.UpdateNamespaceRequest(parse.GetValue(allowFlush), parse.GetValue(open), parse.GetValue(readOnly));
+            if (request.IsEmpty)
             {
-                parse.InvocationConfiguration.Error.WriteLine("error: nothing to change: give a setting, e.g. --allow-flush true (see `tessera namespace set --help`)");
+                parse.InvocationConfiguration.Error.WriteLine("error: nothing to change: give a setting, e.g. --readonly true or --allow-flush true (see `tessera namespace set --help`)");
                 return Task.FromResult(ExitCodes.Usage);
             }
 
             return AdminRun.RunAsync(parse, controller, async (client, output, ct) =>
-                AdminRun.WriteChange(output, await client.UpdateNamespaceAsync(parse.GetValue(name)!, new Model.Api.UpdateNamespaceRequest(parse.GetValue(allowFlush)), ct).ConfigureAwait(false), parse.GetValue(json)), cancel);
+                AdminRun.WriteChange(output, await client.UpdateNamespaceAsync(parse.GetValue(name)!, request, ct).ConfigureAwait(false), parse.GetValue(json)), cancel);
         });
         return command;
     }

@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Text;
+using Tessera.Model.Tenants;
+using Tessera.Proxy.Commands;
+using Tessera.Proxy.Routing;
+
+namespace Tessera.Proxy.Tenants;
+
+/// <summary>
+/// Every namespace's users as this proxy knows them (from the store's access documents) and every namespace's live
+/// <see cref="Tenant"/>: AUTH asks it who a password belongs to, and it tells sessions when a namespace's users
+/// change (<see cref="AccessChanged"/>).
+/// </summary>
+internal sealed class TenantDirectory
+{
+    private readonly ConcurrentDictionary<string, Tenant> _tenants = new(StringComparer.Ordinal);
+    private readonly object _writeLock = new();
+    private FrozenDictionary<string, TenantUsers> _users = FrozenDictionary<string, TenantUsers>.Empty;
+
+    /// <param name="allOpen">True for a proxy serving a topology file: it has no users, so every namespace is open.</param>
+    public TenantDirectory(bool allOpen) => AllOpen = allOpen;
+
+    public bool AllOpen { get; }
+
+    /// <summary>Raised with a namespace's name after its users changed; sessions of it re-check who they are.</summary>
+    public event Action<string>? AccessChanged;
+
+    /// <summary>The namespace's live state (made on first use; the same object afterwards).</summary>
+    public Tenant Get(string name) => _tenants.GetOrAdd(name, static n => new Tenant(n));
+
+    /// <summary>Takes the settings sessions check per command from the routes now served.</summary>
+    public void ApplyRoutes(RoutingSnapshot snapshot)
+    {
+        foreach (var tenant in _tenants.Values)
+        {
+            if (!snapshot.Namespaces.ContainsKey(tenant.Name))
+            {
+                tenant.Exists = false;
+                tenant.Open = false;
+            }
+        }
+
+        foreach (var routes in snapshot.Namespaces.Values)
+        {
+            var tenant = Get(routes.Name);
+            tenant.ReadOnly = routes.Config.ReadOnly;
+            tenant.Open = AllOpen || routes.Config.Open;
+            tenant.Exists = true;
+        }
+    }
+
+    /// <summary>Replaces a namespace's users (null: it has none, or it is gone).</summary>
+    public void SetAccess(string ns, NamespaceAccess? access)
+    {
+        lock (_writeLock)
+        {
+            var next = new Dictionary<string, TenantUsers>(_users, StringComparer.Ordinal);
+            if (access is null || access.Users.Count == 0 || access.Salt.Length == 0)
+            {
+                next.Remove(ns);
+            }
+            else
+            {
+                next[ns] = new TenantUsers(access);
+            }
+
+            Volatile.Write(ref _users, next.ToFrozenDictionary(StringComparer.Ordinal));
+        }
+
+        AccessChanged?.Invoke(ns);
+    }
+
+    /// <summary>
+    /// Who <c>AUTH [name] password</c> makes a session. <paramref name="name"/> empty: the password alone names the
+    /// user (passwords are unique across the store). Otherwise "namespace" (any of its users, by password) or
+    /// "namespace.user". An open namespace admits any password as its unrestricted "default" user.
+    /// </summary>
+    public AuthOutcome Authenticate(ReadOnlySpan<byte> name, ReadOnlySpan<byte> password)
+    {
+        var users = Volatile.Read(ref _users);
+        if (name.IsEmpty)
+        {
+            foreach (var (owner, tenantUsers) in users)
+            {
+                if (tenantUsers.Find(password) is { } found && Get(owner) is { Exists: true } tenant)
+                {
+                    return AuthOutcome.Success(Bind(tenant, found));
+                }
+            }
+
+            return AuthOutcome.Failure(null);
+        }
+
+        string text = Encoding.UTF8.GetString(name);
+        string ns = text;
+        string? user = null;
+        if (!_tenants.TryGetValue(text, out var named) || !named.Exists)
+        {
+            int dot = text.LastIndexOf('.');
+            if (dot > 0 && dot < text.Length - 1)
+            {
+                ns = text[..dot];
+                user = text[(dot + 1)..];
+            }
+        }
+
+        if (!_tenants.TryGetValue(ns, out var target) || !target.Exists)
+        {
+            return AuthOutcome.Failure(null);
+        }
+
+        if (users.TryGetValue(ns, out var candidates) && candidates.Find(password) is { } match && (user is null || match.Name == user))
+        {
+            return AuthOutcome.Success(Bind(target, match));
+        }
+
+        if (target.Open && user is null or "default")
+        {
+            return AuthOutcome.Success(new SessionUser(target, "default", 0, viaOpenNamespace: true));
+        }
+
+        target.CountAuthFailure();
+        return AuthOutcome.Failure(target);
+    }
+
+    /// <summary>The session user of an open namespace, or null when <paramref name="ns"/> is not open here.</summary>
+    public SessionUser? OpenUser(string ns) =>
+        _tenants.TryGetValue(ns, out var tenant) && tenant is { Exists: true, Open: true }
+            ? new SessionUser(tenant, "default", 0, viaOpenNamespace: true)
+            : null;
+
+    /// <summary>
+    /// What <paramref name="current"/> is now that its namespace's users changed: the same user with its new
+    /// permissions, or null when the user is gone (its sessions are closed, as Redis closes a deleted user's).
+    /// </summary>
+    public SessionUser? Refresh(SessionUser current)
+    {
+        if (current.ViaOpenNamespace)
+        {
+            return current;
+        }
+
+        var users = Volatile.Read(ref _users);
+        return users.TryGetValue(current.Namespace, out var tenantUsers) && tenantUsers.Access.Find(current.Name) is { } user
+            ? Bind(current.Tenant, user)
+            : null;
+    }
+
+    /// <summary>True when some namespace has users (AUTH &lt;password&gt; then means one of them).</summary>
+    public bool HasUsers => Volatile.Read(ref _users).Count > 0;
+
+    private static SessionUser Bind(Tenant tenant, NamespaceUser user) => new(tenant, user.Name, AclMask.Denied(user), viaOpenNamespace: false);
+
+    /// <summary>One namespace's users, by password hash.</summary>
+    private sealed class TenantUsers
+    {
+        private readonly byte[] _key;
+        private readonly FrozenDictionary<string, NamespaceUser> _byHash;
+
+        public TenantUsers(NamespaceAccess access)
+        {
+            Access = access;
+            _key = Convert.FromBase64String(access.Salt);
+            var byHash = new Dictionary<string, NamespaceUser>(StringComparer.Ordinal);
+            foreach (var user in access.Users)
+            {
+                foreach (var hash in user.Passwords)
+                {
+                    byHash[hash] = user;
+                }
+            }
+
+            _byHash = byHash.ToFrozenDictionary(StringComparer.Ordinal);
+        }
+
+        public NamespaceAccess Access { get; }
+
+        public NamespaceUser? Find(ReadOnlySpan<byte> password) => _byHash.GetValueOrDefault(PasswordHash.Compute(_key, password));
+    }
+}
+
+/// <summary>What an AUTH came to: the session's new user, or a failure (with the namespace it named, if any).</summary>
+internal readonly record struct AuthOutcome(SessionUser? User, Tenant? FailedTenant)
+{
+    public static AuthOutcome Success(SessionUser user) => new(user, null);
+
+    public static AuthOutcome Failure(Tenant? tenant) => new(null, tenant);
+}
