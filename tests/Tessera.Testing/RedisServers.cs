@@ -16,13 +16,17 @@ public sealed class RedisServers : IAsyncDisposable
 
     public RedisServerProcess this[int index] => _servers[index];
 
-    public static async Task<RedisServers> StartAsync(TempDirectory directory, int count)
+    /// <summary>
+    /// Starts <paramref name="count"/> servers; with <paramref name="password"/> each requires it (requirepass, or that ACL
+    /// <paramref name="user"/>'s password with the default user off), and <see cref="RedisServerProcess.ConnectAsync"/> logs in.
+    /// </summary>
+    public static async Task<RedisServers> StartAsync(TempDirectory directory, int count, string? password = null, string? user = null, string prefix = "redis")
     {
         var servers = new RedisServers();
         try
         {
             var started = await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
-                RedisServerProcess.StartAsync(new RedisServerOptions { Directory = directory.Sub($"redis-{i}") })));
+                RedisServerProcess.StartAsync(new RedisServerOptions { Directory = directory.Sub($"{prefix}-{i}"), Password = password, User = user })));
             servers._servers.AddRange(started);
             return servers;
         }

@@ -64,6 +64,17 @@ internal static class ControllerApi
         app.MapDelete(ControllerRoutes.User, async (HttpContext http, string ns, string user) =>
             ApiBodies.Json(await controller.Operations.RemoveUserAsync(ns, user, http.RequestAborted).ConfigureAwait(false)));
 
+        // The namespace's backend credentials: the password is taken, never answered ("***").
+        app.MapGet(ControllerRoutes.BackendSecret, async (HttpContext http, string ns) =>
+            ApiBodies.Json(await controller.Operations.GetBackendCredentialsAsync(ns, http.RequestAborted).ConfigureAwait(false)));
+        app.MapPut(ControllerRoutes.BackendSecret, async (HttpContext http, string ns) =>
+        {
+            var body = await ApiBodies.ReadAsync<SetBackendCredentialsRequest>(http, """{"password": "…", "user": "tessera"}""").ConfigureAwait(false);
+            return ApiBodies.Json(await controller.Operations.SetBackendCredentialsAsync(ns, body, http.RequestAborted).ConfigureAwait(false));
+        });
+        app.MapDelete(ControllerRoutes.BackendSecret, async (HttpContext http, string ns) =>
+            ApiBodies.Json(await controller.Operations.RemoveBackendCredentialsAsync(ns, http.RequestAborted).ConfigureAwait(false)));
+
         app.MapPost(ControllerRoutes.Groups, async (HttpContext http, string ns) =>
         {
             var body = await ApiBodies.ReadAsync<CreateGroupRequest>(http, """{"id": 1}""").ConfigureAwait(false);

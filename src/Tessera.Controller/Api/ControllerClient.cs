@@ -94,6 +94,16 @@ public sealed class ControllerClient : IDisposable
     public Task<UserView> RemoveUserAsync(string ns, string user, CancellationToken cancellationToken = default) =>
         SendAsync<UserView>(HttpMethod.Delete, ControllerRoutes.UserPath(ns, user), null, cancellationToken);
 
+    /// <summary>The namespace's backend credentials, password masked; 404 (<see cref="ControllerApiException"/>) when none are set.</summary>
+    public Task<BackendCredentialsView> GetBackendCredentialsAsync(string ns, CancellationToken cancellationToken = default) =>
+        SendAsync<BackendCredentialsView>(HttpMethod.Get, ControllerRoutes.BackendSecretPath(ns), null, cancellationToken);
+
+    public Task<BackendCredentialsView> SetBackendCredentialsAsync(string ns, SetBackendCredentialsRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<BackendCredentialsView>(HttpMethod.Put, ControllerRoutes.BackendSecretPath(ns), request, cancellationToken);
+
+    public Task<BackendCredentialsView> RemoveBackendCredentialsAsync(string ns, CancellationToken cancellationToken = default) =>
+        SendAsync<BackendCredentialsView>(HttpMethod.Delete, ControllerRoutes.BackendSecretPath(ns), null, cancellationToken);
+
     /// <summary>Changes a namespace's settings (null fields stay as they are).</summary>
     public Task<ChangeResult> UpdateNamespaceAsync(string ns, UpdateNamespaceRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<ChangeResult>(HttpMethod.Patch, ControllerRoutes.NamespacePath(ns), request, cancellationToken);

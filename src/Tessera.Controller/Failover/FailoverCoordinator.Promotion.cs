@@ -89,7 +89,7 @@ internal sealed partial class FailoverCoordinator
             throw OperationRefusedException.Conflict($"{candidate} did not catch up with the master {failed} ({lagging}), so nothing was changed; check its replication with `tessera status` and retry");
         }
 
-        if (await ServerCommands.TryDetachAsync(candidate, _options.ServerTimeout, term).ConfigureAwait(false) is { } problem)
+        if (await ServerCommands.TryDetachAsync(candidate, _logins.For(candidate), _options.ServerTimeout, term).ConfigureAwait(false) is { } problem)
         {
             await GiveUpAsync(current, afterLock.Stored, stored, term).ConfigureAwait(false);
             await _events.RecordAsync(EventKinds.FailoverFailed, $"promoting {candidate} in group {groupId} of '{ns}' failed: REPLICAOF NO ONE: {problem}; the group's slots are unlocked and the failover is retried", ns, groupId, candidate, term).ConfigureAwait(false);
@@ -105,7 +105,7 @@ internal sealed partial class FailoverCoordinator
         {
             try
             {
-                await ServerCommands.ReplicaOfAsync(replica, candidate, _options.ServerTimeout, term).ConfigureAwait(false);
+                await ServerCommands.ReplicaOfAsync(replica, _logins.For(replica), candidate, _options.ServerTimeout, term).ConfigureAwait(false);
             }
             catch (OperationRefusedException e)
             {
@@ -159,7 +159,7 @@ internal sealed partial class FailoverCoordinator
             && (request.Target is null || string.Equals(request.Target, earlier.To, StringComparison.OrdinalIgnoreCase)))
         {
             // Finish what the earlier leader began; choosing again could promote a second replica.
-            var probe = await ServerProbe.OnceAsync(earlier.To, timeout, term).ConfigureAwait(false);
+            var probe = await ServerProbe.OnceAsync(earlier.To, _logins.For(earlier.To), timeout, term).ConfigureAwait(false);
             if (probe.Ok)
             {
                 return new Choice(earlier.To, $"{Facts(probe)}; chosen by {earlier.StartedBy}", Resumed: true, probe.Offset);
@@ -175,7 +175,7 @@ internal sealed partial class FailoverCoordinator
                 throw OperationRefusedException.Conflict($"{target} is not a replica of group {group.Id} (its replicas: {(group.Replicas.Count == 0 ? "none" : string.Join(", ", group.Replicas))}); promote one of them");
             }
 
-            var probe = await ServerProbe.OnceAsync(target, timeout, term).ConfigureAwait(false);
+            var probe = await ServerProbe.OnceAsync(target, _logins.For(target), timeout, term).ConfigureAwait(false);
             if (!probe.Ok)
             {
                 throw OperationRefusedException.Conflict($"{target} does not answer ({probe.Problem}), so it cannot become the master; start it or promote another replica");
@@ -191,7 +191,7 @@ internal sealed partial class FailoverCoordinator
             return new Choice(target, Facts(probe), Resumed: false, probe.Offset);
         }
 
-        var probes = await Task.WhenAll(group.Replicas.Select(r => ServerProbe.OnceAsync(r, timeout, term))).ConfigureAwait(false);
+        var probes = await Task.WhenAll(group.Replicas.Select(r => ServerProbe.OnceAsync(r, _logins.For(r), timeout, term))).ConfigureAwait(false);
         var maxLinkDown = _health.DownAfter * 10 + request.MasterSilence;
         var choice = ReplicaSelection.Choose(group.Replicas.Select((r, i) => new ReplicaCandidate(r, probes[i])), request.FailedMaster, maxLinkDown);
         if (choice.Best is not { } best)
@@ -277,12 +277,12 @@ internal sealed partial class FailoverCoordinator
     private async Task<string?> DrainMasterAsync(string master, string replica, CancellationToken term)
     {
         var pauseMs = (long)(CatchUpTimeout + _options.ServerTimeout * 3).TotalMilliseconds;
-        if (await ServerCommands.TryCallAsync(master, _options.ServerTimeout, term, "CLIENT", "PAUSE", pauseMs.ToString(CultureInfo.InvariantCulture), "WRITE").ConfigureAwait(false) is { } problem)
+        if (await ServerCommands.TryCallAsync(master, _logins.For(master), _options.ServerTimeout, term, "CLIENT", "PAUSE", pauseMs.ToString(CultureInfo.InvariantCulture), "WRITE").ConfigureAwait(false) is { } problem)
         {
             return $"CLIENT PAUSE WRITE on {master} failed: {problem}";
         }
 
-        var masterProbe = await ServerProbe.OnceAsync(master, _options.ServerTimeout, term).ConfigureAwait(false);
+        var masterProbe = await ServerProbe.OnceAsync(master, _logins.For(master), _options.ServerTimeout, term).ConfigureAwait(false);
         if (!masterProbe.Ok)
         {
             return $"the master stopped answering ({masterProbe.Problem})";
@@ -292,7 +292,7 @@ internal sealed partial class FailoverCoordinator
         long replicaOffset = 0;
         while (_time.GetElapsedTime(started) < CatchUpTimeout)
         {
-            var probe = await ServerProbe.OnceAsync(replica, _options.ServerTimeout, term).ConfigureAwait(false);
+            var probe = await ServerProbe.OnceAsync(replica, _logins.For(replica), _options.ServerTimeout, term).ConfigureAwait(false);
             replicaOffset = probe.Ok ? probe.Offset : replicaOffset;
             if (probe.Ok && probe.Offset >= masterProbe.Offset)
             {
@@ -302,7 +302,7 @@ internal sealed partial class FailoverCoordinator
             await Task.Delay(TimeSpan.FromMilliseconds(20), _time, term).ConfigureAwait(false);
         }
 
-        await ServerCommands.TryCallAsync(master, _options.ServerTimeout, term, "CLIENT", "UNPAUSE").ConfigureAwait(false);
+        await ServerCommands.TryCallAsync(master, _logins.For(master), _options.ServerTimeout, term, "CLIENT", "UNPAUSE").ConfigureAwait(false);
         return string.Create(CultureInfo.InvariantCulture, $"{masterProbe.Offset - replicaOffset} bytes behind after {CatchUpTimeout.TotalSeconds:0} s");
     }
 
@@ -311,12 +311,12 @@ internal sealed partial class FailoverCoordinator
     {
         try
         {
-            await ServerCommands.ReplicaOfAsync(server, master, _options.ServerTimeout, term).ConfigureAwait(false);
+            await ServerCommands.ReplicaOfAsync(server, _logins.For(server), master, _options.ServerTimeout, term).ConfigureAwait(false);
 
             // The health probes of this server are a moment old: the rejoin path must not demote it again on their word.
             _repairedAt[server] = _time.GetTimestamp();
             ProbeNow?.Invoke(server);
-            await ServerCommands.TryCallAsync(server, _options.ServerTimeout, term, "CLIENT", "UNPAUSE").ConfigureAwait(false);
+            await ServerCommands.TryCallAsync(server, _logins.For(server), _options.ServerTimeout, term, "CLIENT", "UNPAUSE").ConfigureAwait(false);
             await _events.RecordAsync(EventKinds.Demoted, $"former master {server} of group {groupId} in '{ns}' was made a replica of {master} {when}; it is listed as a replica once in sync", ns, groupId, server, term).ConfigureAwait(false);
         }
         catch (OperationRefusedException e)

@@ -24,7 +24,7 @@ internal sealed partial class FailoverCoordinator
         {
             if (RepairDue(group.Master))
             {
-                if (await ServerCommands.TryDetachAsync(group.Master, _options.ServerTimeout, term).ConfigureAwait(false) is { } problem)
+                if (await ServerCommands.TryDetachAsync(group.Master, _logins.For(group.Master), _options.ServerTimeout, term).ConfigureAwait(false) is { } problem)
                 {
                     _logger.LogWarning("Making {Master} a master again failed: {Problem}", group.Master, problem);
                 }
@@ -53,7 +53,7 @@ internal sealed partial class FailoverCoordinator
 
             try
             {
-                await ServerCommands.ReplicaOfAsync(replica, group.Master, _options.ServerTimeout, term).ConfigureAwait(false);
+                await ServerCommands.ReplicaOfAsync(replica, _logins.For(replica), group.Master, _options.ServerTimeout, term).ConfigureAwait(false);
                 monitor.Suspect(replica);
                 var was = probe.Role == "master" ? "was a master" : $"followed {probe.ReplicaOf ?? "nothing"}";
                 await _events.RecordAsync(EventKinds.Repointed, $"replica {replica} of group {group.Id} in '{ns}' {was}; pointed it at the group's master {group.Master}", ns, group.Id, replica, term).ConfigureAwait(false);

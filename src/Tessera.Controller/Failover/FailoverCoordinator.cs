@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Tessera.Controller.Events;
 using Tessera.Controller.Health;
 using Tessera.Controller.Pushes;
+using Tessera.Controller.Servers;
 using Tessera.Controller.Topology;
 
 namespace Tessera.Controller.Failover;
@@ -66,6 +67,7 @@ internal sealed partial class FailoverCoordinator : IDisposable
     private readonly SlotSwitch _switch;
     private readonly FailoverRecords _records;
     private readonly EventLog _events;
+    private readonly ServerLogins _logins;
     private readonly HealthOptions _health;
     private readonly ControllerOptions _options;
     private readonly string _controllerId;
@@ -73,12 +75,13 @@ internal sealed partial class FailoverCoordinator : IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _serial = new(1, 1);
 
-    public FailoverCoordinator(NamespaceRepository namespaces, SlotSwitch slotSwitch, FailoverRecords records, EventLog events, ControllerOptions options, TimeProvider time, ILogger logger)
+    public FailoverCoordinator(NamespaceRepository namespaces, SlotSwitch slotSwitch, FailoverRecords records, EventLog events, ServerLogins logins, ControllerOptions options, TimeProvider time, ILogger logger)
     {
         _namespaces = namespaces;
         _switch = slotSwitch;
         _records = records;
         _events = events;
+        _logins = logins;
         _options = options;
         _health = options.Health;
         _controllerId = options.EffectiveId;

@@ -23,24 +23,26 @@ internal sealed class FailoverService : IAsyncDisposable
     private readonly NamespaceRepository _namespaces;
     private readonly LeaderElection _election;
     private readonly Func<OperationRefusedException> _standby;
+    private readonly ServerLogins _logins;
     private readonly ControllerOptions _options;
     private readonly FailoverRecords _records;
     private readonly OpinionBoard _board;
     private readonly ILogger _logger;
 
-    public FailoverService(ICoordinatorStore store, NamespaceRepository namespaces, SlotSwitch slotSwitch, LeaderElection election, Func<OperationRefusedException> standby, ControllerOptions options, TimeProvider time, ILogger logger)
+    public FailoverService(ICoordinatorStore store, NamespaceRepository namespaces, SlotSwitch slotSwitch, LeaderElection election, Func<OperationRefusedException> standby, ServerLogins logins, ControllerOptions options, TimeProvider time, ILogger logger)
     {
         _namespaces = namespaces;
         _election = election;
         _standby = standby;
+        _logins = logins;
         _options = options;
         _logger = logger;
         var id = options.EffectiveId;
         Events = new EventLog(store, id, time, logger);
         _records = new FailoverRecords(store, logger);
         _board = new OpinionBoard(store, id, options.LeaseTtl, time, logger);
-        Coordinator = new FailoverCoordinator(namespaces, slotSwitch, _records, Events, options, time, logger);
-        Monitor = new HealthMonitor(namespaces, _board, Events, election, options.Health, id, time, logger)
+        Coordinator = new FailoverCoordinator(namespaces, slotSwitch, _records, Events, logins, options, time, logger);
+        Monitor = new HealthMonitor(logins, _board, Events, election, options.Health, id, time, logger)
         {
             LeaderRound = Coordinator.RoundAsync,
             ExtraServers = () => Coordinator.PendingServers,
@@ -124,7 +126,7 @@ internal sealed class FailoverService : IAsyncDisposable
             throw OperationRefusedException.Conflict($"{address} is already the master of group {groupId} in '{ns}'");
         }
 
-        var master = await ServerProbe.OnceAsync(group.Master, _options.ServerTimeout, requestAborted).ConfigureAwait(false);
+        var master = await ServerProbe.OnceAsync(group.Master, _logins.For(group.Master), _options.ServerTimeout, requestAborted).ConfigureAwait(false);
         var alive = master.Ok && master.Role == "master";
         var request = new FailoverRequest(ns, groupId, group.Master, "manual promotion", address, Manual: true, MasterAlive: alive, alive ? TimeSpan.Zero : _options.Health.DownAfter);
         _logger.LogInformation("Manual promotion of {Address} in group {Group} of {Namespace} (master {Master} {State}).", address, groupId, ns, group.Master, alive ? "answers" : "does not answer");

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Election;
 using Tessera.Controller.Events;
+using Tessera.Controller.Servers;
 using Tessera.Controller.Topology;
 using Tessera.Store;
 
@@ -17,7 +18,7 @@ internal sealed record HealthRound(HealthMonitor Monitor, OpinionBoard Board);
 /// </summary>
 internal sealed class HealthMonitor : IAsyncDisposable
 {
-    private readonly NamespaceRepository _namespaces;
+    private readonly ServerLogins _logins;
     private readonly OpinionBoard _board;
     private readonly EventLog _events;
     private readonly LeaderElection _election;
@@ -34,9 +35,9 @@ internal sealed class HealthMonitor : IAsyncDisposable
     private Task? _loop;
     private Task? _clock;
 
-    public HealthMonitor(NamespaceRepository namespaces, OpinionBoard board, EventLog events, LeaderElection election, HealthOptions options, string controllerId, TimeProvider time, ILogger logger)
+    public HealthMonitor(ServerLogins logins, OpinionBoard board, EventLog events, LeaderElection election, HealthOptions options, string controllerId, TimeProvider time, ILogger logger)
     {
-        _namespaces = namespaces;
+        _logins = logins;
         _board = board;
         _events = events;
         _election = election;
@@ -139,7 +140,8 @@ internal sealed class HealthMonitor : IAsyncDisposable
 
     private async Task RoundAsync(CancellationToken stop)
     {
-        var namespaces = await _namespaces.ListAsync(stop).ConfigureAwait(false);
+        // One listing: the namespaces, and the backend credentials the watches log in with.
+        var namespaces = await _logins.RefreshAsync(stop).ConfigureAwait(false);
         Volatile.Write(ref _latest, namespaces);
         await ReconcileWatchesAsync(namespaces).ConfigureAwait(false);
 
@@ -264,7 +266,7 @@ internal sealed class HealthMonitor : IAsyncDisposable
         {
             if (!current.TryGetValue(address, out var watch))
             {
-                watch = new ServerWatch(address, _options, _time);
+                watch = new ServerWatch(address, _logins.For, _options, _time);
                 watch.Start();
             }
 

@@ -1,4 +1,5 @@
 using Tessera.Controller.Servers;
+using Tessera.Model.Tenants;
 using Tessera.Resp.Client;
 
 namespace Tessera.Controller.Health;
@@ -21,6 +22,7 @@ internal sealed record ServerState(long LastOkAt, ProbeResult? LastAnswer, Probe
 internal sealed class ServerWatch : IAsyncDisposable
 {
     private readonly HealthOptions _options;
+    private readonly Func<string, BackendCredentials?> _login;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _wake = NewWake();
@@ -29,9 +31,14 @@ internal sealed class ServerWatch : IAsyncDisposable
     private Task? _loop;
     private int _discounted;
 
-    public ServerWatch(string address, HealthOptions options, TimeProvider time)
+    /// <param name="address">"host:port".</param>
+    /// <param name="login">The credentials a server's (re)connection logs in with (<see cref="ServerLogins.For"/>), looked up each time: a change applies from the next connection.</param>
+    /// <param name="options">Probe intervals and timeouts.</param>
+    /// <param name="time">Clock.</param>
+    public ServerWatch(string address, Func<string, BackendCredentials?> login, HealthOptions options, TimeProvider time)
     {
         Address = address;
+        _login = login;
         _options = options;
         _time = time;
         _state = new ServerState(time.GetTimestamp(), null, ProbeResult.Failed("not probed yet"), Answered: false, FailuresSinceOk: 0, ProbedAt: 0);
@@ -133,7 +140,7 @@ internal sealed class ServerWatch : IAsyncDisposable
         var timeout = _options.EffectiveProbeTimeout;
         try
         {
-            _client ??= await RespClient.ConnectAsync(Address, timeout, stop).ConfigureAwait(false);
+            _client ??= await ServerConnection.OpenAsync(Address, _login(Address), timeout, stop).ConfigureAwait(false);
             _client.Timeout = timeout;
             return await ServerProbe.RunAsync(_client).ConfigureAwait(false);
         }

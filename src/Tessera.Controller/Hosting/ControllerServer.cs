@@ -16,6 +16,7 @@ using Tessera.Controller.Operations;
 using Tessera.Controller.Proxies;
 using Tessera.Controller.Pushes;
 using Tessera.Controller.Rebalance;
+using Tessera.Controller.Servers;
 using Tessera.Controller.Status;
 using Tessera.Controller.Topology;
 using Tessera.Model.Api;
@@ -86,9 +87,10 @@ public sealed class ControllerServer : IAsyncDisposable
             // The election learns this controller's URL once Kestrel has bound; it starts campaigning only then.
             var election = new LeaderElection(store, self, options.LeaseTtl, options.EffectiveCampaignInterval, time, logger);
             var slotSwitch = new SlotSwitch(namespaces, pusher);
-            var operations = new TopologyOperations(namespaces, slotSwitch, pusher, election, options, logger);
-            failover = new FailoverService(store, namespaces, slotSwitch, election, operations.Standby, options, time, logger);
-            var context = new ControllerContext(options, store, election, operations, new StatusService(namespaces, directory, proxyClient, options), logger);
+            var logins = new ServerLogins(namespaces);
+            var operations = new TopologyOperations(namespaces, slotSwitch, pusher, election, logins, options, logger);
+            failover = new FailoverService(store, namespaces, slotSwitch, election, operations.Standby, logins, options, time, logger);
+            var context = new ControllerContext(options, store, election, operations, new StatusService(namespaces, directory, proxyClient, logins, options), logger);
             context.Migrations = MigrationManager.Create(store, namespaces, slotSwitch, operations, election, time, logger);
             context.Rebalance = new RebalanceService(context.Migrations, context.Migrations.Services);
 

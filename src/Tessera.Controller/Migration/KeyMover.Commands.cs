@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Tessera.Model.Tenants;
 using Tessera.Resp.Client;
 using Tessera.Resp.Values;
 
@@ -18,10 +19,19 @@ internal sealed partial class KeyMover
     /// Pipelined, the source runs the two back to back, so the measured time is what clients there wait for;
     /// one round trip per batch instead of two keeps the mover as fast as with page-wide sizing.
     /// </remarks>
+    /// <summary>MIGRATE's login to the target (a server of the same namespace, so the same credentials): AUTH pw, AUTH2 user pw, or nothing.</summary>
+    private static object[] AuthArgs(BackendCredentials? login) => login switch
+    {
+        null => [],
+        { User: { } user } => ["AUTH2", user, login.Password],
+        _ => ["AUTH", login.Password],
+    };
+
     private async Task<(string? Error, long[]? NextSizes)> MigrateAsync(
         RespClient client, (string Host, string Port) target, List<byte[]> keys, int timeoutMs, int attempts, BatchSizer? timing, Chunk? next, CancellationToken stop)
     {
-        var args = new object[8 + keys.Count];
+        var auth = AuthArgs(_login);
+        var args = new object[8 + auth.Length + keys.Count];
         args[0] = "MIGRATE";
         args[1] = target.Host;
         args[2] = target.Port;
@@ -29,10 +39,11 @@ internal sealed partial class KeyMover
         args[4] = "0";
         args[5] = timeoutMs.ToString(CultureInfo.InvariantCulture);
         args[6] = "REPLACE";
-        args[7] = "KEYS";
+        auth.CopyTo(args, 7);
+        args[7 + auth.Length] = "KEYS";
         for (var i = 0; i < keys.Count; i++)
         {
-            args[8 + i] = keys[i];
+            args[8 + auth.Length + i] = keys[i];
         }
 
         // MIGRATE's timeout bounds each idle moment of its talk with the target, not the whole command.

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Tessera.Controller.Servers;
+using Tessera.Model.Tenants;
 using Tessera.Model.Topology;
 using Tessera.Resp.Client;
 using Tessera.Resp.Keys;
@@ -46,6 +48,9 @@ internal sealed partial class KeyMover
     private readonly BatchSizer _batches = new();
     private bool _started;
     private bool _noScript;
+
+    /// <summary>The namespace's backend credentials, read from the store at each (re)connection: the source's AUTH and MIGRATE's.</summary>
+    private BackendCredentials? _login;
 
     /// <param name="context">What all movers of one migration share.</param>
     /// <param name="source">The source group's cursor.</param>
@@ -102,7 +107,8 @@ internal sealed partial class KeyMover
             }
         }
 
-        var client = await RespClient.ConnectAsync(master, ConnectTimeout, stop).ConfigureAwait(false);
+        _login = await _context.ReadLogin(stop).ConfigureAwait(false);
+        var client = await ServerConnection.OpenAsync(master, _login, ConnectTimeout, stop).ConfigureAwait(false);
         await using (client.ConfigureAwait(false))
         {
             client.Timeout = CommandTimeout;

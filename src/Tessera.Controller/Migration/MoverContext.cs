@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Tessera.Model.Tenants;
 using Tessera.Model.Topology;
 
 namespace Tessera.Controller.Migration;
@@ -10,6 +11,7 @@ namespace Tessera.Controller.Migration;
 /// <param name="ByteBucket">Bytes/s throttle shared by all sources.</param>
 /// <param name="Progress">Where moved keys are counted.</param>
 /// <param name="ReadNamespace">The namespace as stored now (masters may change by failover).</param>
+/// <param name="ReadLogin">The namespace's backend credentials as stored now (null: none).</param>
 /// <param name="Time">Clock for delays.</param>
 /// <param name="Logger">Log.</param>
 internal sealed record MoverContext(
@@ -19,6 +21,7 @@ internal sealed record MoverContext(
     TokenBucket ByteBucket,
     MigrationProgress Progress,
     Func<CancellationToken, Task<NamespaceConfig>> ReadNamespace,
+    Func<CancellationToken, Task<BackendCredentials?>> ReadLogin,
     TimeProvider Time,
     ILogger Logger);
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Tessera.Controller.Servers;
 using Tessera.Controller.Topology;
 using Tessera.Model.Api;
+using Tessera.Model.Tenants;
 using Tessera.Model.Topology;
 using Tessera.Resp.Servers;
 using Tessera.Store;
@@ -55,13 +56,15 @@ internal sealed partial class TopologyOperations
                 var current = await _namespaces.RequireAsync(valid, term).ConfigureAwait(false);
                 var group = RequireGroup(current.Config, groupId);
                 await RequireUnusedAsync(address, term).ConfigureAwait(false);
+                var login = (await _namespaces.GetAccessAsync(valid, term).ConfigureAwait(false)).Access.Backend;
+                await ServerCommands.RequirePongAsync(valid, address, login, _options.ServerTimeout, term).ConfigureAwait(false);
 
                 GroupConfig joined;
                 string summary;
                 var madeReplica = false;
                 if (group.Master.Length == 0)
                 {
-                    var observed = await ServerCommands.RequireObservationAsync(address, _options.ServerTimeout, term).ConfigureAwait(false);
+                    var observed = await ServerCommands.RequireObservationAsync(address, login, _options.ServerTimeout, term).ConfigureAwait(false);
                     if (observed.Role == "replica")
                     {
                         throw OperationRefusedException.Conflict(
@@ -73,11 +76,10 @@ internal sealed partial class TopologyOperations
                 }
                 else
                 {
-                    await ServerCommands.RequirePongAsync(address, _options.ServerTimeout, term).ConfigureAwait(false);
-                    var observed = await ServerCommands.RequireObservationAsync(address, _options.ServerTimeout, term).ConfigureAwait(false);
+                    var observed = await ServerCommands.RequireObservationAsync(address, login, _options.ServerTimeout, term).ConfigureAwait(false);
                     if (!string.Equals(observed.ReplicaOf, group.Master, StringComparison.OrdinalIgnoreCase))
                     {
-                        var keys = await ServerCommands.DbSizeAsync(address, _options.ServerTimeout, term).ConfigureAwait(false);
+                        var keys = await ServerCommands.DbSizeAsync(address, login, _options.ServerTimeout, term).ConfigureAwait(false);
                         if (keys > 0)
                         {
                             throw OperationRefusedException.Conflict(
@@ -88,7 +90,7 @@ internal sealed partial class TopologyOperations
                     // REPLICAOF before the commit: a server is listed only once it follows the master (a listed
                     // replica that does not replicate would look healthy to nobody); undone below if the commit fails.
                     madeReplica = !string.Equals(observed.ReplicaOf, group.Master, StringComparison.OrdinalIgnoreCase);
-                    await ServerCommands.ReplicaOfAsync(address, group.Master, _options.ServerTimeout, term).ConfigureAwait(false);
+                    await ServerCommands.ReplicaOfAsync(address, login, group.Master, _options.ServerTimeout, term).ConfigureAwait(false);
                     joined = group with { Replicas = [.. group.Replicas, address] };
                     summary = $"{address} joined group {groupId} of namespace '{valid}' as a replica of {group.Master}";
                 }
@@ -106,9 +108,11 @@ internal sealed partial class TopologyOperations
                 }
                 catch when (madeReplica)
                 {
-                    await DetachIfUnlistedAsync(valid, address, group.Master).ConfigureAwait(false);
+                    await DetachIfUnlistedAsync(valid, address, login, group.Master).ConfigureAwait(false);
                     throw;
                 }
+
+                _logins.Note(valid, login, [address]);
 
                 _logger.LogInformation("{Summary} (epoch {Epoch}).", summary, next.Epoch);
                 return Result(change, summary);
@@ -121,7 +125,7 @@ internal sealed partial class TopologyOperations
     /// replicating a master that does not know it (REPLICAOF NO ONE; it keeps the master's data). When the store
     /// cannot tell (the write may have happened), it is left replicating and the log says so.
     /// </summary>
-    private async Task DetachIfUnlistedAsync(string ns, string address, string master)
+    private async Task DetachIfUnlistedAsync(string ns, string address, BackendCredentials? login, string master)
     {
         using var bound = new CancellationTokenSource(_options.ServerTimeout);
         string? problem;
@@ -133,7 +137,7 @@ internal sealed partial class TopologyOperations
                 return;
             }
 
-            problem = await ServerCommands.TryDetachAsync(address, _options.ServerTimeout, CancellationToken.None).ConfigureAwait(false);
+            problem = await ServerCommands.TryDetachAsync(address, login, _options.ServerTimeout, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is CoordinatorStoreException or OperationRefusedException or OperationCanceledException)
         {
@@ -192,7 +196,7 @@ internal sealed partial class TopologyOperations
 
                 var next = WithGroup(current.Config, left) with { Epoch = current.Config.Epoch + 1 };
                 var change = await _switch.CommitAsync(current, next, "update", term).ConfigureAwait(false);
-                if (!isMaster && await ServerCommands.TryDetachAsync(server, _options.ServerTimeout, term).ConfigureAwait(false) is { } problem)
+                if (!isMaster && await ServerCommands.TryDetachAsync(server, _logins.For(server), _options.ServerTimeout, term).ConfigureAwait(false) is { } problem)
                 {
                     warnings.Add($"{server} left the group but could not be detached from {group.Master} ({problem}); it still replicates until you run REPLICAOF NO ONE on it");
                 }

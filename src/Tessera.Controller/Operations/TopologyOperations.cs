@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Election;
 using Tessera.Controller.Pushes;
+using Tessera.Controller.Servers;
 using Tessera.Controller.Topology;
 using Tessera.Model.Api;
 using Tessera.Model.Topology;
@@ -23,16 +24,18 @@ internal sealed partial class TopologyOperations : IDisposable
     private readonly SlotSwitch _switch;
     private readonly RoutePusher _pusher;
     private readonly LeaderElection _election;
+    private readonly ServerLogins _logins;
     private readonly ControllerOptions _options;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _serial = new(1, 1);
 
-    public TopologyOperations(NamespaceRepository namespaces, SlotSwitch slotSwitch, RoutePusher pusher, LeaderElection election, ControllerOptions options, ILogger logger)
+    public TopologyOperations(NamespaceRepository namespaces, SlotSwitch slotSwitch, RoutePusher pusher, LeaderElection election, ServerLogins logins, ControllerOptions options, ILogger logger)
     {
         _namespaces = namespaces;
         _switch = slotSwitch;
         _pusher = pusher;
         _election = election;
+        _logins = logins;
         _options = options;
         _logger = logger;
     }
@@ -58,6 +61,9 @@ internal sealed partial class TopologyOperations : IDisposable
             Leader = Uri.TryCreate(leader.Url, UriKind.Absolute, out var url) ? url : null,
         };
     }
+
+    /// <summary>Which credentials log in to which server; shared with the health watches, failover, migrations and status.</summary>
+    public ServerLogins Logins => _logins;
 
     public void Dispose() => _serial.Dispose();
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
+using Tessera.Model.Tenants;
 using Tessera.Resp.Client;
 using Tessera.Resp.Servers;
 using Tessera.Resp.Values;
@@ -10,16 +11,17 @@ namespace Tessera.Controller.Servers;
 /// The few things the controller asks of redis-servers, each on its own short-lived connection with a
 /// bounded wait: PING before a server joins, REPLICAOF to attach or detach replicas, DBSIZE to avoid erasing
 /// data by accident, INFO replication for status, and one-off commands of the failover (CLIENT PAUSE/UNPAUSE).
-/// Only commands that vanilla Redis 7 has.
+/// Only commands that vanilla Redis 7 has. Every connection logs in with the namespace's backend credentials
+/// (<see cref="ServerConnection"/>); <c>login</c> is null for servers that need no password.
 /// </summary>
 internal static class ServerCommands
 {
     /// <summary>INFO replication, or a "down" observation when the server does not answer within <paramref name="timeout"/>.</summary>
-    public static async Task<ServerObservation> ObserveAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<ServerObservation> ObserveAsync(string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
-            var reply = await CallAsync(address, timeout, cancellationToken, "INFO", "replication").ConfigureAwait(false);
+            var reply = await CallAsync(address, login, timeout, cancellationToken, "INFO", "replication").ConfigureAwait(false);
             if (ProbeResult.IsBusyReply(reply))
             {
                 return ServerObservation.Busy();
@@ -35,29 +37,62 @@ internal static class ServerCommands
         }
     }
 
-    /// <summary>PING; 409 naming the server and the reason when it does not answer PONG.</summary>
-    public static async Task RequirePongAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// PING after logging in with <paramref name="login"/>; 409 naming the server and the reason when it does not answer
+    /// PONG, when it refuses the credentials, or when it wants a password and namespace <paramref name="ns"/> has none.
+    /// </summary>
+    public static async Task RequirePongAsync(string ns, string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken)
     {
         RespValue reply;
         try
         {
-            reply = await CallAsync(address, timeout, cancellationToken, "PING").ConfigureAwait(false);
+            reply = await CallAsync(address, login, timeout, cancellationToken, "PING").ConfigureAwait(false);
+        }
+        catch (ServerLoginException e)
+        {
+            throw OperationRefusedException.Conflict($"server {address} refused namespace '{ns}''s backend credentials ({e.Refusal}); set the right ones with `tessera namespace set {ns} --backend-password …` (and --backend-user for an ACL user)", e);
         }
         catch (Exception e) when (IsUnreachable(e) && !cancellationToken.IsCancellationRequested)
         {
             throw OperationRefusedException.Conflict($"server {address} does not answer PING ({e.Message.TrimEnd('.')}); start it, or check the address and that it listens on an interface this controller reaches", e);
         }
 
+        if (ServerConnection.IsNoAuth(reply))
+        {
+            throw OperationRefusedException.Conflict($"server {address} needs a password and namespace '{ns}' has no backend credentials; set them first with `tessera namespace set {ns} --backend-password …` (and --backend-user for an ACL user)");
+        }
+
         if (reply.AsString() != "PONG")
         {
-            throw OperationRefusedException.Conflict($"server {address} answered PING with {reply} instead of PONG; if it needs a password, that is not supported yet");
+            throw OperationRefusedException.Conflict($"server {address} answered PING with {reply} instead of PONG");
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="login"/> opens <paramref name="address"/> (PING answered after AUTH; with a null login:
+    /// without a password). Null when it does, else the server's refusal or the connection problem in words.
+    /// </summary>
+    public static async Task<string?> TryLoginAsync(string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reply = await CallAsync(address, login, timeout, cancellationToken, "PING").ConfigureAwait(false);
+            return reply.IsError ? reply.AsString() : null;
+        }
+        catch (ServerLoginException e)
+        {
+            return e.Refusal;
+        }
+        catch (Exception e) when (ServerProbe.IsConnectionFailure(e, cancellationToken))
+        {
+            return ServerProbe.Failure(e, timeout).Problem;
         }
     }
 
     /// <summary>INFO replication of a server that must answer; 409 when it does not.</summary>
-    public static async Task<ServerObservation> RequireObservationAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<ServerObservation> RequireObservationAsync(string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var observed = await ObserveAsync(address, timeout, cancellationToken).ConfigureAwait(false);
+        var observed = await ObserveAsync(address, login, timeout, cancellationToken).ConfigureAwait(false);
         return observed.IsDown || observed.IsBusy
             ? throw OperationRefusedException.Conflict(observed.IsBusy
                 ? $"server {address} is {observed.Problem}; retry once it answers"
@@ -66,11 +101,11 @@ internal static class ServerCommands
     }
 
     /// <summary>Number of keys in the server's current database.</summary>
-    public static async Task<long> DbSizeAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<long> DbSizeAsync(string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
-            var reply = await CallAsync(address, timeout, cancellationToken, "DBSIZE").ConfigureAwait(false);
+            var reply = await CallAsync(address, login, timeout, cancellationToken, "DBSIZE").ConfigureAwait(false);
             return reply.Kind == RespKind.Integer ? reply.Integer : throw OperationRefusedException.Conflict($"server {address} answered DBSIZE with {reply}");
         }
         catch (Exception e) when (IsUnreachable(e) && !cancellationToken.IsCancellationRequested)
@@ -79,8 +114,12 @@ internal static class ServerCommands
         }
     }
 
-    /// <summary><c>REPLICAOF master-host master-port</c> on <paramref name="address"/>; 409 when it is refused.</summary>
-    public static async Task ReplicaOfAsync(string address, string master, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>REPLICAOF master-host master-port</c> on <paramref name="address"/>; 409 when it is refused. With
+    /// <paramref name="login"/>, <c>CONFIG SET masterauth</c> (and <c>masteruser</c>) first, so the replica can log in to its
+    /// master: the servers of a namespace share its credentials.
+    /// </summary>
+    public static async Task ReplicaOfAsync(string address, BackendCredentials? login, string master, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (!ServerAddress.TryParse(master, out var parsed))
         {
@@ -92,7 +131,16 @@ internal static class ServerCommands
         RespValue reply;
         try
         {
-            reply = await CallAsync(address, timeout, cancellationToken, "REPLICAOF", host, port.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+            var client = await ServerConnection.OpenAsync(address, login, timeout, cancellationToken).ConfigureAwait(false);
+            await using (client.ConfigureAwait(false))
+            {
+                if (login is not null && await SetMasterAuthAsync(client, login).ConfigureAwait(false) is { } refused)
+                {
+                    throw OperationRefusedException.Conflict($"server {address} refused CONFIG SET masterauth ({refused}), so as a replica it could not log in to its master; nothing was changed (is CONFIG renamed or disabled?)");
+                }
+
+                reply = await client.CallAsync("REPLICAOF", host, port.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (IsUnreachable(e) && !cancellationToken.IsCancellationRequested)
         {
@@ -105,12 +153,32 @@ internal static class ServerCommands
         }
     }
 
-    /// <summary><c>REPLICAOF NO ONE</c>: the server stops following its master and keeps its data. Null on success, else the problem.</summary>
-    public static async Task<string?> TryDetachAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>CONFIG SET masterauth</c> (and <c>masteruser</c>) on a replica whose namespace's credentials changed, so it
+    /// logs in to its master with them at its next sync. Null on success, else the problem (never the password).
+    /// </summary>
+    public static async Task<string?> TryUpdateMasterAuthAsync(string address, BackendCredentials login, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
-            var reply = await CallAsync(address, timeout, cancellationToken, "REPLICAOF", "NO", "ONE").ConfigureAwait(false);
+            var client = await ServerConnection.OpenAsync(address, login, timeout, cancellationToken).ConfigureAwait(false);
+            await using (client.ConfigureAwait(false))
+            {
+                return await SetMasterAuthAsync(client, login).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (ServerProbe.IsConnectionFailure(e, cancellationToken))
+        {
+            return ServerProbe.Failure(e, timeout).Problem;
+        }
+    }
+
+    /// <summary><c>REPLICAOF NO ONE</c>: the server stops following its master and keeps its data. Null on success, else the problem.</summary>
+    public static async Task<string?> TryDetachAsync(string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reply = await CallAsync(address, login, timeout, cancellationToken, "REPLICAOF", "NO", "ONE").ConfigureAwait(false);
             return reply.IsError ? $"REPLICAOF NO ONE answered {reply.AsString()}" : null;
         }
         catch (Exception e) when (IsUnreachable(e) && !cancellationToken.IsCancellationRequested)
@@ -120,11 +188,11 @@ internal static class ServerCommands
     }
 
     /// <summary>Runs one command on its own connection; null when it answered without an error, else the problem in words.</summary>
-    public static async Task<string?> TryCallAsync(string address, TimeSpan timeout, CancellationToken cancellationToken, params object[] command)
+    public static async Task<string?> TryCallAsync(string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken, params object[] command)
     {
         try
         {
-            var reply = await CallAsync(address, timeout, cancellationToken, command).ConfigureAwait(false);
+            var reply = await CallAsync(address, login, timeout, cancellationToken, command).ConfigureAwait(false);
             return reply.IsError ? $"{command[0]} answered -{reply.AsString()}" : null;
         }
         catch (Exception e) when (ServerProbe.IsConnectionFailure(e, cancellationToken))
@@ -133,9 +201,16 @@ internal static class ServerCommands
         }
     }
 
-    private static async Task<RespValue> CallAsync(string address, TimeSpan timeout, CancellationToken cancellationToken, params object[] command)
+    /// <summary>masterauth (and masteruser, or none when the default user logs in) on the replica; null on success, else the refusal.</summary>
+    private static async Task<string?> SetMasterAuthAsync(RespClient client, BackendCredentials login)
     {
-        var client = await RespClient.ConnectAsync(address, timeout, cancellationToken).ConfigureAwait(false);
+        var reply = await client.CallAsync("CONFIG", "SET", "masteruser", login.User ?? "", "masterauth", login.Password).ConfigureAwait(false);
+        return reply.IsError ? reply.AsString() : null;
+    }
+
+    private static async Task<RespValue> CallAsync(string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken, params object[] command)
+    {
+        var client = await ServerConnection.OpenAsync(address, login, timeout, cancellationToken).ConfigureAwait(false);
         await using (client.ConfigureAwait(false))
         {
             return await client.CallAsync(command).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Tessera.Model.Tenants;
 using Tessera.Resp.Client;
 using Tessera.Resp.Values;
 
@@ -22,6 +23,11 @@ internal static class ServerProbe
             return ProbeResult.BusyAnswer();
         }
 
+        if (ServerConnection.IsNoAuth(pong))
+        {
+            return ProbeResult.Failed("it needs a password and its namespace has no backend credentials (tessera namespace set <namespace> --backend-password …)");
+        }
+
         if (pong.IsError || pong.AsString() != "PONG")
         {
             return ProbeResult.Failed($"PING answered {Describe(pong)}");
@@ -32,12 +38,12 @@ internal static class ServerProbe
             : ProbeResult.Parse(text);
     }
 
-    /// <summary>Connects, probes and disconnects; never throws for what the server did.</summary>
-    public static async Task<ProbeResult> OnceAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Connects, logs in with <paramref name="login"/>, probes and disconnects; never throws for what the server did.</summary>
+    public static async Task<ProbeResult> OnceAsync(string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
-            var client = await RespClient.ConnectAsync(address, timeout, cancellationToken).ConfigureAwait(false);
+            var client = await ServerConnection.OpenAsync(address, login, timeout, cancellationToken).ConfigureAwait(false);
             await using (client.ConfigureAwait(false))
             {
                 return await RunAsync(client).ConfigureAwait(false);
@@ -57,6 +63,11 @@ internal static class ServerProbe
     /// <summary>A failed probe saying why in a few words.</summary>
     public static ProbeResult Failure(Exception e, TimeSpan timeout)
     {
+        if (e is ServerLoginException login)
+        {
+            return ProbeResult.Failed($"it refused the namespace's backend credentials ({login.Refusal})");
+        }
+
         if (e is TimeoutException)
         {
             return ProbeResult.Failed($"no answer within {timeout.TotalMilliseconds:0} ms");

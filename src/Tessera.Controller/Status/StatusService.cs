@@ -17,13 +17,15 @@ internal sealed class StatusService
     private readonly NamespaceRepository _namespaces;
     private readonly ProxyDirectory _directory;
     private readonly ProxyAdminClient _proxies;
+    private readonly ServerLogins _logins;
     private readonly ControllerOptions _options;
 
-    public StatusService(NamespaceRepository namespaces, ProxyDirectory directory, ProxyAdminClient proxies, ControllerOptions options)
+    public StatusService(NamespaceRepository namespaces, ProxyDirectory directory, ProxyAdminClient proxies, ServerLogins logins, ControllerOptions options)
     {
         _namespaces = namespaces;
         _directory = directory;
         _proxies = proxies;
+        _logins = logins;
         _options = options;
     }
 
@@ -33,7 +35,7 @@ internal sealed class StatusService
         var namespaces = (await _namespaces.ListAsync(cancellationToken).ConfigureAwait(false)).Select(static n => n.Config).ToList();
         var proxiesTask = ProxiesAsync(namespaces, cancellationToken);
         var servers = namespaces.SelectMany(static n => n.Groups).SelectMany(static g => g.Replicas.Prepend(g.Master)).Where(static s => s.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        var observations = await Task.WhenAll(servers.Select(s => ServerCommands.ObserveAsync(s, _options.ProbeTimeout, cancellationToken))).ConfigureAwait(false);
+        var observations = await Task.WhenAll(servers.Select(s => ServerCommands.ObserveAsync(s, _logins.For(s), _options.ProbeTimeout, cancellationToken))).ConfigureAwait(false);
         var observed = new Dictionary<string, ServerObservation>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < servers.Count; i++)
         {

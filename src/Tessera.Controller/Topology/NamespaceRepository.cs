@@ -40,6 +40,31 @@ internal sealed class NamespaceRepository
         return namespaces;
     }
 
+    /// <summary>
+    /// Every namespace (as <see cref="ListAsync"/>) and the backend credentials of those that have some, from one
+    /// listing. An access document that cannot be read gives no credentials (its namespace's servers then refuse the
+    /// controller's connections, which the probes report).
+    /// </summary>
+    public async Task<(IReadOnlyList<StoredNamespace> Namespaces, IReadOnlyDictionary<string, BackendCredentials> Credentials)> ListWithBackendCredentialsAsync(CancellationToken cancellationToken)
+    {
+        var listing = await _store.ListAsync(StorePaths.Namespaces, cancellationToken).ConfigureAwait(false);
+        var namespaces = new List<StoredNamespace>();
+        var credentials = new Dictionary<string, BackendCredentials>(StringComparer.Ordinal);
+        foreach (var record in listing)
+        {
+            if (StorePaths.TryGetChildName(StorePaths.Namespaces, record.Key, out _))
+            {
+                namespaces.Add(Read(record));
+            }
+            else if (StorePaths.TryGetAccessNamespace(record.Key, out var ns) && TryReadAccess(record.Value)?.Backend is { } backend)
+            {
+                credentials[ns] = backend;
+            }
+        }
+
+        return (namespaces, credentials);
+    }
+
     /// <summary>The namespace, or null when it does not exist.</summary>
     public async Task<StoredNamespace?> GetAsync(string name, CancellationToken cancellationToken)
     {
@@ -146,6 +171,18 @@ internal sealed class NamespaceRepository
         }
 
         return name;
+    }
+
+    private static NamespaceAccess? TryReadAccess(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<NamespaceAccess>(json, TesseraJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static string Key(string name) => StorePaths.Namespace(ValidateName(name));

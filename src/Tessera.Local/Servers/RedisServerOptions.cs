@@ -12,6 +12,15 @@ public sealed record RedisServerOptions
     /// <summary>Extra arguments appended after the defaults, e.g. <c>["--maxmemory", "100mb"]</c>. Later ones win in Redis.</summary>
     public IReadOnlyList<string> ExtraArgs { get; init; } = [];
 
+    /// <summary>
+    /// A password the server requires of every client: <c>requirepass</c>, or, with <see cref="User"/>, that ACL user's
+    /// (the default user is then switched off). Null: no password. <see cref="RedisServerProcess.ConnectAsync"/> logs in with it.
+    /// </summary>
+    public string? Password { get; init; }
+
+    /// <summary>An ACL user allowed everything (<c>on &gt;password ~* &amp;* +@all</c>) with <see cref="Password"/>; null: the default user.</summary>
+    public string? User { get; init; }
+
     /// <summary>The executable, looked up on PATH unless it is a path.</summary>
     public string Executable { get; init; } = "redis-server";
 

@@ -32,8 +32,10 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
     /// <summary>Set when startup failed because someone else holds the port, so a free-port start may retry with another port.</summary>
     private bool _portTaken;
 
-    private RedisServerProcess(Process process, OutputTail output, int port, string directory, TimeSpan stopTimeout)
+    private RedisServerProcess(Process process, OutputTail output, int port, string directory, TimeSpan stopTimeout, string? user, string? password)
     {
+        User = user;
+        Password = password;
         _process = process;
         _output = output;
         _stopTimeout = stopTimeout;
@@ -42,6 +44,12 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
         Directory = directory;
         LogPath = System.IO.Path.Combine(directory, "redis.log");
     }
+
+    /// <summary>The ACL user clients log in as (<see cref="RedisServerOptions.User"/>), or null for the default user.</summary>
+    public string? User { get; }
+
+    /// <summary>The password the server requires (<see cref="RedisServerOptions.Password"/>), or null.</summary>
+    public string? Password { get; }
 
     /// <summary>The port on 127.0.0.1 this server listens on.</summary>
     public int Port { get; }
@@ -111,9 +119,28 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Opens a new client connection to this server (the caller disposes it).</summary>
-    public Task<RespClient> ConnectAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        RespClient.ConnectAsync("127.0.0.1", Port, timeout, cancellationToken);
+    /// <summary>Opens a new client connection to this server, logged in when it has a <see cref="Password"/> (the caller disposes it).</summary>
+    public async Task<RespClient> ConnectAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var client = await RespClient.ConnectAsync("127.0.0.1", Port, timeout, cancellationToken).ConfigureAwait(false);
+        if (Password is null)
+        {
+            return client;
+        }
+
+        try
+        {
+            var reply = User is null
+                ? await client.CallAsync("AUTH", Password).ConfigureAwait(false)
+                : await client.CallAsync("AUTH", User, Password).ConfigureAwait(false);
+            return reply.IsError ? throw new RedisServerException(string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Port} refused its own password: {reply.AsString()}")) : client;
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     /// <summary>The last lines of this server's log, for failure messages.</summary>
     public string ReadLogTail(int maxLines = 30) => LogTail.Read(LogPath, maxLines);
@@ -238,6 +265,17 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
             start.ArgumentList.Add(arg);
         }
 
+        if (options.Password is { } password)
+        {
+            string[] login = options.User is { } user
+                ? ["--user", user, "on", ">" + password, "~*", "&*", "+@all", "--user", "default", "off"]
+                : ["--requirepass", password];
+            foreach (var arg in login)
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+
         foreach (var arg in options.ExtraArgs)
         {
             start.ArgumentList.Add(arg);
@@ -256,7 +294,7 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
 
         var output = new OutputTail();
         output.Attach(process);
-        return new RedisServerProcess(process, output, port, directory, options.StopTimeout);
+        return new RedisServerProcess(process, output, port, directory, options.StopTimeout, options.User, options.Password);
     }
 
     private async Task WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -298,7 +336,7 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
         string? info;
         try
         {
-            var client = await RespClient.ConnectAsync("127.0.0.1", Port, ProbeTimeout, cancellationToken).ConfigureAwait(false);
+            var client = await ConnectAsync(ProbeTimeout, cancellationToken).ConfigureAwait(false);
             await using (client.ConfigureAwait(false))
             {
                 var pong = await client.CallAsync("PING").ConfigureAwait(false);

@@ -40,6 +40,23 @@ public sealed record UpdateUserRequest(string? AddPassword = null, string? Remov
 /// <param name="Password">Only in the answer that created it: the generated or added password, shown this once.</param>
 public sealed record UserView(string Namespace, string Name, int Passwords, Tenants.UserAccess Access, IReadOnlyList<string> Deny, string? Password = null);
 
+/// <summary>Body of PUT /api/namespaces/{ns}/secrets/backend: how the namespace's redis-servers are logged in to.</summary>
+/// <param name="Password">The servers' password (requirepass, or the ACL user's).</param>
+/// <param name="User">The ACL user; null or absent for the default user.</param>
+public sealed record SetBackendCredentialsRequest(string? Password, string? User = null)
+{
+    /// <summary>Never the password (records print every member).</summary>
+    public override string ToString() => $"SetBackendCredentialsRequest {{ User = {User}, Password = {Tenants.BackendCredentials.Masked} }}";
+}
+
+/// <summary>A namespace's backend credentials as the API shows them: the user, and the password always as "***".</summary>
+/// <param name="Namespace">The namespace.</param>
+/// <param name="User">The ACL user, or null for the default user.</param>
+/// <param name="Password">Always <see cref="Tenants.BackendCredentials.Masked"/>.</param>
+/// <param name="Summary">What the change did, in words (only in the answer to a change).</param>
+/// <param name="Warnings">What the operator should know that did not stop the change (a replica whose masterauth could not be updated).</param>
+public sealed record BackendCredentialsView(string Namespace, string? User, string Password = Tenants.BackendCredentials.Masked, string? Summary = null, IReadOnlyList<string>? Warnings = null);
+
 /// <summary>Body of POST /api/namespaces/{ns}/groups: a new, empty group with this id (a positive integer).</summary>
 public sealed record CreateGroupRequest(int Id);
 

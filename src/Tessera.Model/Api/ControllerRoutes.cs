@@ -23,6 +23,9 @@ public static class ControllerRoutes
     public const string Slots = "/api/namespaces/{ns}/slots";
     public const string Users = "/api/namespaces/{ns}/users";
     public const string User = "/api/namespaces/{ns}/users/{user}";
+
+    /// <summary>The namespace's backend credentials (a path under "/secrets": admin only).</summary>
+    public const string BackendSecret = "/api/namespaces/{ns}/secrets/backend";
     public const string AllMigrations = "/api/migrations";
     public const string Migrations = "/api/namespaces/{ns}/migrations";
     public const string Migration = "/api/namespaces/{ns}/migrations/{id}";
@@ -47,6 +50,8 @@ public static class ControllerRoutes
     public static string UsersPath(string ns) => $"{NamespacePath(ns)}/users";
 
     public static string UserPath(string ns, string user) => $"{UsersPath(ns)}/{Escape(user)}";
+
+    public static string BackendSecretPath(string ns) => $"{NamespacePath(ns)}/secrets/backend";
 
     public static string MigrationsPath(string ns) => $"{NamespacePath(ns)}/migrations";
 

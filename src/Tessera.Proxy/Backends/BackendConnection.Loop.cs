@@ -26,11 +26,21 @@ internal sealed partial class BackendConnection
     {
         var link = new Link();
         _link = link;
+        var login = _server.Login;
+        if (login?.Credentials is not null)
+        {
+            // First of all: log in with the namespace's backend credentials (a server with requirepass answers nothing
+            // else, HELLO included, before AUTH).
+            login.WriteAuth(link.Output.Writer);
+            link.InFlight.Enqueue(new InFlightRequest(new LoginCheck(this, link, login), _time.GetTimestamp()));
+            _pendingFlush = true;
+        }
+
         if (_protocol == RespProtocol.Resp3)
         {
-            // First on the wire, before any command queued behind it: switch this connection to RESP3.
+            // Before any command queued behind it: switch this connection to RESP3.
             RespWriter.WriteCommand(link.Output.Writer, "HELLO", "3");
-            link.InFlight.Enqueue(new InFlightRequest(new Handshake(this, link), _time.GetTimestamp()));
+            link.InFlight.Enqueue(new InFlightRequest(new Handshake(this, link, login), _time.GetTimestamp()));
             _pendingFlush = true;
         }
 
@@ -308,6 +318,9 @@ internal sealed partial class BackendConnection
         batch.FlushAll();
     }
 
+    /// <summary>An error reply's text without the '-' and the line end.</summary>
+    private static string ErrorText(in ReadOnlySequence<byte> reply) => System.Text.Encoding.UTF8.GetString(reply.ToArray()).TrimStart('-').Trim();
+
     private static byte FirstByte(in ReadOnlySequence<byte> buffer) => buffer.FirstSpan.Length > 0 ? buffer.FirstSpan[0] : buffer.Slice(0, 1).FirstSpan[0];
 
     private static string Describe(Exception ex) => ex switch
@@ -324,14 +337,37 @@ internal sealed partial class BackendConnection
         _ => ex.Message,
     };
 
-    /// <summary>The reply to HELLO 3: swallowed; an error (a server without RESP3) fails the link with the reason.</summary>
-    private sealed class Handshake(BackendConnection connection, Link link) : BackendRequest
+    /// <summary>The reply to HELLO 3: swallowed; an error (a server without RESP3, or one that wants a password) fails the link with the reason.</summary>
+    private sealed class Handshake(BackendConnection connection, Link link, BackendLogin? login) : BackendRequest
     {
         public override void OnReply(in ReadOnlySequence<byte> reply, FlushBatch batch)
         {
             if (reply.FirstSpan[0] == (byte)'-')
             {
-                connection.Fail(link, "it refused HELLO 3 (RESP3 needs Redis 6 or later): " + System.Text.Encoding.UTF8.GetString(reply.ToArray()).Trim());
+                var refusal = ErrorText(reply);
+                connection.Fail(link, refusal.StartsWith("NOAUTH", StringComparison.Ordinal) && login is not null
+                    ? login.Refused("NOAUTH")
+                    : "it refused HELLO 3 (RESP3 needs Redis 6 or later): " + refusal);
+            }
+        }
+
+        public override void OnFailure(string error, FlushBatch batch)
+        {
+        }
+    }
+
+    /// <summary>
+    /// The reply to the link's <c>AUTH</c> (first on the link, or again after the credentials changed): swallowed; a
+    /// refusal (WRONGPASS, or AUTH to a server without a password) fails the link with a reason naming the namespace
+    /// and the fix, which every request queued behind it answers at once (no hang), and the next link tries again.
+    /// </summary>
+    private sealed class LoginCheck(BackendConnection connection, Link link, BackendLogin login) : BackendRequest
+    {
+        public override void OnReply(in ReadOnlySequence<byte> reply, FlushBatch batch)
+        {
+            if (reply.FirstSpan[0] == (byte)'-')
+            {
+                connection.Fail(link, login.Refused(ErrorText(reply)));
             }
         }
 

@@ -81,6 +81,9 @@ internal sealed partial class BackendConnection : IAsyncDisposable
     /// <summary>"host:port" of the server this connection talks to.</summary>
     public string ServerAddress => _server.Address;
 
+    /// <summary>How the server is logged in to (its namespace's backend credentials); MIGRATE passes them on to the target.</summary>
+    public BackendLogin? Login => _server.Login;
+
     /// <summary>False while the server is known down and the retry time has not come yet.</summary>
     public bool IsAvailable
     {
@@ -245,6 +248,32 @@ internal sealed partial class BackendConnection : IAsyncDisposable
 
         // The pipe never pauses its writer (pauseWriterThreshold 0), so this completes synchronously.
         _ = link.Output.Writer.FlushAsync();
+    }
+
+    /// <summary>
+    /// Logs the link that is up in again with <paramref name="login"/>: <c>AUTH</c> queued like any command, so what is in
+    /// flight is answered first; a refusal fails the link (<see cref="LoginCheck"/>). Nothing when no link is up (the next
+    /// one logs in with the server's current login) or on a subscribed connection (which takes no AUTH; its next link will).
+    /// </summary>
+    public void LogInAgain(BackendLogin login)
+    {
+        if (PushSink is not null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_link is not { } link || link.BusyReply is not null)
+            {
+                return;
+            }
+
+            login.WriteAuth(link.Output.Writer);
+            link.InFlight.Enqueue(new InFlightRequest(new LoginCheck(this, link, login), _time.GetTimestamp()));
+            _pendingFlush = true;
+            FlushLocked(link);
+        }
     }
 
     /// <summary>

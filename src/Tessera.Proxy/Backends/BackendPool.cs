@@ -1,3 +1,4 @@
+using Tessera.Model.Tenants;
 using Tessera.Proxy.Stats;
 
 namespace Tessera.Proxy.Backends;
@@ -14,6 +15,7 @@ internal sealed class BackendPool : IAsyncDisposable
     private readonly ProxyStats _stats;
     private readonly object _gate = new();
     private readonly Dictionary<string, BackendServer> _servers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, BackendCredentials> _credentials = new(StringComparer.Ordinal);
     private readonly ITimer _timeoutTimer;
 
     public BackendPool(ProxyOptions options, TimeProvider time, ProxyStats stats)
@@ -25,8 +27,11 @@ internal sealed class BackendPool : IAsyncDisposable
         _timeoutTimer = time.CreateTimer(static state => ((BackendPool)state!).CheckTimeouts(), this, period, period);
     }
 
-    /// <summary>The server at <paramref name="address"/>, created on first use.</summary>
-    public BackendServer Get(string address)
+    /// <summary>
+    /// The server at <paramref name="address"/>, created on first use, named by namespace <paramref name="ns"/>'s routes:
+    /// it logs in with that namespace's backend credentials (<see cref="SetCredentials"/>).
+    /// </summary>
+    public BackendServer Get(string address, string ns)
     {
         lock (_gate)
         {
@@ -36,7 +41,46 @@ internal sealed class BackendPool : IAsyncDisposable
                 _servers.Add(address, server);
             }
 
+            var credentials = _credentials.GetValueOrDefault(ns);
+            if (server.Login is not { } login || login.Namespace != ns || !Equals(login.Credentials, credentials))
+            {
+                server.SetLogin(new BackendLogin(ns, credentials));
+            }
+
             return server;
+        }
+    }
+
+    /// <summary>
+    /// Takes namespace <paramref name="ns"/>'s backend credentials (null: its servers need no password) from its access
+    /// document, whenever it arrives or changes: its servers' new links log in with them, and shared links that are up log
+    /// in again (<see cref="BackendServer.SetLogin"/>).
+    /// </summary>
+    public void SetCredentials(string ns, BackendCredentials? credentials)
+    {
+        lock (_gate)
+        {
+            if (Equals(_credentials.GetValueOrDefault(ns), credentials))
+            {
+                return;
+            }
+
+            if (credentials is null)
+            {
+                _credentials.Remove(ns);
+            }
+            else
+            {
+                _credentials[ns] = credentials;
+            }
+
+            foreach (var server in _servers.Values)
+            {
+                if (server.Login?.Namespace == ns)
+                {
+                    server.SetLogin(new BackendLogin(ns, credentials));
+                }
+            }
         }
     }
 

@@ -37,6 +37,30 @@ internal sealed class BackendServer : IAsyncDisposable
     /// <summary>"host:port" as written in the topology.</summary>
     public string Address { get; }
 
+    /// <summary>How links to this server log in, read when a link starts; null until a namespace's routes name it.</summary>
+    public BackendLogin? Login => Volatile.Read(ref _login);
+
+    private BackendLogin? _login;
+
+    /// <summary>
+    /// Takes a new login (its namespace's credentials changed, or arrived after the routes). Shared connections that are
+    /// up log in again in place (<c>AUTH</c> queued behind what they carry, so nothing in flight is lost); dedicated ones
+    /// (a blocked pop, a transaction, subscriptions) keep their session and use it from their next link.
+    /// </summary>
+    public void SetLogin(BackendLogin login)
+    {
+        var previous = Interlocked.Exchange(ref _login, login);
+        if (Equals(previous?.Credentials, login.Credentials) || login.Credentials is null)
+        {
+            return;
+        }
+
+        foreach (var connection in Connections)
+        {
+            connection.LogInAgain(login);
+        }
+    }
+
     public EndPoint EndPoint { get; }
 
     /// <summary>Every open-able connection: RESP2 ones, and RESP3 ones once a RESP3 client used this server.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Tessera.Proxy.Backends;
 using Tessera.Model.Proxies;
 using Tessera.Model.Topology;
 using Tessera.Model.Api;
@@ -25,6 +26,7 @@ internal sealed class StoreAgent : IAsyncDisposable
 {
     private readonly RoutingState _routing;
     private readonly TenantDirectory _tenants;
+    private readonly BackendPool _backends;
     private readonly ProxyStats _stats;
     private readonly TimeProvider _time;
     private readonly TimeSpan _requestTimeout;
@@ -40,16 +42,18 @@ internal sealed class StoreAgent : IAsyncDisposable
 
     /// <param name="routing">The routes it applies and the fence it raises.</param>
     /// <param name="tenants">Where it puts every namespace's users (the access documents).</param>
+    /// <param name="backends">Where it puts every namespace's backend credentials (from the same documents).</param>
     /// <param name="stats">Where backend failures are announced (reported on to the controller).</param>
     /// <param name="time">The clock of leases and renewals.</param>
     /// <param name="logger">The proxy's log.</param>
     /// <param name="store">The coordinator store.</param>
     /// <param name="record">This proxy as registered.</param>
     /// <param name="options">The lease TTL and the time a route change may wait for requests in flight.</param>
-    public StoreAgent(RoutingState routing, TenantDirectory tenants, ProxyStats stats, TimeProvider time, ILogger logger, ICoordinatorStore store, ProxyRecord record, ProxyOptions options)
+    public StoreAgent(RoutingState routing, TenantDirectory tenants, BackendPool backends, ProxyStats stats, TimeProvider time, ILogger logger, ICoordinatorStore store, ProxyRecord record, ProxyOptions options)
     {
         _routing = routing;
         _tenants = tenants;
+        _backends = backends;
         _stats = stats;
         _time = time;
         _logger = logger;
@@ -83,7 +87,7 @@ internal sealed class StoreAgent : IAsyncDisposable
             if (StorePaths.TryGetAccessNamespace(record.Key, out var accessOf))
             {
                 withAccess.Add(accessOf);
-                _tenants.SetAccess(accessOf, ParseAccess(record.Key, record.Value));
+                ApplyAccess(accessOf, ParseAccess(record.Key, record.Value));
                 continue;
             }
 
@@ -105,7 +109,7 @@ internal sealed class StoreAgent : IAsyncDisposable
 
             if (!withAccess.Contains(name))
             {
-                _tenants.SetAccess(name, null);
+                ApplyAccess(name, null);
             }
         }
 
@@ -173,7 +177,7 @@ internal sealed class StoreAgent : IAsyncDisposable
 
                     if (StorePaths.TryGetAccessNamespace(change.Key, out var accessOf))
                     {
-                        _tenants.SetAccess(accessOf, change.Kind == StoreEventKind.Delete || change.Value is null ? null : ParseAccess(change.Key, change.Value));
+                        ApplyAccess(accessOf, change.Kind == StoreEventKind.Delete || change.Value is null ? null : ParseAccess(change.Key, change.Value));
                         continue;
                     }
 
@@ -282,6 +286,13 @@ internal sealed class StoreAgent : IAsyncDisposable
     }
 
     /// <summary>An access document; an unreadable one counts as no users (nobody gets in by it) and is logged.</summary>
+    /// <summary>A namespace's access document arrived, changed or went: its users to the tenants, its backend credentials to the backends.</summary>
+    private void ApplyAccess(string ns, NamespaceAccess? access)
+    {
+        _tenants.SetAccess(ns, access);
+        _backends.SetCredentials(ns, access?.Backend);
+    }
+
     private NamespaceAccess? ParseAccess(string key, string json)
     {
         try

@@ -80,7 +80,7 @@ public sealed class ProxyServer : IAsyncDisposable
                 StartedAt = DateTimeOffset.UtcNow,
             };
             server._store = store;
-            server._agent = new StoreAgent(context.Routing, context.Tenants, context.Stats, context.Time, context.Logger, store, record, options);
+            server._agent = new StoreAgent(context.Routing, context.Tenants, context.Backends, context.Stats, context.Time, context.Logger, store, record, options);
             await server._agent.StartAsync(cancellationToken).ConfigureAwait(false);
             return server;
         }

@@ -51,7 +51,7 @@ internal sealed class MigrationGate
 
         try
         {
-            MigrateCommand.Write(writer, targetAddress, keys, timeout);
+            MigrateCommand.Write(writer, targetAddress, keys, timeout, source.Login?.Credentials);
         }
         finally
         {

@@ -226,10 +226,10 @@ internal sealed class RoutingState
             var replicas = new BackendServer[group.Replicas.Count];
             for (int i = 0; i < replicas.Length; i++)
             {
-                replicas[i] = _pool.Get(group.Replicas[i]);
+                replicas[i] = _pool.Get(group.Replicas[i], ns.Name);
             }
 
-            groups[group.Id] = new GroupRoute(group.Id, _pool.Get(group.Master), replicas);
+            groups[group.Id] = new GroupRoute(group.Id, _pool.Get(group.Master, ns.Name), replicas);
         }
 
         var slots = new GroupRoute?[KeySlot.Count];

@@ -173,7 +173,7 @@ public sealed class ServerVerdictTests
 
     private ServerWatch Watch(string address, ProbeResult? answer = null)
     {
-        var watch = new ServerWatch(address, Options, _time);
+        var watch = new ServerWatch(address, static _ => null, Options, _time);
         if (answer is not null)
         {
             watch.Record(answer, _time.GetTimestamp());

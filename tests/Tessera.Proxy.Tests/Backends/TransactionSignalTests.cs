@@ -69,7 +69,7 @@ public sealed class TransactionSignalTests
         var routing = new RoutingState(pool);
         Assert.True(await routing.ApplyNamespaceAsync(Namespace(master, 1), Bound));
 
-        var connection = pool.Get(master).OpenDedicated(RespProtocol.Resp2);
+        var connection = pool.Get(master, "txn-signal").OpenDedicated(RespProtocol.Resp2);
         var batch = new FlushBatch();
         connection.Send(Command("*1\r\n$5\r\nMULTI\r\n"u8), new Answer(), batch);
         connection.Send(Command("*3\r\n$3\r\nSET\r\n$10\r\ntxn:signal\r\n$1\r\n1\r\n"u8), new Answer(), batch);
@@ -86,7 +86,7 @@ public sealed class TransactionSignalTests
         connection.Flush();
         Assert.True(await change.WaitAsync(Bound));
         await exec.Answered.WaitAsync(Bound);
-        pool.Get(master).CloseDedicated(connection);
+        pool.Get(master, "txn-signal").CloseDedicated(connection);
     }
 
     private static NamespaceConfig Namespace(string master, long epoch) => new()
