@@ -114,24 +114,43 @@ internal static class NamespaceVerb
             HelpName = "true|false",
         };
         var json = AdminOptions.Json();
+        var backend = new NamespaceBackendOptions();
         var command = new Command("set", "Change a namespace's settings; running proxies apply them at once.") { name, allowFlush, open, readOnly, json }
             .WithEpilog("""
                 Examples:
                   tessera namespace set default --allow-flush true
                   tessera namespace set shop --readonly true
                   tessera namespace set shop --open false
+                  tessera namespace set shop --backend-password "$REDIS_PASSWORD"
+                  tessera namespace set shop --no-backend-password
                 """);
+        foreach (var option in backend.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, cancel) =>
         {
             var request = new Model.Api.UpdateNamespaceRequest(parse.GetValue(allowFlush), parse.GetValue(open), parse.GetValue(readOnly));
-            if (request.IsEmpty)
+            var (setBackend, removeBackend, backendError) = backend.Read(parse);
+            if (backendError is not null || (request.IsEmpty && setBackend is null && !removeBackend))
             {
-                parse.InvocationConfiguration.Error.WriteLine("error: nothing to change: give a setting, e.g. --readonly true or --allow-flush true (see `tessera namespace set --help`)");
+                parse.InvocationConfiguration.Error.WriteLine("error: " + (backendError ?? "nothing to change: give a setting, e.g. --readonly true, --allow-flush true or --backend-password … (see `tessera namespace set --help`)"));
                 return Task.FromResult(ExitCodes.Usage);
             }
 
             return AdminRun.RunAsync(parse, controller, async (client, output, ct) =>
-                AdminRun.WriteChange(output, await client.UpdateNamespaceAsync(parse.GetValue(name)!, request, ct).ConfigureAwait(false), parse.GetValue(json)), cancel);
+            {
+                if (!request.IsEmpty)
+                {
+                    AdminRun.WriteChange(output, await client.UpdateNamespaceAsync(parse.GetValue(name)!, request, ct).ConfigureAwait(false), parse.GetValue(json));
+                }
+
+                if (setBackend is not null || removeBackend)
+                {
+                    await NamespaceBackendOptions.RunAsync(client, output, parse.GetValue(name)!, setBackend, parse.GetValue(json), ct).ConfigureAwait(false);
+                }
+            }, cancel);
         });
         return command;
     }
