@@ -165,6 +165,24 @@ public sealed class BackendCredentialsTests
         await AdminCli.OkAsync("namespace", "set", Ns, "--backend-password", changed, "--controller", url);
         await Eventually.TrueAsync(async () => (await client.CallAsync("GET", "a")).AsString() == "1", TimeSpan.FromSeconds(10), "reads through the proxy with the new password");
 
+        // Another change while the proxy's links are up: they log in again in place (AUTH on the same connection).
+        var third = changed + "-3";
+        await using (var admin = await RespClient.ConnectAsync(cluster.Redis[0].Endpoint, TimeSpan.FromSeconds(5)))
+        {
+            Reply.Ok(await admin.CallAsync("AUTH", changed));
+            var own = (await admin.CallAsync("CLIENT", "ID")).Integer;
+            var before = ClientList((await admin.CallAsync("CLIENT", "LIST")).AsString()!).Where(c => c.Id != own).Select(static c => c.Id).ToHashSet();
+            Reply.Ok(await admin.CallAsync("CONFIG", "SET", "requirepass", third));
+            await cluster.Client.SetBackendCredentialsAsync(Ns, new SetBackendCredentialsRequest(third));
+            await Eventually.TrueAsync(
+                async () => ClientList((await admin.CallAsync("CLIENT", "LIST")).AsString()!).Any(c => before.Contains(c.Id) && c.Command == "auth"),
+                TimeSpan.FromSeconds(10),
+                "a connection of the proxy that logged in again in place");
+        }
+
+        Reply.Text("1", await client.CallAsync("GET", "a"));
+        changed = third;
+
         // Neither the list nor the credentials' answers show it.
         var list = await AdminCli.OkAsync("namespace", "list", "--json", "--controller", url);
         Assert.DoesNotContain(changed, list.Output, StringComparison.Ordinal);
@@ -173,6 +191,14 @@ public sealed class BackendCredentialsTests
         Assert.Empty(LeakedLines(cluster, changed));
         cluster.AssertPasswordNotLogged();
     }
+
+    /// <summary>CLIENT LIST's lines as (id, last command).</summary>
+    private static List<(long Id, string Command)> ClientList(string list) =>
+        [.. list.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(static line =>
+        {
+            var fields = line.Trim().Split(' ').Select(static f => f.Split('=', 2)).Where(static kv => kv.Length == 2).ToDictionary(static kv => kv[0], static kv => kv[1]);
+            return (long.Parse(fields["id"], System.Globalization.CultureInfo.InvariantCulture), fields["cmd"]);
+        })];
 
     private static string LeakedLines(BackendAuthCluster cluster, string password) =>
         string.Join('\n', cluster.LogLines.Where(l => l.Contains(password, StringComparison.Ordinal)));
