@@ -91,6 +91,17 @@ public sealed class BackendCredentialsTests
             Reply.Text($"v{i}", await client.CallAsync("GET", $"k{i}"));
         }
 
+        // The old master comes back (same address, same password): it rejoins as a replica of the new one (masterauth).
+        await using var back = await Local.Servers.RedisServerProcess.StartAsync(new Local.Servers.RedisServerOptions
+        {
+            Directory = cluster.Directory.Sub("redis-0-back"),
+            Port = redis[0].Port,
+            Password = cluster.Password,
+        });
+        await Eventually.TrueAsync(async () => (await api.GetNamespaceAsync(Ns)).Groups.Single(g => g.Id == 1).Replicas.Contains(back.Endpoint), TimeSpan.FromSeconds(30), "the old master listed as a replica again");
+        await BackendAuthCluster.WaitSyncedAsync(back);
+        Assert.Equal(await DbSizeAsync(redis[1]), await DbSizeAsync(back));
+
         cluster.AssertPasswordNotLogged();
     }
 
