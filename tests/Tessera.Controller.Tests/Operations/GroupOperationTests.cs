@@ -76,7 +76,7 @@ public sealed class GroupOperationTests
         await ApiAssert.RefusedAsync(() => client.AddServerAsync("default", 1, "127.0.0.1:6379", zone: "a zone"), HttpStatusCode.BadRequest, "not a zone label");
 
         var nobody = $"127.0.0.1:{FreePort.Find().ToString(CultureInfo.InvariantCulture)}";
-        await ApiAssert.RefusedAsync(() => client.AddServerAsync("default", 1, nobody), HttpStatusCode.Conflict, $"server {nobody} did not answer");
+        await ApiAssert.RefusedAsync(() => client.AddServerAsync("default", 1, nobody), HttpStatusCode.Conflict, $"server {nobody} does not answer PING", "start it");
         Assert.Empty((await client.GetNamespaceAsync("default")).Groups[0].Master);
     }
 
