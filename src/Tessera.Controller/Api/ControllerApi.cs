@@ -42,7 +42,7 @@ internal static class ControllerApi
             ApiBodies.Json(await controller.Operations.GetNamespaceAsync(ns, http.RequestAborted).ConfigureAwait(false)));
         app.MapPatch(ControllerRoutes.Namespace, async (HttpContext http, string ns) =>
         {
-            var body = await ApiBodies.ReadAsync<UpdateNamespaceRequest>(http, """{"allowFlush": true, "open": false, "readOnly": true}""").ConfigureAwait(false);
+            var body = await ApiBodies.ReadAsync<UpdateNamespaceRequest>(http, """{"allowFlush": true, "open": false, "readOnly": true, "allowedIps": ["10.0.0.0/8"]}""").ConfigureAwait(false);
             return ApiBodies.Json(await controller.Operations.UpdateNamespaceAsync(ns, body, http.RequestAborted).ConfigureAwait(false));
         });
         app.MapDelete(ControllerRoutes.Namespace, async (HttpContext http, string ns) =>

@@ -3,6 +3,7 @@ using Tessera.Controller.Pushes;
 using Tessera.Controller.Topology;
 using Tessera.Model.Api;
 using Tessera.Model.Proxies;
+using Tessera.Model.Tenants;
 using Tessera.Model.Topology;
 
 namespace Tessera.Controller.Operations;
@@ -41,7 +42,13 @@ internal sealed partial class TopologyOperations
         var valid = NamespaceRepository.ValidateName(name);
         if (request.IsEmpty)
         {
-            throw OperationRefusedException.BadRequest("""nothing to change: give a setting, e.g. {"allowFlush": true}, {"open": false} or {"readOnly": true}""");
+            throw OperationRefusedException.BadRequest("""nothing to change: give a setting, e.g. {"allowFlush": true}, {"open": false}, {"readOnly": true} or {"allowedIps": ["10.0.0.0/8"]}""");
+        }
+
+        var allowed = request.AllowedIps?.Select(static e => e.Trim()).Where(static e => e.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        if (allowed is not null && AllowList.Problems(allowed).ToList() is { Count: > 0 } problems)
+        {
+            throw OperationRefusedException.BadRequest($"the IP allow-list of namespace '{valid}' is refused: {string.Join("; ", problems)}");
         }
 
         return ChangeAsync(
@@ -53,6 +60,7 @@ internal sealed partial class TopologyOperations
                     AllowFlush = request.AllowFlush ?? current.Config.AllowFlush,
                     Open = request.Open ?? current.Config.Open,
                     ReadOnly = request.ReadOnly ?? current.Config.ReadOnly,
+                    AllowedIps = allowed is null || allowed.SequenceEqual(current.Config.AllowedIps, StringComparer.Ordinal) ? current.Config.AllowedIps : allowed,
                 };
                 var summary = DescribeSettings(next);
                 if (next == current.Config)
@@ -72,6 +80,7 @@ internal sealed partial class TopologyOperations
         $"namespace '{ns.Name}': "
         + (ns.ReadOnly ? "read-only (writes are refused, reads go on)" : "read-write")
         + (ns.Open ? ", open (no password needed)" : ", closed (clients AUTH with a user's password)")
+        + (ns.AllowedIps.Count == 0 ? ", clients from any address" : $", clients from {string.Join(", ", ns.AllowedIps)} only")
         + (ns.AllowFlush ? ", FLUSHDB/FLUSHALL allowed (they empty every group)" : ", FLUSHDB/FLUSHALL refused");
 
     /// <summary>

@@ -41,6 +41,13 @@ public sealed record NamespaceConfig
 
     /// <summary>The read-only switch: writes answer -READONLY naming the namespace, reads go on.</summary>
     public bool ReadOnly { get; init; }
+
+    /// <summary>
+    /// Client addresses allowed to use the namespace (CIDR, IPv4 or IPv6; <see cref="Tenants.AllowList"/>), checked at
+    /// AUTH and again for live connections when the list changes; empty: any address. Behind a load balancer the
+    /// address is the one its PROXY protocol header gives.
+    /// </summary>
+    public IReadOnlyList<string> AllowedIps { get; init; } = [];
 }
 
 /// <summary>One master and its replicas, addressed as "host:port".</summary>

@@ -48,6 +48,11 @@ public static class TopologyValidator
                 problems.Add($"namespace '{ns.Name}': the name must not contain spaces");
             }
 
+            foreach (var problem in Tenants.AllowList.Problems(ns.AllowedIps))
+            {
+                problems.Add($"namespace '{ns.Name}': {problem}");
+            }
+
             ValidateGroups(ns, serverOwners, problems, requireAllSlots);
             ValidateSlots(ns, problems, requireAllSlots);
         }

@@ -25,6 +25,12 @@ internal sealed class Tenant
     /// <summary>What the namespace denies every session of it (<see cref="AclMask"/>): the writes while read-only.</summary>
     public ulong Denied => Volatile.Read(ref _denied);
 
+    /// <summary>The networks clients may come from (<see cref="Model.Topology.NamespaceConfig.AllowedIps"/>); empty: any.</summary>
+    public IReadOnlyList<System.Net.IPNetwork> AllowedNetworks { get; set; } = [];
+
+    /// <summary>The allow-list as configured, to see whether a new one differs.</summary>
+    public IReadOnlyList<string> AllowedIps { get; set; } = [];
+
     /// <summary>Clients may use it without a password.</summary>
     public bool Open { get; set; }
 

@@ -23,15 +23,19 @@ internal sealed class TenantDirectory
 
     public bool AllOpen { get; }
 
-    /// <summary>Raised with a namespace's name after its users changed; sessions of it re-check who they are.</summary>
+    /// <summary>Raised with a namespace's name after its users or its allow-list changed; sessions of it re-check who they are.</summary>
     public event Action<string>? AccessChanged;
 
     /// <summary>The namespace's live state (made on first use; the same object afterwards).</summary>
     public Tenant Get(string name) => _tenants.GetOrAdd(name, static n => new Tenant(n));
 
-    /// <summary>Takes the settings sessions check per command from the routes now served.</summary>
+    /// <summary>
+    /// Takes the settings sessions check from the routes now served; a namespace whose allow-list changed raises
+    /// <see cref="AccessChanged"/>, so that its live sessions from addresses no longer allowed are closed.
+    /// </summary>
     public void ApplyRoutes(RoutingSnapshot snapshot)
     {
+        var changed = new List<string>();
         foreach (var tenant in _tenants.Values)
         {
             if (!snapshot.Namespaces.ContainsKey(tenant.Name))
@@ -47,6 +51,18 @@ internal sealed class TenantDirectory
             tenant.ReadOnly = routes.Config.ReadOnly;
             tenant.Open = AllOpen || routes.Config.Open;
             tenant.Exists = true;
+            if (!tenant.AllowedIps.SequenceEqual(routes.Config.AllowedIps, StringComparer.Ordinal))
+            {
+                // The routes passed TopologyValidator, which refuses any entry AllowList cannot parse.
+                tenant.AllowedNetworks = [.. routes.Config.AllowedIps.Select(e => AllowList.Parse(e, out _)).OfType<System.Net.IPNetwork>()];
+                tenant.AllowedIps = routes.Config.AllowedIps;
+                changed.Add(tenant.Name);
+            }
+        }
+
+        foreach (var name in changed)
+        {
+            AccessChanged?.Invoke(name);
         }
     }
 

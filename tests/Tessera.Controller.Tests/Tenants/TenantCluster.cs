@@ -37,7 +37,7 @@ internal sealed class TenantCluster : IAsyncDisposable
 
     public IReadOnlyList<ProxyServer> Proxies => _proxies;
 
-    public static async Task<TenantCluster> StartAsync(int proxies = 1)
+    public static async Task<TenantCluster> StartAsync(int proxies = 1, bool proxyProtocol = false)
     {
         var directory = new TempDirectory();
         var redis = await RedisServers.StartAsync(directory, 2);
@@ -58,7 +58,7 @@ internal sealed class TenantCluster : IAsyncDisposable
             for (int i = 0; i < proxies; i++)
             {
                 cluster._proxies.Add(await ProxyServer.StartWithStoreAsync(
-                    new ProxyOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), Admin = new IPEndPoint(IPAddress.Loopback, 0), LeaseTtl = TimeSpan.FromSeconds(3) },
+                    new ProxyOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), Admin = new IPEndPoint(IPAddress.Loopback, 0), LeaseTtl = TimeSpan.FromSeconds(3), AcceptProxyProtocol = proxyProtocol },
                     directory.StoreUrl));
             }
 

@@ -113,17 +113,33 @@ internal static class NamespaceVerb
             Description = "true: writes answer -READONLY naming the namespace, reads go on (e.g. while moving it elsewhere); false: writes work again.",
             HelpName = "true|false",
         };
+        var allowIp = new Option<string[]>("--allow-ip")
+        {
+            Description = "Only clients from these addresses or CIDR networks (IPv4/IPv6) may AUTH; repeat it for several. Replaces the list; live connections from addresses no longer allowed are closed. Behind a load balancer, run the proxies with --proxy-protocol so they see the client's address.",
+            HelpName = "cidr",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var anyIp = new Option<bool>("--allow-any-ip") { Description = "Remove the allow-list: clients from any address." };
         var json = AdminOptions.Json();
-        var command = new Command("set", "Change a namespace's settings; running proxies apply them at once.") { name, allowFlush, open, readOnly, json }
+        var command = new Command("set", "Change a namespace's settings; running proxies apply them at once.") { name, allowFlush, open, readOnly, allowIp, anyIp, json }
             .WithEpilog("""
                 Examples:
                   tessera namespace set default --allow-flush true
                   tessera namespace set shop --readonly true
                   tessera namespace set shop --open false
+                  tessera namespace set shop --allow-ip 10.0.0.0/8 --allow-ip 2001:db8::/32
+                  tessera namespace set shop --allow-any-ip
                 """);
         command.SetAction((parse, cancel) =>
         {
-            var request = new Model.Api.UpdateNamespaceRequest(parse.GetValue(allowFlush), parse.GetValue(open), parse.GetValue(readOnly));
+            var ips = parse.GetValue(allowIp) is { Length: > 0 } given ? given : null;
+            if (ips is not null && parse.GetValue(anyIp))
+            {
+                parse.InvocationConfiguration.Error.WriteLine("error: --allow-ip and --allow-any-ip contradict each other: give one");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            var request = new Model.Api.UpdateNamespaceRequest(parse.GetValue(allowFlush), parse.GetValue(open), parse.GetValue(readOnly), parse.GetValue(anyIp) ? [] : ips);
             if (request.IsEmpty)
             {
                 parse.InvocationConfiguration.Error.WriteLine("error: nothing to change: give a setting, e.g. --readonly true or --allow-flush true (see `tessera namespace set --help`)");
