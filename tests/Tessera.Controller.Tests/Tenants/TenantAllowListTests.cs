@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Tessera.Controller.Tests.Support;
 using Tessera.Model.Api;
@@ -22,7 +21,7 @@ public sealed class TenantAllowListTests
         Assert.Contains("clients from 10.0.0.0/8, 2001:db8::/32 only", change.Summary, StringComparison.Ordinal);
 
         // The live alpha connection (from 127.0.0.1) is closed; beta's is untouched.
-        Assert.True(await ClosedAsync(alpha), "the alpha connection from 127.0.0.1 stayed open after the allow-list left it out");
+        Assert.True(await alpha.ClosedAsync(), "the alpha connection from 127.0.0.1 stayed open after the allow-list left it out");
         Reply.Text("PONG", await beta.CallAsync("PING"));
         var refused = await (await cluster.ConnectAsync()).CallAsync("AUTH", TenantCluster.Alpha, alphaPassword);
         Reply.Error("NOPERM client address 127.0.0.1 may not use namespace 'alpha': it is not in the namespace's IP allow-list", refused);
@@ -76,30 +75,5 @@ public sealed class TenantAllowListTests
         await ApiAssert.RefusedAsync(() => cluster.Client.UpdateNamespaceAsync(TenantCluster.Alpha, new UpdateNamespaceRequest(AllowedIps: ["10.1.2.3/8"])), HttpStatusCode.BadRequest, "the address must be the network's first");
         await ApiAssert.RefusedAsync(() => cluster.Client.UpdateNamespaceAsync(TenantCluster.Alpha, new UpdateNamespaceRequest(AllowedIps: ["example.com"])), HttpStatusCode.BadRequest, "'example.com' is not an address");
         Assert.Empty((await cluster.Client.GetNamespaceAsync(TenantCluster.Alpha)).AllowedIps);
-    }
-
-    /// <summary>True when the proxy closes the connection within 10 s (PINGs until it does).</summary>
-    private static async Task<bool> ClosedAsync(RawConnection connection)
-    {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            try
-            {
-                await connection.SendAsync(RawConnection.Command("PING"));
-                if (await connection.ReadAsync(TimeSpan.FromSeconds(5)) is null)
-                {
-                    return true;
-                }
-            }
-            catch (IOException)
-            {
-                return true;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return false;
     }
 }

@@ -169,4 +169,29 @@ internal static class RawConnectionCalls
         await connection.SendAsync(RawConnection.Command(args));
         return await connection.ReadAsync(TimeSpan.FromSeconds(10)) ?? throw new Xunit.Sdk.XunitException($"the proxy closed the connection instead of answering {string.Join(' ', args)}");
     }
+
+    /// <summary>True when the proxy closes the connection within 10 s (PINGs until it does).</summary>
+    public static async Task<bool> ClosedAsync(this RawConnection connection)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                await connection.SendAsync(RawConnection.Command("PING"));
+                if (await connection.ReadAsync(TimeSpan.FromSeconds(5)) is null)
+                {
+                    return true;
+                }
+            }
+            catch (IOException)
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return false;
+    }
 }
