@@ -51,6 +51,11 @@ internal sealed partial class TopologyOperations
             throw OperationRefusedException.BadRequest($"the IP allow-list of namespace '{valid}' is refused: {string.Join("; ", problems)}");
         }
 
+        if (request.Quota is { } asked && (asked.OpsPerSecond < 0 || asked.BytesInPerSecond < 0 || asked.MaxConnections < 0 || asked.MaxRequestBytes < 0))
+        {
+            throw OperationRefusedException.BadRequest($"a quota of namespace '{valid}' is negative; give a positive limit, or 0 to remove it");
+        }
+
         return ChangeAsync(
             async term =>
             {
@@ -61,6 +66,7 @@ internal sealed partial class TopologyOperations
                     Open = request.Open ?? current.Config.Open,
                     ReadOnly = request.ReadOnly ?? current.Config.ReadOnly,
                     AllowedIps = allowed is null || allowed.SequenceEqual(current.Config.AllowedIps, StringComparer.Ordinal) ? current.Config.AllowedIps : allowed,
+                    Quota = MergeQuota(current.Config.Quota, request.Quota),
                 };
                 var summary = DescribeSettings(next);
                 if (next == current.Config)
@@ -76,11 +82,63 @@ internal sealed partial class TopologyOperations
             requestAborted);
     }
 
+    /// <summary><paramref name="current"/> with <paramref name="change"/>'s fields: null keeps one, 0 removes it; null when no limit is left.</summary>
+    private static NamespaceQuota? MergeQuota(NamespaceQuota? current, NamespaceQuota? change)
+    {
+        if (change is null)
+        {
+            return current;
+        }
+
+        static long? Pick(long? now, long? asked) => asked switch { null => now, 0 => null, _ => asked };
+        var merged = new NamespaceQuota
+        {
+            OpsPerSecond = Pick(current?.OpsPerSecond, change.OpsPerSecond),
+            BytesInPerSecond = Pick(current?.BytesInPerSecond, change.BytesInPerSecond),
+            MaxConnections = Pick(current?.MaxConnections, change.MaxConnections),
+            MaxRequestBytes = Pick(current?.MaxRequestBytes, change.MaxRequestBytes),
+        };
+        return merged.IsEmpty ? null : merged == current ? current : merged;
+    }
+
+    /// <summary>The quota in words ("no limits" when none), for summaries and the CLI.</summary>
+    internal static string DescribeQuota(NamespaceQuota? quota)
+    {
+        if (quota is null || quota.IsEmpty)
+        {
+            return "no limits";
+        }
+
+        var parts = new List<string>();
+        if (quota.OpsPerSecond is > 0)
+        {
+            parts.Add($"{quota.OpsPerSecond} ops/s");
+        }
+
+        if (quota.BytesInPerSecond is > 0)
+        {
+            parts.Add($"{quota.BytesInPerSecond} bytes/s in");
+        }
+
+        if (quota.MaxConnections is > 0)
+        {
+            parts.Add($"{quota.MaxConnections} connections");
+        }
+
+        if (quota.MaxRequestBytes is > 0)
+        {
+            parts.Add($"requests up to {quota.MaxRequestBytes} bytes");
+        }
+
+        return string.Join(", ", parts) + " (cluster-wide)";
+    }
+
     private static string DescribeSettings(NamespaceConfig ns) =>
         $"namespace '{ns.Name}': "
         + (ns.ReadOnly ? "read-only (writes are refused, reads go on)" : "read-write")
         + (ns.Open ? ", open (no password needed)" : ", closed (clients AUTH with a user's password)")
         + (ns.AllowedIps.Count == 0 ? ", clients from any address" : $", clients from {string.Join(", ", ns.AllowedIps)} only")
+        + $", {DescribeQuota(ns.Quota)}"
         + (ns.AllowFlush ? ", FLUSHDB/FLUSHALL allowed (they empty every group)" : ", FLUSHDB/FLUSHALL refused");
 
     /// <summary>

@@ -68,6 +68,7 @@ internal sealed class StoreAgent : IAsyncDisposable
         _stats.BackendFailed += ReportBackendFailure;
         long revision = await LoadAllAsync(cancellationToken).ConfigureAwait(false);
         await RegisterAsync(cancellationToken).ConfigureAwait(false);
+        await CountProxiesAsync(cancellationToken).ConfigureAwait(false);
         _keepAlive = KeepAliveLoopAsync(_stop.Token);
         _watch = WatchLoopAsync(revision + 1, _stop.Token);
     }
@@ -119,6 +120,21 @@ internal sealed class StoreAgent : IAsyncDisposable
         Volatile.Write(ref _lastRenewal, _time.GetTimestamp());
     }
 
+    /// <summary>
+    /// Counts the live proxies (leased registrations, this one included): each enforces its share of a namespace's
+    /// quota, limit ÷ this count, re-divided at every renewal (a third of the lease TTL) as proxies join and leave.
+    /// </summary>
+    /// <remarks>
+    /// The proxies divide by the registrations themselves rather than wait for the controller to push shares: the
+    /// registrations are what the controller would divide by, and a proxy that lost the controller still keeps its
+    /// tenants within their limits.
+    /// </remarks>
+    private async Task CountProxiesAsync(CancellationToken cancellationToken)
+    {
+        var listing = await _store.ListAsync(StorePaths.Proxies, cancellationToken).ConfigureAwait(false);
+        _tenants.Proxies = listing.Count(r => StorePaths.TryGetChildName(StorePaths.Proxies, r.Key, out _));
+    }
+
     private async Task KeepAliveLoopAsync(CancellationToken cancellationToken)
     {
         var period = _ttl / 3;
@@ -133,6 +149,7 @@ internal sealed class StoreAgent : IAsyncDisposable
                 if (alive)
                 {
                     Volatile.Write(ref _lastRenewal, _time.GetTimestamp());
+                    await CountProxiesAsync(timeout.Token).ConfigureAwait(false);
                     continue;
                 }
 

@@ -39,7 +39,7 @@ internal sealed partial class ClientSession
     /// </summary>
     private SessionUser? CurrentUser()
     {
-        if (_user is null && _context.Tenants.OpenUser(DefaultNamespace) is { } open && AllowList.Allows(open.Tenant.AllowedNetworks, ClientAddress()))
+        if (_user is null && _context.Tenants.OpenUser(DefaultNamespace) is { } open && AllowList.Allows(open.Tenant.AllowedNetworks, ClientAddress()) && CountConnection(open.Tenant))
         {
             _user = open;
         }
@@ -150,6 +150,12 @@ internal sealed partial class ClientSession
             _written = default;
         }
 
+        if (!CountConnection(user.Tenant))
+        {
+            ReplyError(ConnectionQuotaError(user.Tenant));
+            return false;
+        }
+
         _user = user;
         return true;
     }
@@ -158,6 +164,7 @@ internal sealed partial class ClientSession
     private void ResetUser()
     {
         _user = null;
+        UncountConnection();
         _written = default;
     }
 

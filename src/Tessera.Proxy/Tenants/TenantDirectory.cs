@@ -18,8 +18,36 @@ internal sealed class TenantDirectory
     private readonly object _writeLock = new();
     private FrozenDictionary<string, TenantUsers> _users = FrozenDictionary<string, TenantUsers>.Empty;
 
+    private readonly TimeProvider _time;
+    private int _proxies = 1;
+
     /// <param name="allOpen">True for a proxy serving a topology file: it has no users, so every namespace is open.</param>
-    public TenantDirectory(bool allOpen) => AllOpen = allOpen;
+    /// <param name="time">The clock of the quota buckets.</param>
+    public TenantDirectory(bool allOpen, TimeProvider time)
+    {
+        AllOpen = allOpen;
+        _time = time;
+    }
+
+    /// <summary>
+    /// Live proxies sharing the namespaces' limits (this one included): each enforces limit ÷ this. Set from the store's
+    /// proxy registrations, so a limit is re-divided when proxies join or leave.
+    /// </summary>
+    public int Proxies
+    {
+        get => Volatile.Read(ref _proxies);
+        set
+        {
+            int proxies = Math.Max(1, value);
+            if (Interlocked.Exchange(ref _proxies, proxies) != proxies)
+            {
+                foreach (var tenant in _tenants.Values)
+                {
+                    ApplyQuota(tenant, tenant.Quota);
+                }
+            }
+        }
+    }
 
     public bool AllOpen { get; }
 
@@ -51,6 +79,11 @@ internal sealed class TenantDirectory
             tenant.ReadOnly = routes.Config.ReadOnly;
             tenant.Open = AllOpen || routes.Config.Open;
             tenant.Exists = true;
+            if (!Equals(tenant.Quota, routes.Config.Quota))
+            {
+                ApplyQuota(tenant, routes.Config.Quota);
+            }
+
             if (!tenant.AllowedIps.SequenceEqual(routes.Config.AllowedIps, StringComparer.Ordinal))
             {
                 // The routes passed TopologyValidator, which refuses any entry AllowList cannot parse.
@@ -64,6 +97,38 @@ internal sealed class TenantDirectory
         {
             AccessChanged?.Invoke(name);
         }
+    }
+
+    /// <summary>Sets <paramref name="tenant"/>'s share of <paramref name="quota"/> on this proxy.</summary>
+    private void ApplyQuota(Tenant tenant, Model.Topology.NamespaceQuota? quota)
+    {
+        lock (tenant)
+        {
+            int proxies = Proxies;
+            tenant.Quota = quota;
+            tenant.Ops = Bucket(tenant.Ops, quota?.OpsPerSecond, proxies);
+            tenant.BytesIn = Bucket(tenant.BytesIn, quota?.BytesInPerSecond, proxies);
+            tenant.MaxRequestBytes = quota?.MaxRequestBytes ?? 0;
+            tenant.MaxConnections = quota?.MaxConnections is > 0 and var max ? Math.Max(1, (max + proxies - 1) / proxies) : 0;
+            tenant.Limited = tenant.Ops is not null || tenant.BytesIn is not null || tenant.MaxRequestBytes > 0;
+        }
+    }
+
+    private QuotaBucket? Bucket(QuotaBucket? current, long? limit, int proxies)
+    {
+        if (limit is not > 0)
+        {
+            return null;
+        }
+
+        double share = (double)limit.Value / proxies;
+        if (current is null)
+        {
+            return new QuotaBucket(_time, share);
+        }
+
+        current.SetRate(share);
+        return current;
     }
 
     /// <summary>Replaces a namespace's users (null: it has none, or it is gone).</summary>
