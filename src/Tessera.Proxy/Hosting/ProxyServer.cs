@@ -52,7 +52,7 @@ public sealed class ProxyServer : IAsyncDisposable
     public static async Task<ProxyServer> StartAsync(ProxyOptions options, TopologyConfig topology, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topology);
-        var server = await ListenAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
+        var server = await ListenAsync(options, new ProxyCredentials(fromStore: false), loggerFactory, cancellationToken).ConfigureAwait(false);
         server._context.Routing.Apply(topology);
         return server;
     }
@@ -67,7 +67,8 @@ public sealed class ProxyServer : IAsyncDisposable
         ProxyServer? server = null;
         try
         {
-            server = await ListenAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
+            var credentials = new ProxyCredentials(fromStore: true);
+            server = await ListenAsync(options, credentials, loggerFactory, cancellationToken).ConfigureAwait(false);
             var context = server._context;
             var record = new ProxyRecord
             {
@@ -79,7 +80,7 @@ public sealed class ProxyServer : IAsyncDisposable
                 StartedAt = DateTimeOffset.UtcNow,
             };
             server._store = store;
-            server._agent = new StoreAgent(context.Routing, context.Stats, context.Time, context.Logger, store, record, options);
+            server._agent = new StoreAgent(context.Routing, context.Stats, context.Time, context.Logger, store, record, options, credentials);
             await server._agent.StartAsync(cancellationToken).ConfigureAwait(false);
             return server;
         }
@@ -98,7 +99,7 @@ public sealed class ProxyServer : IAsyncDisposable
         }
     }
 
-    private static async Task<ProxyServer> ListenAsync(ProxyOptions options, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    private static async Task<ProxyServer> ListenAsync(ProxyOptions options, ProxyCredentials credentials, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         loggerFactory ??= NullLoggerFactory.Instance;
@@ -146,7 +147,7 @@ public sealed class ProxyServer : IAsyncDisposable
             var app = builder.Build();
             if (options.Admin is not null)
             {
-                AdminApi.Map(app, context);
+                AdminApi.Map(app, context, credentials);
             }
 
             try
