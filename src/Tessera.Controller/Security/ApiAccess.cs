@@ -15,8 +15,6 @@ namespace Tessera.Controller.Security;
 /// </summary>
 internal sealed class ApiAccess
 {
-    private const string Scheme = "Bearer ";
-
     private readonly StoredCredentials _credentials;
     private readonly AuditLog _audit;
     private readonly string _adminTokenFile;
@@ -50,7 +48,7 @@ internal sealed class ApiAccess
         }
 
         var request = http.Request;
-        if (!TryReadBearer(request, out var presented))
+        if (!BearerToken.TryRead(request.Headers.Authorization, out var presented))
         {
             await RefuseAsync(http, StatusCodes.Status401Unauthorized,
                 $"this API needs a bearer token (Authorization: Bearer …): pass --token or set TESSERA_TOKEN (a controller's first start on an empty store writes an admin token to its --admin-token-file, this one's being {_adminTokenFile}; `tessera token create` makes more)").ConfigureAwait(false);
@@ -105,19 +103,6 @@ internal sealed class ApiAccess
 
     private static bool IsHealthReport(HttpRequest request) =>
         HttpMethods.IsPost(request.Method) && string.Equals(request.Path.Value?.TrimEnd('/'), ControllerRoutes.HealthReports, StringComparison.OrdinalIgnoreCase);
-
-    private static bool TryReadBearer(HttpRequest request, out string token)
-    {
-        token = "";
-        var header = request.Headers.Authorization;
-        if (header.Count != 1 || header[0] is not { } value || !value.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        token = value[Scheme.Length..].Trim();
-        return token.Length > 0;
-    }
 
     private static async Task RefuseAsync(HttpContext http, int status, string message)
     {

@@ -92,44 +92,9 @@ internal sealed class StoreAgent : IAsyncDisposable
     }
 
     /// <summary>Follows <see cref="StorePaths.Security"/>: any change but the audit log's reads the credentials again (they change rarely).</summary>
-    private async Task CredentialWatchLoopAsync(long fromRevision, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await foreach (var change in _store.WatchAsync(StorePaths.Security, fromRevision, cancellationToken).ConfigureAwait(false))
-                {
-                    fromRevision = change.Revision + 1;
-                    if (change.Key != StorePaths.AuditLog)
-                    {
-                        fromRevision = Math.Max(fromRevision, await LoadCredentialsAsync(cancellationToken).ConfigureAwait(false) + 1);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                _logger.LogWarning("Following the cluster secret and tokens failed ({Reason}); reloading and watching again", ex.Message);
-                try
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
-                    fromRevision = await LoadCredentialsAsync(cancellationToken).ConfigureAwait(false) + 1;
-                }
-                catch (Exception retry) when (retry is not OperationCanceledException)
-                {
-                    _logger.LogWarning("Reloading the cluster secret and tokens failed ({Reason}); retrying", retry.Message);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    return;
-                }
-            }
-        }
-    }
+    private Task CredentialWatchLoopAsync(long fromRevision, CancellationToken cancellationToken) =>
+        FollowAsync(StorePaths.Security, fromRevision, "the cluster secret and tokens", async (change, ct) =>
+            change.Key == StorePaths.AuditLog ? null : await LoadCredentialsAsync(ct).ConfigureAwait(false), LoadCredentialsAsync, cancellationToken);
 
     /// <summary>Applies every namespace document in the store and drops namespaces that are gone; returns the listing's revision.</summary>
     private async Task<long> LoadAllAsync(CancellationToken cancellationToken)
@@ -202,33 +167,47 @@ internal sealed class StoreAgent : IAsyncDisposable
         }
     }
 
-    private async Task WatchLoopAsync(long fromRevision, CancellationToken cancellationToken)
+    private Task WatchLoopAsync(long fromRevision, CancellationToken cancellationToken) =>
+        FollowAsync(StorePaths.Namespaces, fromRevision, "the store", async (change, ct) =>
+        {
+            if (!StorePaths.TryGetChildName(StorePaths.Namespaces, change.Key, out var name))
+            {
+                return null;
+            }
+
+            if (change.Kind == StoreEventKind.Delete)
+            {
+                await _routing.RemoveNamespaceAsync(name).ConfigureAwait(false);
+            }
+            else if (change.Value is not null && Parse(change.Key, change.Value) is { } config)
+            {
+                await _routing.ApplyNamespaceAsync(config, _requestTimeout).ConfigureAwait(false);
+            }
+
+            return null;
+        }, LoadAllAsync, cancellationToken);
+
+    /// <summary>
+    /// Follows the keys under <paramref name="prefix"/> from <paramref name="fromRevision"/> until stopped: each change
+    /// goes to <paramref name="apply"/> (which may reload and return the revision its listing reflects, to watch on
+    /// from there); a reset, or a watch that fails, reloads everything with <paramref name="reload"/> and watches on.
+    /// </summary>
+    private async Task FollowAsync(string prefix, long fromRevision, string what, Func<StoreEvent, CancellationToken, Task<long?>> apply, Func<CancellationToken, Task<long>> reload, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await foreach (var change in _store.WatchAsync(StorePaths.Namespaces, fromRevision, cancellationToken).ConfigureAwait(false))
+                await foreach (var change in _store.WatchAsync(prefix, fromRevision, cancellationToken).ConfigureAwait(false))
                 {
                     fromRevision = change.Revision + 1;
                     if (change.Kind == StoreEventKind.Reset)
                     {
-                        fromRevision = await LoadAllAsync(cancellationToken).ConfigureAwait(false) + 1;
-                        continue;
+                        fromRevision = await reload(cancellationToken).ConfigureAwait(false) + 1;
                     }
-
-                    if (!StorePaths.TryGetChildName(StorePaths.Namespaces, change.Key, out var name))
+                    else if (await apply(change, cancellationToken).ConfigureAwait(false) is { } listed)
                     {
-                        continue;
-                    }
-
-                    if (change.Kind == StoreEventKind.Delete)
-                    {
-                        await _routing.RemoveNamespaceAsync(name).ConfigureAwait(false);
-                    }
-                    else if (change.Value is not null && Parse(change.Key, change.Value) is { } config)
-                    {
-                        await _routing.ApplyNamespaceAsync(config, _requestTimeout).ConfigureAwait(false);
+                        fromRevision = Math.Max(fromRevision, listed + 1);
                     }
                 }
             }
@@ -238,15 +217,19 @@ internal sealed class StoreAgent : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                _logger.LogWarning("Watching the store failed ({Reason}); reloading and watching again", ex.Message);
+                _logger.LogWarning("Watching {What} failed ({Reason}); reloading and watching again", what, ex.Message);
                 try
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
-                    fromRevision = await LoadAllAsync(cancellationToken).ConfigureAwait(false) + 1;
+                    fromRevision = await reload(cancellationToken).ConfigureAwait(false) + 1;
                 }
                 catch (Exception retry) when (retry is not OperationCanceledException)
                 {
-                    _logger.LogWarning("Reloading from the store failed ({Reason}); retrying", retry.Message);
+                    _logger.LogWarning("Reloading {What} failed ({Reason}); retrying", what, retry.Message);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
                 }
             }
         }

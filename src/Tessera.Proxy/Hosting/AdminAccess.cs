@@ -14,8 +14,6 @@ namespace Tessera.Proxy.Hosting;
 /// </summary>
 internal static class AdminAccess
 {
-    private const string Scheme = "Bearer ";
-
     public static async Task InvokeAsync(HttpContext http, RequestDelegate next, ProxyCredentials credentials)
     {
         var request = http.Request;
@@ -40,7 +38,7 @@ internal static class AdminAccess
         }
 
         var known = credentials.Current;
-        if (!TryReadBearer(request, out var presented))
+        if (!BearerToken.TryRead(request.Headers.Authorization, out var presented))
         {
             await RefuseAsync(http, StatusCodes.Status401Unauthorized,
                 "this admin API needs a bearer token: the cluster secret (controllers send it) or an API token (viewer for reads, operator for changes), e.g. curl -H \"Authorization: Bearer $(cat ~/.config/tessera/admin.token)\"").ConfigureAwait(false);
@@ -71,19 +69,6 @@ internal static class AdminAccess
         }
 
         await next(http).ConfigureAwait(false);
-    }
-
-    private static bool TryReadBearer(HttpRequest request, out string token)
-    {
-        token = "";
-        var header = request.Headers.Authorization;
-        if (header.Count != 1 || header[0] is not { } value || !value.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        token = value[Scheme.Length..].Trim();
-        return token.Length > 0;
     }
 
     private static async Task RefuseAsync(HttpContext http, int status, string message)
