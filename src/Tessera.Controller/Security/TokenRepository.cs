@@ -80,6 +80,9 @@ internal sealed class TokenRepository
             throw OperationRefusedException.NotFound($"there is no token named '{name}'; `tessera token list` shows the tokens");
         }
 
+        // Two admins revoking the only two admin tokens at the same moment could both pass this check (it spans
+        // several keys, which the store cannot compare-and-set together); each would still need an admin token to
+        // do it, and `tessera controller` on an empty token list is the way back (delete the token keys by hand).
         if (StoredToken.Parse(record.Value)?.ParsedRole == ApiRole.Admin)
         {
             var admins = (await ListAsync(cancellationToken).ConfigureAwait(false)).Count(static t => t.ParsedRole == ApiRole.Admin);
