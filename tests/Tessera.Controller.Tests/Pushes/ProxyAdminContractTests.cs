@@ -84,7 +84,7 @@ public sealed class ProxyAdminContractTests
 
         var changes = new List<ChangeResult>
         {
-            await client.CreateNamespaceAsync("default"),
+            await client.CreateNamespaceAsync("default", open: true),
             await client.CreateGroupAsync("default", 1),
             await client.AddServerAsync("default", 1, redis[0].Endpoint),
             await client.CreateGroupAsync("default", 2),
@@ -131,6 +131,7 @@ public sealed class ProxyAdminContractTests
     private static NamespaceConfig Namespace(long epoch, RedisServers redis, int slotsOn) => new()
     {
         Name = "default",
+        Open = true,
         Epoch = epoch,
         Groups = [new GroupConfig { Id = 1, Master = redis[0].Endpoint }, new GroupConfig { Id = 2, Master = redis[1].Endpoint }],
         Slots = [new SlotRangeConfig { From = 0, To = 1023, Group = slotsOn }],

@@ -23,6 +23,7 @@ public sealed class ApiAccessTests
         ["address"] = "127.0.0.1:1",
         ["id"] = "m1",
         ["name"] = "no-such-token",
+        ["user"] = "no-such-user",
     };
 
     [Fact]
