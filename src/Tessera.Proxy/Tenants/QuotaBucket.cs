@@ -2,7 +2,8 @@ namespace Tessera.Proxy.Tenants;
 
 /// <summary>
 /// A token bucket shared by the sessions of one namespace on this proxy: <see cref="Rate"/> tokens a second, holding
-/// at most one second's worth (the burst). Sessions take tokens in chunks into their own credit, so the lock here is
+/// at most <see cref="BurstSeconds"/> worth (the burst: short enough that a measured second stays near the limit,
+/// long enough to absorb a pipeline's worth of commands). Sessions take tokens in chunks into their own credit, so the lock here is
 /// taken once per chunk, not per command.
 /// </summary>
 internal sealed class QuotaBucket
@@ -13,11 +14,14 @@ internal sealed class QuotaBucket
     private long _refilledAt;
     private double _rate;
 
+    /// <summary>Seconds of tokens the bucket holds at most.</summary>
+    public const double BurstSeconds = 0.25;
+
     public QuotaBucket(TimeProvider time, double rate)
     {
         _time = time;
         _rate = rate;
-        _tokens = rate;
+        _tokens = Burst(rate);
         _refilledAt = time.GetTimestamp();
     }
 
@@ -31,7 +35,7 @@ internal sealed class QuotaBucket
         {
             Refill();
             _rate = rate;
-            _tokens = Math.Min(_tokens, rate);
+            _tokens = Math.Min(_tokens, Burst(rate));
         }
     }
 
@@ -52,10 +56,11 @@ internal sealed class QuotaBucket
                 return granted;
             }
 
-            // Waits are at least 1 ms and at most a second (a larger need than one second's burst waits the full second, then goes).
+            // Waits are at least 1 ms and at most a second.
             double missing = need - _tokens;
             wait = TimeSpan.FromSeconds(Math.Clamp(missing / Math.Max(_rate, 1e-9), 0.001, 1.0));
-            if (need > _rate && _tokens >= _rate)
+            double burst = Burst(_rate);
+            if (need > burst && _tokens >= burst)
             {
                 // A single request larger than the whole burst: let it through on a full bucket rather than never.
                 _tokens -= need;
@@ -72,6 +77,8 @@ internal sealed class QuotaBucket
         long now = _time.GetTimestamp();
         double seconds = _time.GetElapsedTime(_refilledAt, now).TotalSeconds;
         _refilledAt = now;
-        _tokens = Math.Min(_rate, _tokens + (seconds * _rate));
+        _tokens = Math.Min(Burst(_rate), _tokens + (seconds * _rate));
     }
+
+    private static double Burst(double rate) => Math.Max(1, rate * BurstSeconds);
 }
