@@ -126,7 +126,8 @@ if [[ -z "$TESSERA_DLL" || -z "$CHECKER_DLL" ]]; then
   TESSERA_DLL="${TESSERA_DLL:-$ARTIFACTS/bin/Tessera.Cli/release/tessera.dll}"
   CHECKER_DLL="${CHECKER_DLL:-$ARTIFACTS/bin/Tessera.Checker/release/tessera-checker.dll}"
 fi
-tessera() { dotnet "$TESSERA_DLL" "$@" --controller "$CONTROLLER"; }
+# The admin token this run's `tessera up` wrote (its --dir is not ./.tessera, so the CLI is told where).
+tessera() { dotnet "$TESSERA_DLL" "$@" --controller "$CONTROLLER" --token-file "$OUT/work/up/admin.token"; }
 
 # ---------------------------------------------------------------- cluster: tessera up --groups 1, then a second group
 PROXY_PORT=$(free_port); ADMIN_PORT=$(free_port); CONTROLLER_PORT=$(free_port)

@@ -42,6 +42,12 @@ public sealed record ControllerOptions
     /// <summary>Bound on each live probe for status (a server's INFO, a proxy's topology).</summary>
     public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromMilliseconds(800);
 
+    /// <summary>
+    /// Where a controller that finds no API token in the store writes the first admin token it creates (mode 0600;
+    /// the directory 0700 when it has to be made). Default <see cref="DefaultAdminTokenFile"/>.
+    /// </summary>
+    public string AdminTokenFile { get; init; } = DefaultAdminTokenFile();
+
     /// <summary>Failure detection and failover: probe interval, down-after time, replica lag threshold (see <see cref="HealthOptions"/>).</summary>
     public HealthOptions Health { get; init; } = new();
 
@@ -70,7 +76,24 @@ public sealed record ControllerOptions
             throw new ArgumentException("Controller timeouts must be positive, and the push deadline at least one push call.");
         }
 
+        if (string.IsNullOrWhiteSpace(AdminTokenFile))
+        {
+            throw new ArgumentException("The admin token file needs a path (--admin-token-file), e.g. ~/.config/tessera/admin.token.");
+        }
+
         Health.Validate();
+    }
+
+    /// <summary>
+    /// <c>$XDG_CONFIG_HOME/tessera/admin.token</c>, or <c>~/.config/tessera/admin.token</c> without it: where a
+    /// controller writes the first admin token and where the CLI looks for a token when none is given.
+    /// </summary>
+    public static string DefaultAdminTokenFile()
+    {
+        var config = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME") is { Length: > 0 } xdg
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
+        return Path.Combine(config, "tessera", "admin.token");
     }
 
     private static string DefaultId()

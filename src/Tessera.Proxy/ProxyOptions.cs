@@ -19,6 +19,12 @@ public sealed record ProxyOptions
     /// <summary>A request that a backend has not answered within this time fails, and that backend connection is reset.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a session may be held back by its namespace's quota (reads paused) before its commands are answered
+    /// -ERR naming the limit instead; bursts shorter than this only wait.
+    /// </summary>
+    public TimeSpan QuotaPatience { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Timeout given to the MIGRATE a proxy runs when a command touches a key of a migrating slot.</summary>
     public TimeSpan MigrateTimeout { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -7,7 +7,7 @@ namespace Tessera.Store;
 public static class StoreFactory
 {
     /// <summary>What <see cref="Open"/> accepts, for help texts and error messages.</summary>
-    public const string AcceptedUrls = "file:///absolute/path (embedded store for one machine) or etcd://host:port[,host:port…] (etcd v3 cluster)";
+    public const string AcceptedUrls = "file:///absolute/path (embedded store for one machine) or etcd://[user[:password]@]host:port[,host:port…] (etcd v3 cluster; with a user and no password, the password comes from $TESSERA_ETCD_PASSWORD)";
 
     /// <summary>
     /// <c>file:///abs/path</c> → <see cref="FileStore"/>; <c>etcd://host:port[,host:port…]</c> → <see cref="EtcdStore"/>
@@ -29,16 +29,19 @@ public static class StoreFactory
         if (url.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase))
         {
             IReadOnlyList<Uri> endpoints;
+            (string Url, string? User, string? Password) split;
             try
             {
-                endpoints = EtcdStore.ParseEndpoints(url);
+                split = EtcdStore.SplitCredentials(url);
+                endpoints = EtcdStore.ParseEndpoints(split.Url);
             }
             catch (ArgumentException e)
             {
-                throw Invalid(url, e.Message);
+                // Never echo a URL that may hold a password.
+                throw Invalid(System.Text.RegularExpressions.Regex.Replace(url, "//[^/]*@", "//***@"), e.Message);
             }
 
-            return new EtcdStore(endpoints);
+            return new EtcdStore(endpoints, new EtcdStoreOptions { User = split.User, Password = split.Password });
         }
 
         throw Invalid(url, "unknown scheme");

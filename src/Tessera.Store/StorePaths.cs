@@ -21,6 +21,9 @@ namespace Tessera.Store;
 /// /tessera/controller/events                              the bounded list of failure-detection and failover events
 /// /tessera/controller/failovers/{ns}/{gid}                a group's latest failover (written before it starts)
 /// /tessera/migrations/{ns}/{id}                           a slot migration and its progress
+/// /tessera/security/tokens/{name}                         an API token: name, role, SHA-256 of the secret (never the secret)
+/// /tessera/security/cluster-secret                        the secret controllers and proxies authenticate each other with
+/// /tessera/security/audit                                 the bounded list of admin changes (who, what, result)
 /// </code>
 /// Names used as path segments (namespaces, ids, servers) are checked by <see cref="ValidateName"/>.
 /// </remarks>
@@ -55,6 +58,24 @@ public static class StorePaths
 
     /// <summary>Prefix of all migrations.</summary>
     public const string Migrations = "/tessera/migrations/";
+
+    /// <summary>Prefix of everything about who may do what: tokens, the cluster secret, the audit log.</summary>
+    public const string Security = "/tessera/security/";
+
+    /// <summary>Prefix of the API tokens (one document per token, holding its hash, never the token itself).</summary>
+    public const string Tokens = "/tessera/security/tokens/";
+
+    /// <summary>
+    /// The cluster secret: created once by the first controller (create-if-absent), sent by controllers on every
+    /// call to a proxy's admin API and by proxies on their health reports to the controller.
+    /// </summary>
+    public const string ClusterSecret = "/tessera/security/cluster-secret";
+
+    /// <summary>The audit log of admin changes (one document, bounded).</summary>
+    public const string AuditLog = "/tessera/security/audit";
+
+    /// <summary>One API token's record.</summary>
+    public static string Token(string name) => Tokens + ValidateName(name, nameof(name));
 
     /// <summary>A namespace's settings document.</summary>
     public static string Namespace(string ns) => Namespaces + ValidateName(ns, nameof(ns));

@@ -6,7 +6,8 @@ namespace Tessera.Testing;
 
 /// <summary>
 /// Runs the admin verbs in-process, exactly as Program.cs wires them (same command tree, same usage-error
-/// path), with stdout and stderr captured.
+/// path), with stdout and stderr captured. A command line that names a test controller (<c>--controller URL</c>)
+/// and no token gets that controller's admin token (<see cref="TestTokens"/>) as <c>--token</c>.
 /// </summary>
 public static class AdminCli
 {
@@ -25,10 +26,22 @@ public static class AdminCli
         VerbHelp.Install(root);
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var parse = root.Parse(args);
+        var parse = root.Parse(WithToken(args));
         var code = AdminVerbs.IsUsageError(parse)
             ? AdminVerbs.ReportUsageError(parse, error)
             : await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null });
         return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    private static string[] WithToken(string[] args)
+    {
+        var index = Array.IndexOf(args, "--controller");
+        if (index < 0 || index + 1 >= args.Length || args.Contains("--token") || args.Contains("--token-file")
+            || TestTokens.ForController(args[index + 1]) is not { } token)
+        {
+            return args;
+        }
+
+        return [.. args, "--token", token];
     }
 }

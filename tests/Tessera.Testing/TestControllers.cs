@@ -5,13 +5,17 @@ using Tessera.Controller.Hosting;
 
 namespace Tessera.Testing;
 
-/// <summary>Controllers started in-process on a free loopback port, with short timeouts that keep tests quick.</summary>
+/// <summary>
+/// Controllers started in-process on a free loopback port, with short timeouts that keep tests quick. The first
+/// admin token goes to <see cref="TestTokens.FileFor"/> the store, and <see cref="Client"/> sends it.
+/// </summary>
 public static class TestControllers
 {
     public static async Task<ControllerServer> StartAsync(string storeUrl, string id, TimeSpan? leaseTtl = null, TimeSpan? pushDeadline = null)
     {
-        return await ControllerServer.StartAsync(new ControllerOptions
+        var controller = await ControllerServer.StartAsync(new ControllerOptions
         {
+            AdminTokenFile = TestTokens.FileFor(storeUrl),
             StoreUrl = storeUrl,
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             Id = id,
@@ -21,6 +25,8 @@ public static class TestControllers
             ServerTimeout = TimeSpan.FromSeconds(2),
             ProbeTimeout = TimeSpan.FromMilliseconds(500),
         });
+        TestTokens.Register(controller.Url, storeUrl);
+        return controller;
     }
 
     /// <summary>A controller that leads (waits, bounded, for its election).</summary>
@@ -36,5 +42,7 @@ public static class TestControllers
         return controller;
     }
 
-    public static ControllerClient Client(this ControllerServer controller) => new(controller.Url, TimeSpan.FromSeconds(30));
+    /// <summary>A client of <paramref name="controller"/> with its store's admin token (or <paramref name="token"/>).</summary>
+    public static ControllerClient Client(this ControllerServer controller, string? token = null) =>
+        new(controller.Url, TimeSpan.FromSeconds(30)) { Token = token ?? TestTokens.ForController(controller.Url.ToString()) };
 }

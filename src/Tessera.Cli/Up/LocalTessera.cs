@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Tessera.Proxy;
 using Tessera.Cli.Hosting;
+using Tessera.Cli.Verbs.Admin;
 using Tessera.Controller;
 using Tessera.Controller.Api;
 using Tessera.Controller.Hosting;
@@ -32,6 +33,7 @@ internal sealed class LocalTessera : IAsyncDisposable
     private readonly TextWriter _output;
     private UpDirectoryLock? _lock;
     private ControllerClient? _client;
+    private string? _token;
 
     private LocalTessera(UpSettings settings, TextWriter output)
     {
@@ -114,7 +116,9 @@ internal sealed class LocalTessera : IAsyncDisposable
                 $"The controller did not become the leader of {storeUrl} within {LeadershipTimeout.TotalSeconds:0} s: {(leader is null ? "no leader is known (is the store answering?)" : $"controller '{leader.Id}' at {leader.Url} leads it")}. Stop the other controller, or use another --store."));
         }
 
-        _client = new ControllerClient(Controller.Url);
+        // The token this run's controller wrote, or (a store that had tokens already) the one the admin verbs would use.
+        _token = TokenSource.Read(settings.AdminTokenFile) ?? TokenSource.Find(null, null);
+        _client = new ControllerClient(Controller.Url) { Token = _token };
         var builder = new ClusterBuilder(_client, _output, settings.ControllerFlag);
         await builder.PrepareAsync(storeUrl, settings.Reset, cancellationToken).ConfigureAwait(false);
 
@@ -157,12 +161,12 @@ internal sealed class LocalTessera : IAsyncDisposable
             throw new UpException(ExitCodes.Failure, $"Asking the controller for its status failed: {e.Message.TrimEnd('.')}.", e);
         }
 
-        await UpReadiness.WaitForProxyAsync(Proxy.AdminUrl!, Proxy.Endpoint, Namespace, ct => _client.GetNamespaceAsync(ClusterBuilder.Namespace, ct), ProxyServesTimeout, cancellationToken).ConfigureAwait(false);
+        await UpReadiness.WaitForProxyAsync(Proxy.AdminUrl!, _token, Proxy.Endpoint, Namespace, ct => _client.GetNamespaceAsync(ClusterBuilder.Namespace, ct), ProxyServesTimeout, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ControllerServer> StartControllerAsync(string storeUrl, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        var options = new ControllerOptions { StoreUrl = storeUrl, Listen = new IPEndPoint(IPAddress.Loopback, _settings.ControllerPort) };
+        var options = new ControllerOptions { StoreUrl = storeUrl, Listen = new IPEndPoint(IPAddress.Loopback, _settings.ControllerPort), AdminTokenFile = _settings.AdminTokenFile };
         try
         {
             return await ControllerServer.StartAsync(options, loggerFactory, cancellationToken: cancellationToken).ConfigureAwait(false);

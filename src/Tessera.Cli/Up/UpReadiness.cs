@@ -69,10 +69,16 @@ internal static class UpReadiness
     /// waited for instead of taken for a proxy that lags.
     /// </summary>
     /// <exception cref="UpException">Not within <paramref name="timeout"/>; the message says what was seen last.</exception>
-    public static async Task WaitForProxyAsync(Uri adminUrl, IPEndPoint endpoint, NamespaceConfig expected, Func<CancellationToken, Task<NamespaceConfig>> stored, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task WaitForProxyAsync(Uri adminUrl, string? token, IPEndPoint endpoint, NamespaceConfig expected, Func<CancellationToken, Task<NamespaceConfig>> stored, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        if (token is not null)
+        {
+            // The proxy's admin API takes an API token (viewer or above) as well as the cluster secret.
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
         var topologyUrl = ApiUrl.Combine(adminUrl, ProxyAdminRoutes.Topology);
         var lastSeen = "no answer yet";
         while (true)

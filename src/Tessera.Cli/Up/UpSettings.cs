@@ -63,6 +63,21 @@ internal sealed record UpSettings
         }
     }
 
+    /// <summary>Where the controller writes the admin token when the store has none: <c>&lt;dir&gt;/admin.token</c>.</summary>
+    public string AdminTokenFile => Path.Combine(Directory, "admin.token");
+
+    /// <summary>
+    /// " --token-file PATH" when an admin verb without flags, run from the current directory, would not find this
+    /// run's admin token (another --dir, TESSERA_TOKEN set, or a token in the default file first), otherwise "".
+    /// </summary>
+    public string TokenFlag =>
+        !File.Exists(AdminTokenFile)
+        || (Environment.GetEnvironmentVariable(AdminOptions.TokenVariable) is not { Length: > 0 }
+            && !File.Exists(Controller.ControllerOptions.DefaultAdminTokenFile())
+            && string.Equals(Path.GetFullPath(AdminOptions.UpTokenFile), AdminTokenFile, StringComparison.Ordinal))
+            ? ""
+            : " --token-file " + AdminTokenFile;
+
     /// <summary><c>file:///abs/dir/store</c>.</summary>
     public static string DefaultStoreUrl(string directory) => new Uri(Path.Combine(directory, "store")).AbsoluteUri;
 }

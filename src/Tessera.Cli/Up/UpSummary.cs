@@ -33,6 +33,7 @@ internal static class UpSummary
             output.WriteLine($"controller  {controllerLine}");
             output.WriteLine($"proxy       {proxyLine}");
             output.WriteLine($"store       {settings.StoreUrl}");
+            output.WriteLine($"token       {TokenLine(settings)}");
             WriteProblems(up);
             output.WriteLine(ReadyLine(settings));
             output.WriteLine("Ctrl-C (or SIGTERM) stops the proxy, the controller and every redis-server above.");
@@ -61,15 +62,22 @@ internal static class UpSummary
         AnsiConsole.MarkupLine($"Controller: [grey]{Markup.Escape(controllerLine)}[/]");
         AnsiConsole.MarkupLine($"Proxy:      [grey]{Markup.Escape(proxyLine)}[/]");
         AnsiConsole.MarkupLine($"Store:      [grey]{Markup.Escape(settings.StoreUrl)}[/]   Data and logs: [grey]{Markup.Escape(settings.Directory)}[/]");
+        AnsiConsole.MarkupLine($"Token:      [grey]{Markup.Escape(TokenLine(settings))}[/]");
         WriteProblems(up);
         AnsiConsole.MarkupLine($"[bold green]{Markup.Escape(ReadyLine(settings))}[/]");
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-            $"Try: [grey]redis-cli -p {settings.Port} set user:1 alice[/], then [grey]tessera status{Markup.Escape(settings.ControllerFlag)}[/]. Ctrl-C stops everything."));
+            $"Try: [grey]redis-cli -p {settings.Port} set user:1 alice[/], then [grey]tessera status{Markup.Escape(settings.ControllerFlag + settings.TokenFlag)}[/]. Ctrl-C stops everything."));
     }
 
     /// <summary>The line scripts wait for; it contains "ready" and how to reach the proxy and the controller.</summary>
     public static string ReadyLine(UpSettings settings) =>
-        string.Create(CultureInfo.InvariantCulture, $"Tessera is ready: redis-cli -p {settings.Port}   (namespace default is open: no password; admin: tessera status{settings.ControllerFlag})");
+        string.Create(CultureInfo.InvariantCulture, $"Tessera is ready: redis-cli -p {settings.Port}   (namespace default is open: no password; admin: tessera status{settings.ControllerFlag}{settings.TokenFlag})");
+
+    /// <summary>Where the admin token is, or why there is none from this run.</summary>
+    private static string TokenLine(UpSettings settings) =>
+        File.Exists(settings.AdminTokenFile)
+            ? $"admin token in {settings.AdminTokenFile} (mode 0600; the admin verbs read it from there, `tessera token create` makes more)"
+            : "the store had API tokens already, so none was written; pass yours with --token or TESSERA_TOKEN";
 
     private static void WriteProblems(LocalTessera up)
     {

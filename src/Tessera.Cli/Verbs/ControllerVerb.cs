@@ -45,14 +45,25 @@ internal static class ControllerVerb
             HelpName = "seconds",
             DefaultValueFactory = _ => new HealthOptions().DownAfter.TotalSeconds,
         };
+        var adminTokenFile = new Option<string>("--admin-token-file")
+        {
+            Description = "Where to write the first admin token (mode 0600) when the store has no API token yet; the admin verbs look there by default.",
+            HelpName = "path",
+            DefaultValueFactory = _ => ControllerOptions.DefaultAdminTokenFile(),
+        };
         var logLevel = CommonOptions.LogLevel(LogLevel.Information);
         var command = new Command("controller", "Run a controller: the HTTP API that changes the topology in the store and pushes routes to proxies.")
         {
-            store, listen, id, ttl, downAfter, logLevel,
+            store, listen, id, ttl, downAfter, adminTokenFile, logLevel,
         }.WithEpilog("""
             Several controllers may share one store: one holds the leader lock and accepts changes, the others
             answer reads, refuse changes with the leader's address, and take over when the leader goes.
             Prints a line containing "ready" once the API listens.
+
+            Every API call needs a bearer token (`tessera token --help`). The first controller on a store without
+            tokens creates token 'admin' and writes it to --admin-token-file (logged: the path, never the token);
+            later starts, and other controllers on the store, write nothing. Proxies and controllers authenticate
+            each other with a cluster secret the first controller creates in the store.
 
             Examples:
               tessera controller --store file:///var/lib/tessera
@@ -67,6 +78,7 @@ internal static class ControllerVerb
                 Id = parse.GetValue(id),
                 LeaseTtl = TimeSpan.FromSeconds(parse.GetValue(ttl)),
                 Health = new HealthOptions { DownAfter = TimeSpan.FromSeconds(parse.GetValue(downAfter)) },
+                AdminTokenFile = parse.GetValue(adminTokenFile)!,
             },
             parse.GetValue(logLevel)));
         return command;

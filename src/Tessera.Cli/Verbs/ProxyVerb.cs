@@ -58,10 +58,12 @@ internal static class ProxyVerb
         }.WithEpilog("""
             With --store the proxy loads every namespace from the store, registers itself with a lease
             (renewed every ~1.7 s), applies the controller's route pushes on its admin port, and follows the
-            store when a push is missed. If it cannot renew its lease it answers -TRYAGAIN until it can.
+            store when a push is missed. If it cannot renew its lease it answers -TRYAGAIN until it can. Its admin
+            API (all but /healthz) takes the cluster secret the controllers send, or an API token (viewer reads,
+            operator pushes): curl -H "Authorization: Bearer $(cat ~/.config/tessera/admin.token)" ….
 
             With --config, send SIGHUP to reload the file; an invalid file is reported and the current
-            topology kept.
+            topology kept. Its admin API answers reads to anyone and refuses route pushes (403).
 
             Behind a load balancer that sends the PROXY protocol (HAProxy send-proxy or send-proxy-v2, an AWS
             NLB with proxy protocol v2, Envoy), give --proxy-protocol: the header's source address is then the

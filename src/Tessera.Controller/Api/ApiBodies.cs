@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Tessera.Model.Api;
@@ -57,6 +58,19 @@ internal static class ApiBodies
         {
             throw Malformed(http, example, e);
         }
+    }
+
+    /// <summary>The <c>?limit=N</c> of a listing: 1–<paramref name="max"/>, 100 (or <paramref name="max"/> when smaller) when absent; 400 otherwise.</summary>
+    public static int Limit(HttpContext http, int max)
+    {
+        if (!http.Request.Query.TryGetValue("limit", out var values) || values.Count == 0)
+        {
+            return Math.Min(100, max);
+        }
+
+        return int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit > 0 && limit <= max
+            ? limit
+            : throw OperationRefusedException.BadRequest($"limit '{values[0]}' is not allowed; use 1–{max}");
     }
 
     private static bool IsMalformed(Exception e) => e is JsonException or InvalidOperationException or NotSupportedException;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Tessera.Controller.Events;
 using Tessera.Controller.Failover;
 using Tessera.Controller.Health;
+using Tessera.Controller.Security;
 using Tessera.Model.Api;
 using Tessera.Store;
 
@@ -21,6 +22,10 @@ internal static class ControllerApi
 {
     public static void Map(WebApplication app, ControllerContext controller)
     {
+        // The access check first: a refused request reaches no handler, and a change is audited with the status
+        // its handler's errors were turned into (architecture §8).
+        var access = new ApiAccess(controller.Credentials, controller.Audit, controller.Options.AdminTokenFile);
+        app.Use(access.InvokeAsync);
         app.Use((context, next) => AnswerErrorsAsync(context, next, controller.Logger));
 
         app.MapGet(ControllerRoutes.Health, () => Results.Json(new { status = "ok", leader = controller.Election.IsLeader }, TesseraJson.Options));
@@ -42,7 +47,7 @@ internal static class ControllerApi
             ApiBodies.Json(await controller.Operations.GetNamespaceAsync(ns, http.RequestAborted).ConfigureAwait(false)));
         app.MapPatch(ControllerRoutes.Namespace, async (HttpContext http, string ns) =>
         {
-            var body = await ApiBodies.ReadAsync<UpdateNamespaceRequest>(http, """{"allowFlush": true, "open": false, "readOnly": true}""").ConfigureAwait(false);
+            var body = await ApiBodies.ReadAsync<UpdateNamespaceRequest>(http, """{"allowFlush": true, "open": false, "readOnly": true, "allowedIps": ["10.0.0.0/8"]}""").ConfigureAwait(false);
             return ApiBodies.Json(await controller.Operations.UpdateNamespaceAsync(ns, body, http.RequestAborted).ConfigureAwait(false));
         });
         app.MapDelete(ControllerRoutes.Namespace, async (HttpContext http, string ns) =>
@@ -100,7 +105,7 @@ internal static class ControllerApi
 
         // High availability: events, health, manual promotion, passive failure reports (Failover/FailoverService).
         app.MapGet(ControllerRoutes.Events, async (FailoverService failover, HttpContext http) =>
-            ApiBodies.Json(await failover.ListEventsAsync(Limit(http), http.RequestAborted).ConfigureAwait(false)));
+            ApiBodies.Json(await failover.ListEventsAsync(ApiBodies.Limit(http, EventLog.Capacity), http.RequestAborted).ConfigureAwait(false)));
         app.MapGet(ControllerRoutes.ServerHealth, async (FailoverService failover, CancellationToken aborted) => ApiBodies.Json(await failover.HealthAsync(aborted).ConfigureAwait(false)));
         app.MapPost(ControllerRoutes.HealthReports, async (FailoverService failover, HttpContext http) =>
         {
@@ -114,6 +119,7 @@ internal static class ControllerApi
         });
 
         MigrationApi.Map(app, controller);
+        SecurityApi.Map(app, controller);
 
         app.MapFallback((HttpRequest request) => ApiBodies.Error(404,
             $"there is no {request.Method} {request.Path} in the controller API; its routes start with /api/ (see `tessera --help` for the verbs that call them)"));
@@ -169,19 +175,6 @@ internal static class ControllerApi
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
             ? id
             : throw OperationRefusedException.BadRequest($"'{text}' is not a group id; group ids are positive integers (1, 2, …)");
-
-    /// <summary>?limit=N (1–<see cref="EventLog.Capacity"/>, default 100).</summary>
-    private static int Limit(HttpContext http)
-    {
-        if (!http.Request.Query.TryGetValue("limit", out var values) || values.Count == 0)
-        {
-            return 100;
-        }
-
-        return int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is > 0 and <= EventLog.Capacity
-            ? limit
-            : throw OperationRefusedException.BadRequest($"limit '{values[0]}' is not allowed; use 1–{EventLog.Capacity}");
-    }
 
     private static bool Flag(HttpContext http, string name) =>
         http.Request.Query.TryGetValue(name, out var values) && values.Count > 0 && (values[0] is null or "" or "true" or "1");

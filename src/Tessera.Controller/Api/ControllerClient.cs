@@ -57,6 +57,9 @@ public sealed class ControllerClient : IDisposable
     /// </summary>
     public bool FollowLeader { get; init; }
 
+    /// <summary>The API token sent as <c>Authorization: Bearer</c> on every call (null: none, which only <c>/healthz</c> accepts).</summary>
+    public string? Token { get; init; }
+
     /// <summary>Where requests go now: <see cref="BaseUrl"/>, or the leader a standby named.</summary>
     public Uri Target => Volatile.Read(ref _target) ?? BaseUrl;
 
@@ -167,6 +170,22 @@ public sealed class ControllerClient : IDisposable
     public Task ReportBackendFailureAsync(BackendFailureReport report, CancellationToken cancellationToken = default) =>
         SendAsync<JsonElement>(HttpMethod.Post, ControllerRoutes.HealthReports, report, cancellationToken);
 
+    /// <summary>Every API token (names, roles, who made them; never the tokens or their hashes). Admin only.</summary>
+    public Task<IReadOnlyList<TokenInfo>> ListTokensAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<TokenInfo>>(HttpMethod.Get, ControllerRoutes.Tokens, null, cancellationToken);
+
+    /// <summary>Creates a token with <paramref name="role"/> (viewer, operator, admin); the answer is the only place the token is shown. Admin only.</summary>
+    public Task<CreatedToken> CreateTokenAsync(string name, string role, CancellationToken cancellationToken = default) =>
+        SendAsync<CreatedToken>(HttpMethod.Post, ControllerRoutes.Tokens, new CreateTokenRequest(name, role), cancellationToken);
+
+    /// <summary>Revokes a token (never the last admin token). Admin only.</summary>
+    public Task RevokeTokenAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync<JsonElement>(HttpMethod.Delete, ControllerRoutes.TokenPath(name), null, cancellationToken);
+
+    /// <summary>The newest <paramref name="limit"/> audit entries (admin changes), oldest first. Admin only.</summary>
+    public Task<IReadOnlyList<AuditEntry>> ListAuditAsync(int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<AuditEntry>>(HttpMethod.Get, ControllerRoutes.AuditPath(limit), null, cancellationToken);
+
     public void Dispose()
     {
         if (_ownsHttp)
@@ -208,6 +227,11 @@ public sealed class ControllerClient : IDisposable
     private async Task<T> SendToAsync<T>(Uri baseUrl, HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, ApiUrl.Combine(baseUrl, path));
+        if (Token is { } token)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
         if (body is not null)
         {
             request.Content = JsonContent.Create(body, body.GetType(), options: TesseraJson.Options);
@@ -306,7 +330,7 @@ public class ControllerApiException : Exception
         StatusCode = statusCode;
     }
 
-    /// <summary>400 bad input, 404 unknown thing, 409 conflict, 503 standby or store unreachable.</summary>
+    /// <summary>400 bad input, 401 no or unknown token, 403 role too small, 404 unknown thing, 409 conflict, 503 standby or store unreachable.</summary>
     public HttpStatusCode StatusCode { get; }
 }
 

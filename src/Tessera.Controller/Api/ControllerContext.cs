@@ -3,6 +3,7 @@ using Tessera.Controller.Election;
 using Tessera.Controller.Migration;
 using Tessera.Controller.Operations;
 using Tessera.Controller.Rebalance;
+using Tessera.Controller.Security;
 using Tessera.Controller.Status;
 using Tessera.Model.Api;
 using Tessera.Store;
@@ -39,6 +40,15 @@ internal sealed class ControllerContext
     public RebalanceService Rebalance { get; set; } = null!;
 
     public ILogger Logger { get; }
+
+    /// <summary>The API tokens in the store; set by the controller's host right after construction.</summary>
+    public TokenRepository Tokens { get; set; } = null!;
+
+    /// <summary>The tokens and cluster secret as last read; set by the controller's host right after construction.</summary>
+    public StoredCredentials Credentials { get; set; } = null!;
+
+    /// <summary>The audit log of admin changes; set by the controller's host right after construction.</summary>
+    public AuditLog Audit { get; set; } = null!;
 
     /// <summary>This controller's API base URL, set once Kestrel has bound its port.</summary>
     public string Url { get; set; } = "";

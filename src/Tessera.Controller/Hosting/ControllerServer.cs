@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,6 +17,7 @@ using Tessera.Controller.Operations;
 using Tessera.Controller.Proxies;
 using Tessera.Controller.Pushes;
 using Tessera.Controller.Rebalance;
+using Tessera.Controller.Security;
 using Tessera.Controller.Servers;
 using Tessera.Controller.Status;
 using Tessera.Controller.Topology;
@@ -74,11 +76,13 @@ public sealed class ControllerServer : IAsyncDisposable
         var time = timeProvider ?? TimeProvider.System;
         var logger = loggerFactory.CreateLogger("Tessera.Controller");
         var store = StoreFactory.Open(options.StoreUrl, time);
-        var proxyClient = new ProxyAdminClient();
+        var credentials = new StoredCredentials(store, logger);
+        var proxyClient = new ProxyAdminClient(() => credentials.ClusterSecret);
         WebApplication? app = null;
         FailoverService? failover = null;
         try
         {
+            var tokens = new TokenRepository(store, time);
             var self = new ControllerLeader { Id = options.EffectiveId, Url = "", ProcessId = Environment.ProcessId };
             var namespaces = new NamespaceRepository(store);
             var directory = new ProxyDirectory(store, logger);
@@ -93,6 +97,9 @@ public sealed class ControllerServer : IAsyncDisposable
             var context = new ControllerContext(options, store, election, operations, new StatusService(namespaces, directory, proxyClient, logins, options), logger);
             context.Migrations = MigrationManager.Create(store, namespaces, slotSwitch, operations, election, time, logger);
             context.Rebalance = new RebalanceService(context.Migrations, context.Migrations.Services);
+            context.Tokens = tokens;
+            context.Credentials = credentials;
+            context.Audit = new AuditLog(store, options.EffectiveId, time, logger);
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
             builder.Logging.ClearProviders();
@@ -112,6 +119,14 @@ public sealed class ControllerServer : IAsyncDisposable
             catch (IOException e)
             {
                 throw new IOException($"the controller cannot listen on {options.Listen}: {e.Message.TrimEnd('.')} (is another controller running there? pick another address with --listen)", e);
+            }
+
+            // Credentials once the API listens (a controller that cannot listen writes nothing); until they are read
+            // every request is refused, as no token is known yet.
+            await credentials.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (await AdminTokenBootstrap.RunAsync(tokens, options.AdminTokenFile, logger, cancellationToken).ConfigureAwait(false))
+            {
+                await credentials.ReloadAsync(cancellationToken).ConfigureAwait(false);
             }
 
             var url = AdvertisedUrl(app, options.Listen);
@@ -137,6 +152,7 @@ public sealed class ControllerServer : IAsyncDisposable
             }
 
             proxyClient.Dispose();
+            await credentials.DisposeAsync().ConfigureAwait(false);
             await store.DisposeAsync().ConfigureAwait(false);
             throw;
         }
@@ -144,6 +160,10 @@ public sealed class ControllerServer : IAsyncDisposable
 
     /// <summary>The election, for tests that watch a term end.</summary>
     internal LeaderElection Election => _context.Election;
+
+    /// <summary>Every route the API maps (with its methods in metadata), for tests that check each one's access rule.</summary>
+    internal IReadOnlyList<RouteEndpoint> Routes =>
+        [.. ((IEndpointRouteBuilder)_app).DataSources.SelectMany(static source => source.Endpoints).OfType<RouteEndpoint>()];
 
     /// <summary>Failure detection and failover, for tests that stop a failover half-way.</summary>
     internal FailoverService Failover => _failover;
@@ -189,6 +209,7 @@ public sealed class ControllerServer : IAsyncDisposable
         await _context.Migrations.DisposeAsync().ConfigureAwait(false);
         _context.Operations.Dispose();
         _proxyClient.Dispose();
+        await _context.Credentials.DisposeAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
     }
 

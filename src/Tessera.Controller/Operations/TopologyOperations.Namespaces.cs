@@ -3,6 +3,7 @@ using Tessera.Controller.Pushes;
 using Tessera.Controller.Topology;
 using Tessera.Model.Api;
 using Tessera.Model.Proxies;
+using Tessera.Model.Tenants;
 using Tessera.Model.Topology;
 
 namespace Tessera.Controller.Operations;
@@ -41,7 +42,18 @@ internal sealed partial class TopologyOperations
         var valid = NamespaceRepository.ValidateName(name);
         if (request.IsEmpty)
         {
-            throw OperationRefusedException.BadRequest("""nothing to change: give a setting, e.g. {"allowFlush": true}, {"open": false} or {"readOnly": true}""");
+            throw OperationRefusedException.BadRequest("""nothing to change: give a setting, e.g. {"allowFlush": true}, {"open": false}, {"readOnly": true} or {"allowedIps": ["10.0.0.0/8"]}""");
+        }
+
+        var allowed = request.AllowedIps?.Select(static e => e.Trim()).Where(static e => e.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        if (allowed is not null && AllowList.Problems(allowed).ToList() is { Count: > 0 } problems)
+        {
+            throw OperationRefusedException.BadRequest($"the IP allow-list of namespace '{valid}' is refused: {string.Join("; ", problems)}");
+        }
+
+        if (request.Quota is { } asked && (asked.OpsPerSecond < 0 || asked.BytesInPerSecond < 0 || asked.MaxConnections < 0 || asked.MaxRequestBytes < 0))
+        {
+            throw OperationRefusedException.BadRequest($"a quota of namespace '{valid}' is negative; give a positive limit, or 0 to remove it");
         }
 
         return ChangeAsync(
@@ -53,6 +65,8 @@ internal sealed partial class TopologyOperations
                     AllowFlush = request.AllowFlush ?? current.Config.AllowFlush,
                     Open = request.Open ?? current.Config.Open,
                     ReadOnly = request.ReadOnly ?? current.Config.ReadOnly,
+                    AllowedIps = allowed is null || allowed.SequenceEqual(current.Config.AllowedIps, StringComparer.Ordinal) ? current.Config.AllowedIps : allowed,
+                    Quota = MergeQuota(current.Config.Quota, request.Quota),
                 };
                 var summary = DescribeSettings(next);
                 if (next == current.Config)
@@ -68,10 +82,63 @@ internal sealed partial class TopologyOperations
             requestAborted);
     }
 
+    /// <summary><paramref name="current"/> with <paramref name="change"/>'s fields: null keeps one, 0 removes it; null when no limit is left.</summary>
+    private static NamespaceQuota? MergeQuota(NamespaceQuota? current, NamespaceQuota? change)
+    {
+        if (change is null)
+        {
+            return current;
+        }
+
+        static long? Pick(long? now, long? asked) => asked switch { null => now, 0 => null, _ => asked };
+        var merged = new NamespaceQuota
+        {
+            OpsPerSecond = Pick(current?.OpsPerSecond, change.OpsPerSecond),
+            BytesInPerSecond = Pick(current?.BytesInPerSecond, change.BytesInPerSecond),
+            MaxConnections = Pick(current?.MaxConnections, change.MaxConnections),
+            MaxRequestBytes = Pick(current?.MaxRequestBytes, change.MaxRequestBytes),
+        };
+        return merged.IsEmpty ? null : merged == current ? current : merged;
+    }
+
+    /// <summary>The quota in words ("no limits" when none), for summaries and the CLI.</summary>
+    internal static string DescribeQuota(NamespaceQuota? quota)
+    {
+        if (quota is null || quota.IsEmpty)
+        {
+            return "no limits";
+        }
+
+        var parts = new List<string>();
+        if (quota.OpsPerSecond is > 0)
+        {
+            parts.Add($"{quota.OpsPerSecond} ops/s");
+        }
+
+        if (quota.BytesInPerSecond is > 0)
+        {
+            parts.Add($"{quota.BytesInPerSecond} bytes/s in");
+        }
+
+        if (quota.MaxConnections is > 0)
+        {
+            parts.Add($"{quota.MaxConnections} connections");
+        }
+
+        if (quota.MaxRequestBytes is > 0)
+        {
+            parts.Add($"requests up to {quota.MaxRequestBytes} bytes");
+        }
+
+        return string.Join(", ", parts) + " (cluster-wide)";
+    }
+
     private static string DescribeSettings(NamespaceConfig ns) =>
         $"namespace '{ns.Name}': "
         + (ns.ReadOnly ? "read-only (writes are refused, reads go on)" : "read-write")
         + (ns.Open ? ", open (no password needed)" : ", closed (clients AUTH with a user's password)")
+        + (ns.AllowedIps.Count == 0 ? ", clients from any address" : $", clients from {string.Join(", ", ns.AllowedIps)} only")
+        + $", {DescribeQuota(ns.Quota)}"
         + (ns.AllowFlush ? ", FLUSHDB/FLUSHALL allowed (they empty every group)" : ", FLUSHDB/FLUSHALL refused");
 
     /// <summary>

@@ -8,14 +8,17 @@ namespace Tessera.Controller.Proxies;
 /// <summary>
 /// Calls a proxy's admin HTTP API: <see cref="ProxyAdminRoutes.Routes"/> (a <see cref="RoutePush"/>, answered with
 /// the proxy's <see cref="ProxyRoutesState"/>) and <see cref="ProxyAdminRoutes.Topology"/>. Every call is bounded by
-/// the given timeout.
+/// the given timeout and carries the cluster secret as <c>Authorization: Bearer</c>: proxies refuse anything else.
 /// </summary>
 internal sealed class ProxyAdminClient : IDisposable
 {
     private readonly HttpClient _http;
+    private readonly Func<string?> _clusterSecret;
 
-    public ProxyAdminClient()
+    /// <param name="clusterSecret">The cluster secret as the controller knows it now (it may change while the controller runs).</param>
+    public ProxyAdminClient(Func<string?> clusterSecret)
     {
+        _clusterSecret = clusterSecret;
         // Short connect timeout: a proxy that is gone refuses or times out fast and is retried on the next round.
         _http = new HttpClient(new SocketsHttpHandler
         {
@@ -34,7 +37,9 @@ internal sealed class ProxyAdminClient : IDisposable
         bound.CancelAfter(timeout);
         try
         {
-            using var response = await _http.PostAsJsonAsync(ApiUrl.Combine(proxy.AdminUrl, ProxyAdminRoutes.Routes), push, TesseraJson.Options, bound.Token).ConfigureAwait(false);
+            using var request = Request(HttpMethod.Post, proxy, ProxyAdminRoutes.Routes);
+            request.Content = JsonContent.Create(push, options: TesseraJson.Options);
+            using var response = await _http.SendAsync(request, bound.Token).ConfigureAwait(false);
             return await ReadStateAsync(proxy, response, bound.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (Unreachable(e, cancellationToken))
@@ -50,7 +55,8 @@ internal sealed class ProxyAdminClient : IDisposable
         bound.CancelAfter(timeout);
         try
         {
-            using var response = await _http.GetAsync(ApiUrl.Combine(proxy.AdminUrl, ProxyAdminRoutes.Topology), bound.Token).ConfigureAwait(false);
+            using var request = Request(HttpMethod.Get, proxy, ProxyAdminRoutes.Topology);
+            using var response = await _http.SendAsync(request, bound.Token).ConfigureAwait(false);
             return await ReadStateAsync(proxy, response, bound.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (Unreachable(e, cancellationToken))
@@ -60,6 +66,17 @@ internal sealed class ProxyAdminClient : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    private HttpRequestMessage Request(HttpMethod method, ProxyRecord proxy, string path)
+    {
+        var request = new HttpRequestMessage(method, ApiUrl.Combine(proxy.AdminUrl, path));
+        if (_clusterSecret() is { } secret)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
+        }
+
+        return request;
+    }
 
     private static async Task<ProxyRoutesState> ReadStateAsync(ProxyRecord proxy, HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -9,10 +9,12 @@ public sealed record CreateNamespaceRequest(string Name, bool Open = false);
 /// <param name="AllowFlush">Whether FLUSHDB/FLUSHALL through the proxies empty every group of the namespace.</param>
 /// <param name="Open">Whether clients may use it without a password.</param>
 /// <param name="ReadOnly">The read-only switch: writes are refused, reads go on.</param>
-public sealed record UpdateNamespaceRequest(bool? AllowFlush = null, bool? Open = null, bool? ReadOnly = null)
+/// <param name="AllowedIps">The client networks allowed (CIDR), replacing the list; empty: any address.</param>
+/// <param name="Quota">Limits to change: a null field stays as it is, 0 removes that limit, a positive number sets it.</param>
+public sealed record UpdateNamespaceRequest(bool? AllowFlush = null, bool? Open = null, bool? ReadOnly = null, IReadOnlyList<string>? AllowedIps = null, Topology.NamespaceQuota? Quota = null)
 {
     /// <summary>True when the request changes nothing.</summary>
-    public bool IsEmpty => AllowFlush is null && Open is null && ReadOnly is null;
+    public bool IsEmpty => AllowFlush is null && Open is null && ReadOnly is null && AllowedIps is null && Quota is null;
 }
 
 /// <summary>Body of POST /api/namespaces/{ns}/users: a new user; without a password one is generated and answered once.</summary>

@@ -34,6 +34,9 @@ public static class ControllerRoutes
     public const string Events = "/api/events";
     public const string ServerHealth = "/api/health";
     public const string HealthReports = "/api/health/reports";
+    public const string Tokens = "/api/tokens";
+    public const string Token = "/api/tokens/{name}";
+    public const string Audit = "/api/audit";
 
     public static string NamespacePath(string ns) => $"{Namespaces}/{Escape(ns)}";
 
@@ -63,6 +66,11 @@ public static class ControllerRoutes
 
     /// <summary><see cref="Events"/> with <c>?limit=</c>.</summary>
     public static string EventsPath(int limit) => $"{Events}?limit={limit.ToString(CultureInfo.InvariantCulture)}";
+
+    public static string TokenPath(string name) => $"{Tokens}/{Escape(name)}";
+
+    /// <summary><see cref="Audit"/> with <c>?limit=</c>.</summary>
+    public static string AuditPath(int limit) => $"{Audit}?limit={limit.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary><see cref="NamespacePath"/> with <c>?force=true</c> when <paramref name="force"/> (removing a namespace that still routes slots).</summary>
     public static string NamespacePath(string ns, bool force) => NamespacePath(ns) + (force ? "?force=true" : "");

@@ -41,6 +41,38 @@ public sealed record NamespaceConfig
 
     /// <summary>The read-only switch: writes answer -READONLY naming the namespace, reads go on.</summary>
     public bool ReadOnly { get; init; }
+
+    /// <summary>
+    /// Client addresses allowed to use the namespace (CIDR, IPv4 or IPv6; <see cref="Tenants.AllowList"/>), checked at
+    /// AUTH and again for live connections when the list changes; empty: any address. Behind a load balancer the
+    /// address is the one its PROXY protocol header gives.
+    /// </summary>
+    public IReadOnlyList<string> AllowedIps { get; init; } = [];
+
+    /// <summary>Cluster-wide limits of the namespace; null: none. Each proxy enforces its share (limit ÷ live proxies).</summary>
+    public NamespaceQuota? Quota { get; init; }
+}
+
+/// <summary>
+/// A namespace's limits, cluster-wide; a null or 0 field is no limit. Bursts are smoothed by pausing the reads of
+/// the connection over its share (backpressure), not by errors in the middle of a pipeline.
+/// </summary>
+public sealed record NamespaceQuota
+{
+    /// <summary>Commands per second (each command of a pipeline or a transaction counts).</summary>
+    public long? OpsPerSecond { get; init; }
+
+    /// <summary>Request bytes per second, as clients send them.</summary>
+    public long? BytesInPerSecond { get; init; }
+
+    /// <summary>Client connections authenticated to the namespace at once.</summary>
+    public long? MaxConnections { get; init; }
+
+    /// <summary>Largest single request, in bytes.</summary>
+    public long? MaxRequestBytes { get; init; }
+
+    /// <summary>True when no field sets a limit.</summary>
+    public bool IsEmpty => OpsPerSecond is null or 0 && BytesInPerSecond is null or 0 && MaxConnections is null or 0 && MaxRequestBytes is null or 0;
 }
 
 /// <summary>One master and its replicas, addressed as "host:port".</summary>

@@ -48,6 +48,16 @@ public static class TopologyValidator
                 problems.Add($"namespace '{ns.Name}': the name must not contain spaces");
             }
 
+            foreach (var problem in Tenants.AllowList.Problems(ns.AllowedIps))
+            {
+                problems.Add($"namespace '{ns.Name}': {problem}");
+            }
+
+            if (ns.Quota is { } quota && (quota.OpsPerSecond < 0 || quota.BytesInPerSecond < 0 || quota.MaxConnections < 0 || quota.MaxRequestBytes < 0))
+            {
+                problems.Add($"namespace '{ns.Name}': a quota is negative; limits are positive numbers (0 or absent: no limit)");
+            }
+
             ValidateGroups(ns, serverOwners, problems, requireAllSlots);
             ValidateSlots(ns, problems, requireAllSlots);
         }

@@ -4,6 +4,7 @@ using Tessera.Proxy.Backends;
 using Tessera.Model.Proxies;
 using Tessera.Model.Topology;
 using Tessera.Model.Api;
+using Tessera.Model.Security;
 using Tessera.Proxy.Routing;
 using Tessera.Proxy.Stats;
 using Tessera.Proxy.Tenants;
@@ -15,7 +16,8 @@ namespace Tessera.Proxy.Coordination;
 /// <summary>
 /// Keeps a proxy in step with the coordinator store: loads every namespace at start, registers the
 /// proxy with a lease and renews it, follows namespace changes through a watch (the repair path behind
-/// the controller's pushes), and fences the proxy when its lease cannot be renewed in time.
+/// the controller's pushes), follows the cluster secret and the API tokens its admin API checks callers against
+/// (<see cref="ProxyCredentials"/>), and fences the proxy when its lease cannot be renewed in time.
 /// </summary>
 /// <remarks>
 /// Fencing (architecture §3): if no renewal has succeeded for a whole lease TTL, the controller may already
@@ -34,11 +36,13 @@ internal sealed class StoreAgent : IAsyncDisposable
     private readonly ProxyRecord _record;
     private readonly TimeSpan _ttl;
     private readonly ILogger _logger;
+    private readonly ProxyCredentials _credentials;
     private readonly CancellationTokenSource _stop = new();
     private long _lease;
     private long _lastRenewal;
     private Task _keepAlive = Task.CompletedTask;
     private Task _watch = Task.CompletedTask;
+    private Task _credentialWatch = Task.CompletedTask;
 
     /// <param name="routing">The routes it applies and the fence it raises.</param>
     /// <param name="tenants">Where it puts every namespace's users (the access documents).</param>
@@ -49,8 +53,10 @@ internal sealed class StoreAgent : IAsyncDisposable
     /// <param name="store">The coordinator store.</param>
     /// <param name="record">This proxy as registered.</param>
     /// <param name="options">The lease TTL and the time a route change may wait for requests in flight.</param>
-    public StoreAgent(RoutingState routing, TenantDirectory tenants, BackendPool backends, ProxyStats stats, TimeProvider time, ILogger logger, ICoordinatorStore store, ProxyRecord record, ProxyOptions options)
+    /// <param name="credentials">Where the cluster secret and the tokens read from the store go.</param>
+    public StoreAgent(RoutingState routing, TenantDirectory tenants, BackendPool backends, ProxyStats stats, TimeProvider time, ILogger logger, ICoordinatorStore store, ProxyRecord record, ProxyOptions options, ProxyCredentials credentials)
     {
+        _credentials = credentials;
         _routing = routing;
         _tenants = tenants;
         _backends = backends;
@@ -70,11 +76,35 @@ internal sealed class StoreAgent : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _stats.BackendFailed += ReportBackendFailure;
+        long credentialRevision = await LoadCredentialsAsync(cancellationToken).ConfigureAwait(false);
         long revision = await LoadAllAsync(cancellationToken).ConfigureAwait(false);
         await RegisterAsync(cancellationToken).ConfigureAwait(false);
+        await CountProxiesAsync(cancellationToken).ConfigureAwait(false);
         _keepAlive = KeepAliveLoopAsync(_stop.Token);
         _watch = WatchLoopAsync(revision + 1, _stop.Token);
+        _credentialWatch = CredentialWatchLoopAsync(credentialRevision + 1, _stop.Token);
     }
+
+    /// <summary>Reads the cluster secret and the API tokens; returns the revision the token listing reflects.</summary>
+    private async Task<long> LoadCredentialsAsync(CancellationToken cancellationToken)
+    {
+        var listing = await _store.ListAsync(StorePaths.Tokens, cancellationToken).ConfigureAwait(false);
+        var records = listing.Where(static r => StorePaths.TryGetChildName(StorePaths.Tokens, r.Key, out _)).Select(static r => KeyValuePair.Create(r.Key, r.Value));
+        var secret = await _store.GetAsync(StorePaths.ClusterSecret, cancellationToken).ConfigureAwait(false);
+        var read = CredentialSet.From(records, secret?.Value, (key, problem) => _logger.LogWarning("The security record {Key} grants nothing: {Problem}.", key, problem));
+        if (read.ClusterSecret is null && _credentials.Current.ClusterSecret is null)
+        {
+            _logger.LogWarning("The store has no cluster secret yet: the admin API refuses route pushes until a controller has started on {Store}.", _store.Url);
+        }
+
+        _credentials.Current = read;
+        return listing.Revision;
+    }
+
+    /// <summary>Follows <see cref="StorePaths.Security"/>: any change but the audit log's reads the credentials again (they change rarely).</summary>
+    private Task CredentialWatchLoopAsync(long fromRevision, CancellationToken cancellationToken) =>
+        FollowAsync(StorePaths.Security, fromRevision, "the cluster secret and tokens", async (change, ct) =>
+            change.Key == StorePaths.AuditLog ? null : await LoadCredentialsAsync(ct).ConfigureAwait(false), LoadCredentialsAsync, cancellationToken);
 
     /// <summary>Applies every namespace document in the store and drops namespaces that are gone; returns the listing's revision.</summary>
     private async Task<long> LoadAllAsync(CancellationToken cancellationToken)
@@ -123,6 +153,21 @@ internal sealed class StoreAgent : IAsyncDisposable
         Volatile.Write(ref _lastRenewal, _time.GetTimestamp());
     }
 
+    /// <summary>
+    /// Counts the live proxies (leased registrations, this one included): each enforces its share of a namespace's
+    /// quota, limit ÷ this count, re-divided at every renewal (a third of the lease TTL) as proxies join and leave.
+    /// </summary>
+    /// <remarks>
+    /// The proxies divide by the registrations themselves rather than wait for the controller to push shares: the
+    /// registrations are what the controller would divide by, and a proxy that lost the controller still keeps its
+    /// tenants within their limits.
+    /// </remarks>
+    private async Task CountProxiesAsync(CancellationToken cancellationToken)
+    {
+        var listing = await _store.ListAsync(StorePaths.Proxies, cancellationToken).ConfigureAwait(false);
+        _tenants.Proxies = listing.Count(r => StorePaths.TryGetChildName(StorePaths.Proxies, r.Key, out _));
+    }
+
     private async Task KeepAliveLoopAsync(CancellationToken cancellationToken)
     {
         var period = _ttl / 3;
@@ -137,6 +182,7 @@ internal sealed class StoreAgent : IAsyncDisposable
                 if (alive)
                 {
                     Volatile.Write(ref _lastRenewal, _time.GetTimestamp());
+                    await CountProxiesAsync(timeout.Token).ConfigureAwait(false);
                     continue;
                 }
 
@@ -160,39 +206,53 @@ internal sealed class StoreAgent : IAsyncDisposable
         }
     }
 
-    private async Task WatchLoopAsync(long fromRevision, CancellationToken cancellationToken)
+    private Task WatchLoopAsync(long fromRevision, CancellationToken cancellationToken) =>
+        FollowAsync(StorePaths.Namespaces, fromRevision, "the store", async (change, ct) =>
+        {
+            if (StorePaths.TryGetAccessNamespace(change.Key, out var accessOf))
+            {
+                ApplyAccess(accessOf, change.Kind == StoreEventKind.Delete || change.Value is null ? null : ParseAccess(change.Key, change.Value));
+                return null;
+            }
+
+            if (!StorePaths.TryGetChildName(StorePaths.Namespaces, change.Key, out var name))
+            {
+                return null;
+            }
+
+            if (change.Kind == StoreEventKind.Delete)
+            {
+                await _routing.RemoveNamespaceAsync(name).ConfigureAwait(false);
+            }
+            else if (change.Value is not null && Parse(change.Key, change.Value) is { } config)
+            {
+                await _routing.ApplyNamespaceAsync(config, _requestTimeout).ConfigureAwait(false);
+            }
+
+            return null;
+        }, LoadAllAsync, cancellationToken);
+
+    /// <summary>
+    /// Follows the keys under <paramref name="prefix"/> from <paramref name="fromRevision"/> until stopped: each change
+    /// goes to <paramref name="apply"/> (which may reload and return the revision its listing reflects, to watch on
+    /// from there); a reset, or a watch that fails, reloads everything with <paramref name="reload"/> and watches on.
+    /// </summary>
+    private async Task FollowAsync(string prefix, long fromRevision, string what, Func<StoreEvent, CancellationToken, Task<long?>> apply, Func<CancellationToken, Task<long>> reload, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await foreach (var change in _store.WatchAsync(StorePaths.Namespaces, fromRevision, cancellationToken).ConfigureAwait(false))
+                await foreach (var change in _store.WatchAsync(prefix, fromRevision, cancellationToken).ConfigureAwait(false))
                 {
                     fromRevision = change.Revision + 1;
                     if (change.Kind == StoreEventKind.Reset)
                     {
-                        fromRevision = await LoadAllAsync(cancellationToken).ConfigureAwait(false) + 1;
-                        continue;
+                        fromRevision = await reload(cancellationToken).ConfigureAwait(false) + 1;
                     }
-
-                    if (StorePaths.TryGetAccessNamespace(change.Key, out var accessOf))
+                    else if (await apply(change, cancellationToken).ConfigureAwait(false) is { } listed)
                     {
-                        ApplyAccess(accessOf, change.Kind == StoreEventKind.Delete || change.Value is null ? null : ParseAccess(change.Key, change.Value));
-                        continue;
-                    }
-
-                    if (!StorePaths.TryGetChildName(StorePaths.Namespaces, change.Key, out var name))
-                    {
-                        continue;
-                    }
-
-                    if (change.Kind == StoreEventKind.Delete)
-                    {
-                        await _routing.RemoveNamespaceAsync(name).ConfigureAwait(false);
-                    }
-                    else if (change.Value is not null && Parse(change.Key, change.Value) is { } config)
-                    {
-                        await _routing.ApplyNamespaceAsync(config, _requestTimeout).ConfigureAwait(false);
+                        fromRevision = Math.Max(fromRevision, listed + 1);
                     }
                 }
             }
@@ -202,15 +262,19 @@ internal sealed class StoreAgent : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                _logger.LogWarning("Watching the store failed ({Reason}); reloading and watching again", ex.Message);
+                _logger.LogWarning("Watching {What} failed ({Reason}); reloading and watching again", what, ex.Message);
                 try
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
-                    fromRevision = await LoadAllAsync(cancellationToken).ConfigureAwait(false) + 1;
+                    fromRevision = await reload(cancellationToken).ConfigureAwait(false) + 1;
                 }
                 catch (Exception retry) when (retry is not OperationCanceledException)
                 {
-                    _logger.LogWarning("Reloading from the store failed ({Reason}); retrying", retry.Message);
+                    _logger.LogWarning("Reloading {What} failed ({Reason}); retrying", what, retry.Message);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
                 }
             }
         }
@@ -244,8 +308,17 @@ internal sealed class StoreAgent : IAsyncDisposable
                 }
 
                 var body = JsonSerializer.Serialize(new { server, reporter = _record.Id, problem }, TesseraJson.Options);
-                using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-                using var response = await Http.PostAsync(ApiUrl.Combine(info.Url, ControllerRoutes.HealthReports), content, _stop.Token).ConfigureAwait(false);
+                using var request = new HttpRequestMessage(HttpMethod.Post, ApiUrl.Combine(info.Url, ControllerRoutes.HealthReports))
+                {
+                    Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+                };
+                if (_credentials.Current.ClusterSecret is { } secret)
+                {
+                    // The controller accepts the cluster secret on this one route.
+                    request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
+                }
+
+                using var response = await Http.SendAsync(request, _stop.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException or CoordinatorStoreException or UriFormatException)
             {
@@ -314,7 +387,7 @@ internal sealed class StoreAgent : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
-            await Task.WhenAll(_keepAlive, _watch).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await Task.WhenAll(_keepAlive, _watch, _credentialWatch).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
         {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Tessera.Model.Api;
 using Tessera.Model.Proxies;
 using Tessera.Model.Topology;
+using Tessera.Proxy.Coordination;
 using Tessera.Proxy.Sessions;
 
 namespace Tessera.Proxy.Hosting;
@@ -11,7 +12,8 @@ namespace Tessera.Proxy.Hosting;
 /// <summary>
 /// The proxy's admin HTTP API, every route in one place (paths from <see cref="ProxyAdminRoutes"/>, JSON with
 /// <see cref="TesseraJson.Options"/>, as its callers read it): the controller pushes routes here, and operators
-/// and the controller read the proxy's view.
+/// and the controller read the proxy's view. Every route but /healthz is behind <see cref="AdminAccess"/> (the cluster
+/// secret or an API token; a proxy serving a topology file answers reads only).
 /// <list type="bullet">
 /// <item>GET /healthz: 200 "ok", or 503 "fenced" while the proxy refuses clients.</item>
 /// <item>GET /api/topology: <see cref="ProxyRoutesState"/> (epoch and signature per namespace).</item>
@@ -23,8 +25,9 @@ namespace Tessera.Proxy.Hosting;
 /// </summary>
 internal static class AdminApi
 {
-    public static void Map(IEndpointRouteBuilder routes, ProxyContext context)
+    public static void Map(WebApplication routes, ProxyContext context, ProxyCredentials credentials)
     {
+        routes.Use((http, next) => AdminAccess.InvokeAsync(http, next, credentials));
         routes.MapGet(ProxyAdminRoutes.Health, () => context.Routing.Fenced
             ? Results.Text("fenced\n", statusCode: StatusCodes.Status503ServiceUnavailable)
             : Results.Text("ok\n"));

@@ -52,7 +52,7 @@ public sealed class ProxyServer : IAsyncDisposable
     public static async Task<ProxyServer> StartAsync(ProxyOptions options, TopologyConfig topology, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topology);
-        var server = await ListenAsync(options, loggerFactory, openNamespaces: true, cancellationToken).ConfigureAwait(false);
+        var server = await ListenAsync(options, new ProxyCredentials(fromStore: false), loggerFactory, openNamespaces: true, cancellationToken).ConfigureAwait(false);
         server._context.Logger.LogInformation("Serving a topology file: its namespaces are open (no passwords); tenants with users need a coordinator store");
         server._context.Routing.Apply(topology);
         return server;
@@ -68,7 +68,8 @@ public sealed class ProxyServer : IAsyncDisposable
         ProxyServer? server = null;
         try
         {
-            server = await ListenAsync(options, loggerFactory, openNamespaces: false, cancellationToken).ConfigureAwait(false);
+            var credentials = new ProxyCredentials(fromStore: true);
+            server = await ListenAsync(options, credentials, loggerFactory, openNamespaces: false, cancellationToken).ConfigureAwait(false);
             var context = server._context;
             var record = new ProxyRecord
             {
@@ -80,7 +81,7 @@ public sealed class ProxyServer : IAsyncDisposable
                 StartedAt = DateTimeOffset.UtcNow,
             };
             server._store = store;
-            server._agent = new StoreAgent(context.Routing, context.Tenants, context.Backends, context.Stats, context.Time, context.Logger, store, record, options);
+            server._agent = new StoreAgent(context.Routing, context.Tenants, context.Backends, context.Stats, context.Time, context.Logger, store, record, options, credentials);
             await server._agent.StartAsync(cancellationToken).ConfigureAwait(false);
             return server;
         }
@@ -99,7 +100,7 @@ public sealed class ProxyServer : IAsyncDisposable
         }
     }
 
-    private static async Task<ProxyServer> ListenAsync(ProxyOptions options, ILoggerFactory? loggerFactory, bool openNamespaces, CancellationToken cancellationToken)
+    private static async Task<ProxyServer> ListenAsync(ProxyOptions options, ProxyCredentials credentials, ILoggerFactory? loggerFactory, bool openNamespaces, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         loggerFactory ??= NullLoggerFactory.Instance;
@@ -147,7 +148,7 @@ public sealed class ProxyServer : IAsyncDisposable
             var app = builder.Build();
             if (options.Admin is not null)
             {
-                AdminApi.Map(app, context);
+                AdminApi.Map(app, context, credentials);
             }
 
             try

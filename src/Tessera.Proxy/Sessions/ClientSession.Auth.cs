@@ -1,4 +1,5 @@
 using System.Net;
+using Tessera.Model.Tenants;
 using Tessera.Proxy.Commands;
 using Tessera.Proxy.Tenants;
 using Tessera.Resp.Commands;
@@ -24,14 +25,27 @@ internal sealed partial class ClientSession
     /// <summary>Set from another thread when the session's user was removed: the read loop ends the connection.</summary>
     private volatile bool _evicted;
 
+    private IPAddress? _clientAddress;
+
     /// <summary>The namespace this client is served by: "default" until AUTH binds another.</summary>
     public string Namespace => _user?.Namespace ?? DefaultNamespace;
 
     /// <summary>The user the client authenticated as ("default" for an open namespace).</summary>
     public string UserName => _user?.Name ?? "default";
 
-    /// <summary>The session's user, binding it to the open "default" namespace on first use; null while it must AUTH.</summary>
-    private SessionUser? CurrentUser() => _user ??= _context.Tenants.OpenUser(DefaultNamespace);
+    /// <summary>
+    /// The session's user, binding it to the open "default" namespace on first use (when its allow-list admits the
+    /// client); null while it must AUTH.
+    /// </summary>
+    private SessionUser? CurrentUser()
+    {
+        if (_user is null && _context.Tenants.OpenUser(DefaultNamespace) is { } open && AllowList.Allows(open.Tenant.AllowedNetworks, ClientAddress()) && CountConnection(open.Tenant))
+        {
+            _user = open;
+        }
+
+        return _user;
+    }
 
     /// <summary>
     /// The check every command passes before it runs: authenticated (only AUTH, HELLO, QUIT, RESET and PING work
@@ -115,6 +129,13 @@ internal sealed partial class ClientSession
 
     private bool Bind(SessionUser user)
     {
+        if (!AllowList.Allows(user.Tenant.AllowedNetworks, ClientAddress()))
+        {
+            // After the password check, so the answer tells nothing to someone who does not know the password.
+            ReplyError($"NOPERM client address {ClientAddress()?.ToString() ?? RemoteAddress} may not use namespace '{user.Namespace}': it is not in the namespace's IP allow-list (its operators add it with `tessera namespace set {user.Namespace} --allow-ip ...`)");
+            return false;
+        }
+
         var current = _user ?? CurrentUser();
         if (current is not null && current.Namespace != user.Namespace)
         {
@@ -129,6 +150,12 @@ internal sealed partial class ClientSession
             _written = default;
         }
 
+        if (!CountConnection(user.Tenant))
+        {
+            ReplyError(ConnectionQuotaError(user.Tenant));
+            return false;
+        }
+
         _user = user;
         return true;
     }
@@ -137,12 +164,14 @@ internal sealed partial class ClientSession
     private void ResetUser()
     {
         _user = null;
+        UncountConnection();
         _written = default;
     }
 
     /// <summary>
-    /// Called from the thread that changed <paramref name="ns"/>'s users: the session takes its user's new permissions,
-    /// or is closed when its user is gone (as Redis closes a deleted user's connections).
+    /// Called from the thread that changed <paramref name="ns"/>'s users or allow-list: the session takes its user's new
+    /// permissions, or is closed when its user is gone (as Redis closes a deleted user's connections) or its address is
+    /// no longer allowed.
     /// </summary>
     internal void RefreshUser(string ns)
     {
@@ -152,7 +181,7 @@ internal sealed partial class ClientSession
         }
 
         var next = _context.Tenants.Refresh(user);
-        if (next is null)
+        if (next is null || !AllowList.Allows(user.Tenant.AllowedNetworks, ClientAddress()))
         {
             _evicted = true;
             Wake();
@@ -162,5 +191,6 @@ internal sealed partial class ClientSession
         _user = next;
     }
 
-    private IPAddress? ClientAddress() => IPEndPoint.TryParse(RemoteAddress, out var endpoint) ? endpoint.Address : null;
+    /// <summary>The client's address: the socket's, or the one a PROXY protocol header gave.</summary>
+    private IPAddress? ClientAddress() => _clientAddress ??= IPEndPoint.TryParse(RemoteAddress, out var endpoint) ? endpoint.Address : null;
 }

@@ -91,6 +91,11 @@ internal sealed partial class ClientSession
                 .Append(invariant, $"user:{UserName}\r\n")
                 .Append(invariant, $"namespace_read_only:{(_user?.Tenant.ReadOnly == true ? 1 : 0)}\r\n")
                 .Append(invariant, $"auth_failures:{_user?.Tenant.AuthFailures ?? 0}\r\n")
+                .Append(invariant, $"namespace_connections:{_user?.Tenant.Connections ?? 0}\r\n")
+                .Append(invariant, $"quota_waits:{_user?.Tenant.QuotaWaits ?? 0}\r\n")
+                .Append(invariant, $"quota_ops_share:{_user?.Tenant.Ops?.Rate ?? 0:0.##}\r\n")
+                .Append(invariant, $"quota_bytes_in_share:{_user?.Tenant.BytesIn?.Rate ?? 0:0.##}\r\n")
+                .Append(invariant, $"quota_connections_share:{_user?.Tenant.MaxConnections ?? 0}\r\n")
                 .Append(invariant, $"epoch:{snapshot.Epoch}\r\n")
                 .Append(invariant, $"groups:{routes?.Groups.Count ?? 0}\r\n");
             if (routes is not null)

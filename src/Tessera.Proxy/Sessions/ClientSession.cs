@@ -120,6 +120,7 @@ internal sealed partial class ClientSession
         {
             _context.HeldSessions.TryRemove(this, out _);
             _context.Clients.TryRemove(Id, out _);
+            UncountConnection();
             CloseDedicatedConnections();
             _out.Close();
         }
@@ -133,6 +134,8 @@ internal sealed partial class ClientSession
             var status = RequestParser.TryParse(buffer, _frame, limits);
             if (status == ParseStatus.Incomplete)
             {
+                // Everything the client sent is served: it is not (or no longer) over its quota.
+                _throttledSince = 0;
                 return;
             }
 
@@ -148,8 +151,19 @@ internal sealed partial class ClientSession
 
             if (_frame.Count > 0)
             {
-                _commandsInPass++;
-                Dispatch(_frame);
+                if (_user is { Tenant.Limited: true } user && Throttle(_frame, user.Tenant) is var verdict && verdict != QuotaVerdict.Go)
+                {
+                    if (verdict == QuotaVerdict.Wait)
+                    {
+                        // Not consumed: the command is read again when the pause ends.
+                        return;
+                    }
+                }
+                else
+                {
+                    _commandsInPass++;
+                    Dispatch(_frame);
+                }
             }
 
             buffer = buffer.Slice(_frame.ConsumedLength);

@@ -24,7 +24,7 @@ internal sealed class ProxyContext : IAsyncDisposable
         Routing = new RoutingState(Backends);
         Policies = new CommandPolicies(CommandTable.Default);
         Logger = loggerFactory.CreateLogger("Tessera.Proxy");
-        Tenants = new TenantDirectory(openNamespaces);
+        Tenants = new TenantDirectory(openNamespaces, time);
         AuthThrottle = new AuthThrottle(time);
         Routing.OnChanged(() => Tenants.ApplyRoutes(Routing.Current));
         Routing.OnChanged(WakeHeldSessions);

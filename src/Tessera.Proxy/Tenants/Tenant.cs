@@ -10,6 +10,8 @@ internal sealed class Tenant
 {
     private long _authFailures;
     private ulong _denied;
+    private int _connections;
+    private long _quotaWaits;
 
     public Tenant(string name) => Name = name;
 
@@ -25,14 +27,67 @@ internal sealed class Tenant
     /// <summary>What the namespace denies every session of it (<see cref="AclMask"/>): the writes while read-only.</summary>
     public ulong Denied => Volatile.Read(ref _denied);
 
+    /// <summary>The networks clients may come from (<see cref="Model.Topology.NamespaceConfig.AllowedIps"/>); empty: any.</summary>
+    public IReadOnlyList<System.Net.IPNetwork> AllowedNetworks { get; set; } = [];
+
+    /// <summary>The allow-list as configured, to see whether a new one differs.</summary>
+    public IReadOnlyList<string> AllowedIps { get; set; } = [];
+
     /// <summary>Clients may use it without a password.</summary>
     public bool Open { get; set; }
 
     /// <summary>False once the namespace is gone from the proxy's routes.</summary>
     public bool Exists { get; set; }
 
+    /// <summary>The namespace's limits as configured (cluster-wide), or null.</summary>
+    public Model.Topology.NamespaceQuota? Quota { get; set; }
+
+    /// <summary>This proxy's share of the ops/s limit, or null when there is none.</summary>
+    public QuotaBucket? Ops { get; set; }
+
+    /// <summary>This proxy's share of the bytes/s (in) limit, or null when there is none.</summary>
+    public QuotaBucket? BytesIn { get; set; }
+
+    /// <summary>Largest request accepted, 0 for no limit.</summary>
+    public long MaxRequestBytes { get; set; }
+
+    /// <summary>This proxy's share of the connection limit, 0 for no limit.</summary>
+    public long MaxConnections { get; set; }
+
+    /// <summary>True when a session must check a quota per command (ops, bytes or request size).</summary>
+    public bool Limited { get; set; }
+
+    /// <summary>Sessions bound to the namespace on this proxy now.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Counts a session in; false (nothing counted) when the namespace is at its connection limit here.</summary>
+    public bool TryAddConnection()
+    {
+        while (true)
+        {
+            int current = Volatile.Read(ref _connections);
+            long max = MaxConnections;
+            if (max > 0 && current >= max)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _connections, current + 1, current) == current)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void RemoveConnection() => Interlocked.Decrement(ref _connections);
+
     /// <summary>AUTHs naming this namespace that failed, since the proxy started.</summary>
     public long AuthFailures => Interlocked.Read(ref _authFailures);
 
     public void CountAuthFailure() => Interlocked.Increment(ref _authFailures);
+
+    /// <summary>Times a session of the namespace paused for its quota, since the proxy started.</summary>
+    public long QuotaWaits => Interlocked.Read(ref _quotaWaits);
+
+    public void CountQuotaWait() => Interlocked.Increment(ref _quotaWaits);
 }

@@ -18,20 +18,52 @@ internal sealed class TenantDirectory
     private readonly object _writeLock = new();
     private FrozenDictionary<string, TenantUsers> _users = FrozenDictionary<string, TenantUsers>.Empty;
 
+    private readonly TimeProvider _time;
+    private int _proxies = 1;
+
     /// <param name="allOpen">True for a proxy serving a topology file: it has no users, so every namespace is open.</param>
-    public TenantDirectory(bool allOpen) => AllOpen = allOpen;
+    /// <param name="time">The clock of the quota buckets.</param>
+    public TenantDirectory(bool allOpen, TimeProvider time)
+    {
+        AllOpen = allOpen;
+        _time = time;
+    }
+
+    /// <summary>
+    /// Live proxies sharing the namespaces' limits (this one included): each enforces limit ÷ this. Set from the store's
+    /// proxy registrations, so a limit is re-divided when proxies join or leave.
+    /// </summary>
+    public int Proxies
+    {
+        get => Volatile.Read(ref _proxies);
+        set
+        {
+            int proxies = Math.Max(1, value);
+            if (Interlocked.Exchange(ref _proxies, proxies) != proxies)
+            {
+                foreach (var tenant in _tenants.Values)
+                {
+                    ApplyQuota(tenant, tenant.Quota);
+                }
+            }
+        }
+    }
 
     public bool AllOpen { get; }
 
-    /// <summary>Raised with a namespace's name after its users changed; sessions of it re-check who they are.</summary>
+    /// <summary>Raised with a namespace's name after its users or its allow-list changed; sessions of it re-check who they are.</summary>
     public event Action<string>? AccessChanged;
 
     /// <summary>The namespace's live state (made on first use; the same object afterwards).</summary>
     public Tenant Get(string name) => _tenants.GetOrAdd(name, static n => new Tenant(n));
 
-    /// <summary>Takes the settings sessions check per command from the routes now served.</summary>
+    /// <summary>
+    /// Takes the settings sessions check from the routes now served; a namespace whose allow-list changed raises
+    /// <see cref="AccessChanged"/>, so that its live sessions from addresses no longer allowed are closed.
+    /// </summary>
     public void ApplyRoutes(RoutingSnapshot snapshot)
     {
+        var changed = new List<string>();
         foreach (var tenant in _tenants.Values)
         {
             if (!snapshot.Namespaces.ContainsKey(tenant.Name))
@@ -47,7 +79,56 @@ internal sealed class TenantDirectory
             tenant.ReadOnly = routes.Config.ReadOnly;
             tenant.Open = AllOpen || routes.Config.Open;
             tenant.Exists = true;
+            if (!Equals(tenant.Quota, routes.Config.Quota))
+            {
+                ApplyQuota(tenant, routes.Config.Quota);
+            }
+
+            if (!tenant.AllowedIps.SequenceEqual(routes.Config.AllowedIps, StringComparer.Ordinal))
+            {
+                // The routes passed TopologyValidator, which refuses any entry AllowList cannot parse.
+                tenant.AllowedNetworks = [.. routes.Config.AllowedIps.Select(e => AllowList.Parse(e, out _)).OfType<System.Net.IPNetwork>()];
+                tenant.AllowedIps = routes.Config.AllowedIps;
+                changed.Add(tenant.Name);
+            }
         }
+
+        foreach (var name in changed)
+        {
+            AccessChanged?.Invoke(name);
+        }
+    }
+
+    /// <summary>Sets <paramref name="tenant"/>'s share of <paramref name="quota"/> on this proxy.</summary>
+    private void ApplyQuota(Tenant tenant, Model.Topology.NamespaceQuota? quota)
+    {
+        lock (tenant)
+        {
+            int proxies = Proxies;
+            tenant.Quota = quota;
+            tenant.Ops = Bucket(tenant.Ops, quota?.OpsPerSecond, proxies);
+            tenant.BytesIn = Bucket(tenant.BytesIn, quota?.BytesInPerSecond, proxies);
+            tenant.MaxRequestBytes = quota?.MaxRequestBytes ?? 0;
+            tenant.MaxConnections = quota?.MaxConnections is > 0 and var max ? Math.Max(1, (max + proxies - 1) / proxies) : 0;
+            tenant.Limited = tenant.Ops is not null || tenant.BytesIn is not null || tenant.MaxRequestBytes > 0;
+        }
+    }
+
+    private QuotaBucket? Bucket(QuotaBucket? current, long? limit, int proxies)
+    {
+        if (limit is not > 0)
+        {
+            return null;
+        }
+
+        double share = (double)limit.Value / proxies;
+        if (current is null)
+        {
+            return new QuotaBucket(_time, share);
+        }
+
+        current.SetRate(share);
+        return current;
     }
 
     /// <summary>Replaces a namespace's users (null: it has none, or it is gone).</summary>

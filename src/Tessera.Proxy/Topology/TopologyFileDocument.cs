@@ -19,7 +19,7 @@ internal sealed class TopologyFileDocument
         foreach (var ns in config.Namespaces)
         {
             // Defaults (epoch 0, no zones, online, no target) are left out so files stay short.
-            var entry = new NamespaceEntry { Name = ns.Name, Epoch = ns.Epoch == 0 ? null : ns.Epoch, AllowFlush = ns.AllowFlush ? true : null, ReadOnly = ns.ReadOnly ? true : null, Groups = [], Slots = [] };
+            var entry = new NamespaceEntry { Name = ns.Name, Epoch = ns.Epoch == 0 ? null : ns.Epoch, AllowFlush = ns.AllowFlush ? true : null, ReadOnly = ns.ReadOnly ? true : null, AllowedIps = ns.AllowedIps.Count == 0 ? null : [.. ns.AllowedIps], Groups = [], Slots = [] };
             foreach (var group in ns.Groups)
             {
                 entry.Groups.Add(new GroupEntry
@@ -86,6 +86,7 @@ internal sealed class TopologyFileDocument
                     AllowFlush = ns.AllowFlush ?? false,
                     Open = ns.Open ?? true,
                     ReadOnly = ns.ReadOnly ?? false,
+                    AllowedIps = ns.AllowedIps ?? [],
                     Groups = ConvertGroups(ns.Groups, where, problems),
                     Slots = ConvertSlots(ns.Slots, where, problems),
                 });
@@ -235,6 +236,9 @@ internal sealed class TopologyFileDocument
 
         /// <summary>The read-only switch: writes are refused, reads go on.</summary>
         public bool? ReadOnly { get; set; }
+
+        /// <summary>Client addresses or CIDR networks allowed to use the namespace; absent or empty: any.</summary>
+        public List<string>? AllowedIps { get; set; }
 
         public List<GroupEntry>? Groups { get; set; }
 

@@ -31,7 +31,37 @@ public sealed partial class EtcdStore : ICoordinatorStore
         _options.Validate();
         Endpoints = endpoints.ToArray();
         _transport = new EtcdTransport(Endpoints.ToArray(), _options);
-        Url = "etcd://" + string.Join(",", Endpoints.Select(e => e.Authority));
+        Url = "etcd://" + (_options.User is { } user ? Uri.EscapeDataString(user) + "@" : "") + string.Join(",", Endpoints.Select(e => e.Authority));
+    }
+
+    /// <summary>Environment variable holding the etcd password when the store URL names only the user (etcd://user@host).</summary>
+    public const string PasswordVariable = "TESSERA_ETCD_PASSWORD";
+
+    /// <summary>
+    /// Splits <c>etcd://[user[:password]@]host:port[,host:port…]</c> into the URL without credentials and the
+    /// user and password (percent-decoded). A user without a password in the URL takes it from
+    /// <see cref="PasswordVariable"/>, which keeps it out of process listings.
+    /// </summary>
+    public static (string Url, string? User, string? Password) SplitCredentials(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        const string scheme = "etcd://";
+        int at = url.IndexOf('@', StringComparison.Ordinal);
+        if (!url.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || at < 0)
+        {
+            return (url, null, null);
+        }
+
+        string userInfo = url[scheme.Length..at];
+        int colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+        string user = Uri.UnescapeDataString(colon < 0 ? userInfo : userInfo[..colon]);
+        string? password = colon < 0 ? Environment.GetEnvironmentVariable(PasswordVariable) : Uri.UnescapeDataString(userInfo[(colon + 1)..]);
+        if (user.Length == 0)
+        {
+            throw new ArgumentException($"the store URL names an empty etcd user before '@'; use etcd://user:password@host:2379 or etcd://user@host:2379 with ${PasswordVariable}", nameof(url));
+        }
+
+        return (scheme + url[(at + 1)..], user, password);
     }
 
     /// <summary>The client URLs of the members, in the order they are tried.</summary>

@@ -15,6 +15,12 @@ public sealed record EtcdStoreOptions
     /// <summary>Pause between rounds over all endpoints.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>etcd user to authenticate as (etcd's auth enabled); null: no authentication.</summary>
+    public string? User { get; init; }
+
+    /// <summary>The user's password; never logged, never part of <see cref="EtcdStore.Url"/>.</summary>
+    public string? Password { get; init; }
+
     /// <summary>Pause before a broken watch reconnects.</summary>
     public TimeSpan WatchReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 

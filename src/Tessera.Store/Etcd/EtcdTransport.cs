@@ -24,6 +24,9 @@ internal sealed class EtcdTransport : IDisposable
     // Index of the endpoint that answered last; read and written without a lock because any value is valid.
     private int _preferred;
 
+    // The auth token etcd gave for the user (simple tokens expire; an "invalid auth token" answer gets a new one).
+    private volatile string? _token;
+
     public EtcdTransport(Uri[] endpoints, EtcdStoreOptions options)
     {
         _endpoints = endpoints;
@@ -61,9 +64,10 @@ internal sealed class EtcdTransport : IDisposable
                 timeout.CancelAfter(_options.RequestTimeout);
                 try
                 {
-                    using var content = new ByteArrayContent(body);
-                    content.Headers.ContentType = Json;
-                    using HttpResponseMessage response = await _http.PostAsync(new Uri(endpoint, path), content, timeout.Token).ConfigureAwait(false);
+                    using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path)) { Content = new ByteArrayContent(body) };
+                    request.Content.Headers.ContentType = Json;
+                    await AuthorizeAsync(request, endpoint, timeout.Token).ConfigureAwait(false);
+                    using HttpResponseMessage response = await _http.SendAsync(request, timeout.Token).ConfigureAwait(false);
                     byte[] answer = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
                     JsonDocument document = ParseAnswer(answer, endpoint, path, response.StatusCode);
                     if (response.IsSuccessStatusCode && !document.RootElement.TryGetProperty("error", out _))
@@ -74,6 +78,14 @@ internal sealed class EtcdTransport : IDisposable
 
                     EtcdErrorException error = EtcdErrorException.From(document.RootElement, endpoint, path, response.StatusCode);
                     document.Dispose();
+                    if (_options.User is not null && error.Message.Contains("invalid auth token", StringComparison.Ordinal))
+                    {
+                        // The token expired (or the member restarted): authenticate again and retry.
+                        _token = null;
+                        failures.Add(error.Message);
+                        continue;
+                    }
+
                     if (!error.IsRetryable)
                     {
                         Volatile.Write(ref _preferred, index);
@@ -102,6 +114,43 @@ internal sealed class EtcdTransport : IDisposable
     }
 
     /// <summary>
+    /// Adds the etcd auth token when the store authenticates, asking <paramref name="endpoint"/> for one first if there
+    /// is none (<c>/v3/auth/authenticate</c>). A refused user or password is an <see cref="EtcdErrorException"/> saying so.
+    /// </summary>
+    private async Task AuthorizeAsync(HttpRequestMessage request, Uri endpoint, CancellationToken cancellationToken)
+    {
+        if (_options.User is not { } user)
+        {
+            return;
+        }
+
+        var token = _token;
+        if (token is null)
+        {
+            byte[] body = EtcdJson.Request(w =>
+            {
+                w.WriteString("name", user);
+                w.WriteString("password", _options.Password ?? "");
+            });
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = Json;
+            using HttpResponseMessage response = await _http.PostAsync(new Uri(endpoint, "/v3/auth/authenticate"), content, cancellationToken).ConfigureAwait(false);
+            byte[] answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            using JsonDocument document = ParseAnswer(answer, endpoint, "/v3/auth/authenticate", response.StatusCode);
+            if (!response.IsSuccessStatusCode || !document.RootElement.TryGetProperty("token", out var given) || given.GetString() is not { Length: > 0 } value)
+            {
+                var refusal = document.RootElement.TryGetProperty("message", out var message) ? message.GetString() : $"HTTP {(int)response.StatusCode}";
+                throw new EtcdErrorException($"etcd at {endpoint} refused user '{user}' ({refusal}); check the user and password in the store URL (etcd://user:password@host:2379) or TESSERA_ETCD_PASSWORD", 16);
+            }
+
+            token = value;
+            _token = token;
+        }
+
+        request.Headers.TryAddWithoutValidation("Authorization", token);
+    }
+
+    /// <summary>
     /// Opens a streaming request (a watch) on the first endpoint that accepts it, in preference order;
     /// null when none did this round. The caller owns the response and reads it until it breaks.
     /// </summary>
@@ -120,6 +169,7 @@ internal sealed class EtcdTransport : IDisposable
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path)) { Content = new ByteArrayContent(body) };
                 request.Content.Headers.ContentType = Json;
+                await AuthorizeAsync(request, endpoint, timeout.Token).ConfigureAwait(false);
 
                 // Headers only: the body is an endless sequence of JSON lines read by the caller.
                 response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
@@ -192,7 +242,7 @@ internal sealed class EtcdErrorException : CoordinatorStoreException
     {
     }
 
-    private EtcdErrorException(string message, int code)
+    internal EtcdErrorException(string message, int code)
         : base(message) => Code = code;
 
     public int Code { get; }

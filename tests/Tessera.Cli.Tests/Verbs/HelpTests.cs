@@ -8,6 +8,9 @@ public sealed class HelpTests
     [Theory]
     [InlineData(new[] { "--help" }, new[] { "up", "proxy", "Examples:" })]
     [InlineData(new[] { "up", "--help" }, new[] { "--groups", "--replicas", "--port", "--dir", "--base-port", "[default: 19000]", "[default: ./.tessera]", "Examples:", "tessera up --groups 3" })]
+    [InlineData(new[] { "token", "--help" }, new[] { "create", "list", "revoke", "viewer", "operator", "admin", "TESSERA_TOKEN", "--token-file", "Examples:" })]
+    [InlineData(new[] { "status", "--help" }, new[] { "--token", "--token-file", "TESSERA_TOKEN", ".tessera/admin.token" })]
+    [InlineData(new[] { "controller", "--help" }, new[] { "--admin-token-file", "admin.token", "bearer token" })]
     [InlineData(new[] { "proxy", "--help" }, new[] { "--config", "--listen", "[default: 127.0.0.1:19000]", "namespaces:", "slots:", "Examples:" })]
     public async Task Help_teaches_each_verb(string[] args, string[] expected)
     {

@@ -33,12 +33,12 @@ public sealed class UpVerbTests : IDisposable
 
         var ready = await cli.WaitForLineAsync("ready", ReadyBound);
         Assert.Contains($"redis-cli -p {ports.Proxy}", ready, StringComparison.Ordinal);
-        Assert.Contains($"tessera status --controller {ports.ControllerUrl}", ready, StringComparison.Ordinal);
+        Assert.Contains($"tessera status --controller {ports.ControllerUrl} --token-file {Path.Combine(_directory.Path, "admin.token")}", ready, StringComparison.Ordinal);
         Assert.Contains("tessera group add default 2 127.0.0.1:", cli.Output, StringComparison.Ordinal);
         Assert.Contains("tessera slots assign default 512-1023 2", cli.Output, StringComparison.Ordinal);
 
         // The admin verb, as a process, against the controller `up` started: both groups, roles as built, the proxy in step.
-        var status = await StatusAsync(ports.ControllerUrl);
+        var status = await StatusAsync(ports.ControllerUrl, _directory.Path);
         Assert.True(status.Controller.IsLeader);
         var ns = Assert.Single(status.Namespaces);
         Assert.Equal("default", ns.Name);
@@ -138,7 +138,7 @@ public sealed class UpVerbTests : IDisposable
         using (var first = TesseraProcess.Start(["up", "--groups", "1", "--replicas", "1", .. ports.Arguments, "--dir", _directory.Path]))
         {
             await first.WaitForLineAsync("ready", ReadyBound);
-            orphans = await ServerPidsAsync(await StatusAsync(ports.ControllerUrl));
+            orphans = await ServerPidsAsync(await StatusAsync(ports.ControllerUrl, _directory.Path));
 
             // SIGKILL: no chance to stop its servers, which keep running without a parent, nor to clean up its
             // store (leader lock, proxy registration, namespace naming those servers).
@@ -159,7 +159,7 @@ public sealed class UpVerbTests : IDisposable
                 Assert.False(ProcessProbe.IsAlive(pid), $"leftover pid {pid} still runs. Output:\n{second.Output}");
             }
 
-            var status = await StatusAsync(ports.ControllerUrl);
+            var status = await StatusAsync(ports.ControllerUrl, _directory.Path);
             Assert.True(status.Controller.IsLeader);
             Assert.Equal(1, Assert.Single(Assert.Single(status.Namespaces).Groups).Id);
             Assert.True(Assert.Single(status.Proxies).Namespaces.Single().Matches);
@@ -193,7 +193,7 @@ public sealed class UpVerbTests : IDisposable
         using (var first = TesseraProcess.Start(["up", "--groups", "2", "--replicas", "1", .. ports.Arguments, "--store", etcd.Url, "--dir", Path.Combine(_directory.Path, "first")]))
         {
             await first.WaitForLineAsync("ready", ReadyBound);
-            var status = await StatusAsync(ports.ControllerUrl);
+            var status = await StatusAsync(ports.ControllerUrl, Path.Combine(_directory.Path, "first"));
             Assert.Equal(etcd.Url, status.Controller.Store);
             var ns = Assert.Single(status.Namespaces);
             Assert.Equal(2, ns.Groups.Count);
@@ -212,7 +212,15 @@ public sealed class UpVerbTests : IDisposable
         }
 
         // The store still holds namespace 'default', naming servers that are gone: refused, and nothing started.
+        // It has tokens too, so no new admin token is written: each later run is given the first run's.
         var refusedDirectory = Path.Combine(_directory.Path, "refused");
+        var resetDirectory = Path.Combine(_directory.Path, "reset");
+        foreach (var later in new[] { refusedDirectory, resetDirectory })
+        {
+            Directory.CreateDirectory(later);
+            File.Copy(Path.Combine(_directory.Path, "first", "admin.token"), Path.Combine(later, "admin.token"));
+        }
+
         using (var refused = TesseraProcess.Start(["up", .. Ports.Find().Arguments, "--store", etcd.Url, "--dir", refusedDirectory]))
         {
             Assert.True(await refused.WaitForExitAsync(ExitBound), refused.Output);
@@ -223,10 +231,10 @@ public sealed class UpVerbTests : IDisposable
         }
 
         var again = Ports.Find();
-        using var reset = TesseraProcess.Start(["up", "--groups", "1", "--replicas", "0", .. again.Arguments, "--store", etcd.Url, "--reset", "--dir", Path.Combine(_directory.Path, "reset")]);
+        using var reset = TesseraProcess.Start(["up", "--groups", "1", "--replicas", "0", .. again.Arguments, "--store", etcd.Url, "--reset", "--dir", resetDirectory]);
         await reset.WaitForLineAsync("ready", ReadyBound);
         Assert.Contains("tessera namespace remove default --force", reset.Output, StringComparison.Ordinal);
-        var rebuilt = Assert.Single((await StatusAsync(again.ControllerUrl)).Namespaces);
+        var rebuilt = Assert.Single((await StatusAsync(again.ControllerUrl, resetDirectory)).Namespaces);
         Assert.Equal(1, Assert.Single(rebuilt.Groups).Id);
         await using (var client = await RespClient.ConnectAsync("127.0.0.1", again.Proxy))
         {
@@ -257,10 +265,10 @@ public sealed class UpVerbTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(_directory.Path));
     }
 
-    /// <summary>`tessera status --json` run as a process against <paramref name="controllerUrl"/>.</summary>
-    private static async Task<StatusReport> StatusAsync(string controllerUrl)
+    /// <summary>`tessera status --json` run as a process against <paramref name="controllerUrl"/>, with the admin token `up` wrote in <paramref name="upDirectory"/>.</summary>
+    private static async Task<StatusReport> StatusAsync(string controllerUrl, string upDirectory)
     {
-        using var status = TesseraProcess.Start("status", "--json", "--controller", controllerUrl);
+        using var status = TesseraProcess.Start("status", "--json", "--controller", controllerUrl, "--token-file", Path.Combine(upDirectory, "admin.token"));
         Assert.True(await status.WaitForExitAsync(AdminVerbBound), $"tessera status did not exit. Output:\n{status.Output}");
         Assert.True(status.ExitCode == 0, $"tessera status: exit code {status.ExitCode}. Output:\n{status.Output}");
 

@@ -87,7 +87,7 @@ internal sealed class FailoverCluster : IAsyncDisposable
         return leader!;
     }
 
-    public ControllerClient Client(ControllerServer? controller = null) => new((controller ?? Controllers[0]).Url, TimeSpan.FromSeconds(30));
+    public ControllerClient Client(ControllerServer? controller = null) => (controller ?? Controllers[0]).Client();
 
     /// <summary>The group as stored now.</summary>
     public async Task<GroupConfig> GroupAsync(int groupId, ControllerServer? via = null)
@@ -105,7 +105,7 @@ internal sealed class FailoverCluster : IAsyncDisposable
     /// </summary>
     public static async Task AllHealthyAsync(ControllerServer controller, int servers, TimeSpan timeout)
     {
-        using var client = new ControllerClient(controller.Url, TimeSpan.FromSeconds(10));
+        using var client = controller.Client();
         await Eventually.TrueAsync(
             async () =>
             {
@@ -128,7 +128,7 @@ internal sealed class FailoverCluster : IAsyncDisposable
     /// <summary>The master of <paramref name="groupId"/> as the proxy serves it (from its admin API).</summary>
     public async Task<string> ProxyMasterAsync(int groupId)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = await TestTokens.ProxyAdminHttpAsync(new Uri(ProxyAdmin), Directory.StoreUrl, TimeSpan.FromSeconds(5));
         var topology = await http.GetFromJsonAsync<TopologyConfig>(ApiUrl.Combine(ProxyAdmin, ProxyAdminRoutes.TopologyConfig), TesseraJson.Options);
         return topology!.Namespaces.Single(n => n.Name == Namespace).Groups.Single(g => g.Id == groupId).Master;
     }
@@ -200,6 +200,7 @@ internal sealed class FailoverCluster : IAsyncDisposable
                     StoreUrl = Directory.StoreUrl,
                     Listen = new IPEndPoint(IPAddress.Loopback, 0),
                     Id = id,
+                    AdminTokenFile = TestTokens.FileFor(Directory.StoreUrl),
                     LeaseTtl = options.LeaseTtl,
                     PushDeadline = TimeSpan.FromSeconds(6),
                     PushCallTimeout = TimeSpan.FromSeconds(1),
@@ -208,6 +209,7 @@ internal sealed class FailoverCluster : IAsyncDisposable
                     Health = options.Health,
                 },
                 holder.Factory);
+            TestTokens.Register(controller.Url, Directory.StoreUrl);
             Controllers.Add(controller);
             if (i == 0 && !await controller.WaitForLeadershipAsync(TimeSpan.FromSeconds(10)))
             {

@@ -13,6 +13,7 @@ public sealed class LayeringTests
     /// <item>"" — ControllerOptions, HealthOptions, OperationRefusedException;</item>
     /// <item>Election, Events, Proxies, Topology, Servers — leaves: the leader lock, the event log, the proxy
     /// registry and admin client, the namespace documents and slot tables, calls to redis-servers;</item>
+    /// <item>Security — tokens, roles, the access check, the cluster secret, the audit log (Events' bounded list);</item>
     /// <item>Pushes — two-phase route pushes (Topology, Proxies);</item>
     /// <item>Operations — topology changes (Pushes, Topology, Servers, Election);</item>
     /// <item>Health — probes over time, opinions, verdicts (Servers, Topology, Election, Events);</item>
@@ -27,6 +28,7 @@ public sealed class LayeringTests
         "",
         "Election",
         "Events",
+        "Security",
         "Proxies",
         "Topology",
         "Servers",

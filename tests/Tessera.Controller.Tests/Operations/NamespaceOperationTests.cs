@@ -81,6 +81,7 @@ public sealed class NamespaceOperationTests
         using var dir = new TempDirectory();
         await using var controller = await TestControllers.StartLeaderAsync(dir.StoreUrl);
         using var http = new HttpClient { BaseAddress = controller.Url, Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestTokens.AdminToken(dir.StoreUrl));
 
         using var bad = await http.PostAsync(new Uri("api/namespaces", UriKind.Relative), new StringContent("{not json"));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);

@@ -16,8 +16,9 @@ namespace Tessera.Controller.Tests.Pushes;
 /// The contract between the controller's pushes and a real proxy's admin API (the other push tests use the
 /// <see cref="Support.RecordingProxy"/> stand-in): the route path, the JSON both sides read, that pushed routes are
 /// the routes served (a key lands on the pushed group's redis-server), and that a stale push is refused with the
-/// proxy's state, which the controller reads as "not applied". The proxy runs in-process on a topology of its own,
-/// not on the store, so whatever it serves came through its admin API.
+/// proxy's state, which the controller reads as "not applied". The proxy runs in-process on a store of its own that
+/// holds epoch 1 only, so every later epoch it serves came through its admin API, authenticated with the cluster
+/// secret as the controller sends it.
 /// </summary>
 public sealed class ProxyAdminContractTests
 {
@@ -28,9 +29,15 @@ public sealed class ProxyAdminContractTests
     {
         using var dir = new TempDirectory("tessera-contract");
         await using var redis = await RedisServers.StartAsync(dir, 2);
-        await using var proxy = await StartProxyAsync(new TopologyConfig { Epoch = 1, Namespaces = [Namespace(1, redis, slotsOn: 1)] });
+        await using (var store = StoreFactory.Open(dir.StoreUrl))
+        {
+            await store.PutAsync(StorePaths.Namespace("default"), JsonSerializer.Serialize(Namespace(1, redis, slotsOn: 1), TesseraJson.Options));
+        }
+
+        var secret = await TestTokens.ClusterSecretAsync(dir.StoreUrl);
+        await using var proxy = await StartProxyAsync(dir.StoreUrl);
         var record = Record(proxy);
-        using var admin = new ProxyAdminClient();
+        using var admin = new ProxyAdminClient(() => secret);
 
         var first = await admin.GetStateAsync(record, CallTimeout, CancellationToken.None);
         Assert.Equal(proxy.Id, first.Id);
@@ -72,15 +79,12 @@ public sealed class ProxyAdminContractTests
         using var dir = new TempDirectory("tessera-contract");
         await using var redis = await RedisServers.StartAsync(dir, 2);
         await using var controller = await TestControllers.StartLeaderAsync(dir.StoreUrl);
-        await using var proxy = await StartProxyAsync(new TopologyConfig());
-        await using var store = StoreFactory.Open(dir.StoreUrl);
-        var lease = await store.GrantLeaseAsync(TimeSpan.FromSeconds(60));
-        await store.PutAsync(StorePaths.Proxy(proxy.Id), JsonSerializer.Serialize(Record(proxy), TesseraJson.Options), lease);
+        await using var proxy = await StartProxyAsync(dir.StoreUrl);
         using var client = controller.Client();
 
         var changes = new List<ChangeResult>
         {
-            await client.CreateNamespaceAsync("default"),
+            await client.CreateNamespaceAsync("default", open: true),
             await client.CreateGroupAsync("default", 1),
             await client.AddServerAsync("default", 1, redis[0].Endpoint),
             await client.CreateGroupAsync("default", 2),
@@ -108,10 +112,10 @@ public sealed class ProxyAdminContractTests
         Assert.Contains(status.Namespaces, n => n.Name == "default" && n.Matches);
     }
 
-    private static async Task<ProxyServer> StartProxyAsync(TopologyConfig topology) =>
-        await ProxyServer.StartAsync(
+    private static async Task<ProxyServer> StartProxyAsync(string storeUrl) =>
+        await ProxyServer.StartWithStoreAsync(
             new ProxyOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), Admin = new IPEndPoint(IPAddress.Loopback, 0) },
-            topology);
+            storeUrl);
 
     /// <summary>The registration the proxy would write for itself, which is all the controller's client reads.</summary>
     private static ProxyRecord Record(ProxyServer proxy) => new()
@@ -127,6 +131,7 @@ public sealed class ProxyAdminContractTests
     private static NamespaceConfig Namespace(long epoch, RedisServers redis, int slotsOn) => new()
     {
         Name = "default",
+        Open = true,
         Epoch = epoch,
         Groups = [new GroupConfig { Id = 1, Master = redis[0].Endpoint }, new GroupConfig { Id = 2, Master = redis[1].Endpoint }],
         Slots = [new SlotRangeConfig { From = 0, To = 1023, Group = slotsOn }],

@@ -55,6 +55,9 @@ public sealed class ControlPlaneScenarioTests
         using var p2 = StartProxy(storeUrl, "p2", out var p2Port, out var p2Admin);
         await Task.WhenAll(standby.WaitForLineAsync("is ready on", Start), p1.WaitForLineAsync("is ready on", Start), p2.WaitForLineAsync("is ready on", Start));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+
+        // The proxies' admin APIs take an API token as well as the cluster secret.
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestTokens.AdminToken(storeUrl));
         try
         {
             // The topology, built with the verbs a person would type; each change must be live on both proxies.
@@ -125,11 +128,17 @@ public sealed class ControlPlaneScenarioTests
         }
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> StoreByController = new();
+
+    private static string StoreOf(string controllerUrl) => StoreByController[controllerUrl.TrimEnd('/')];
+
     private static TesseraProcess StartController(string storeUrl, string id, out string url)
     {
         var port = FreePort.Find().ToString(CultureInfo.InvariantCulture);
         url = $"http://127.0.0.1:{port}";
-        return TesseraProcess.StartNamed(id, "controller", "--store", storeUrl, "--listen", $"127.0.0.1:{port}", "--id", id,
+        TestTokens.Register(new Uri(url), storeUrl);
+        StoreByController[url] = storeUrl;
+        return TesseraProcess.StartNamed(id, "controller", "--store", storeUrl, "--listen", $"127.0.0.1:{port}", "--id", id, "--admin-token-file", TestTokens.FileFor(storeUrl),
             "--lease-ttl", ControllerTtl.TotalSeconds.ToString(CultureInfo.InvariantCulture), "--log-level", "Information");
     }
 
@@ -175,7 +184,8 @@ public sealed class ControlPlaneScenarioTests
     /// <summary><c>tessera status --json</c> through the real executable: both proxies at the stored epoch with matching signatures.</summary>
     private static async Task StatusAgreesAsync(string controller, int expectedProxies)
     {
-        var result = await TesseraProcess.RunAsync(TimeSpan.FromSeconds(30), "status", "--json", "--controller", controller);
+        // The real executable reads its token from a file, as an operator's would.
+        var result = await TesseraProcess.RunAsync(TimeSpan.FromSeconds(30), "status", "--json", "--controller", controller, "--token-file", TestTokens.FileFor(StoreOf(controller)));
         Assert.True(result.ExitCode == 0, result.ToString());
         var status = JsonSerializer.Deserialize<StatusReport>(result.Output, TesseraJson.Options)!;
         var stored = status.Namespaces.Single(n => n.Name == "default");
@@ -252,7 +262,7 @@ public sealed class ControlPlaneScenarioTests
 
     private static async Task WaitForLeaderAsync(string url, TimeSpan timeout)
     {
-        using var client = new Api.ControllerClient(new Uri(url), TimeSpan.FromSeconds(5));
+        using var client = new Api.ControllerClient(new Uri(url), TimeSpan.FromSeconds(5)) { Token = TestTokens.ForController(url) };
         await Eventually.TrueAsync(
             async () =>
             {

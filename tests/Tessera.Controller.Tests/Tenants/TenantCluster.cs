@@ -37,7 +37,7 @@ internal sealed class TenantCluster : IAsyncDisposable
 
     public IReadOnlyList<ProxyServer> Proxies => _proxies;
 
-    public static async Task<TenantCluster> StartAsync(int proxies = 1)
+    public static async Task<TenantCluster> StartAsync(int proxies = 1, bool proxyProtocol = false, TimeSpan? quotaPatience = null)
     {
         var directory = new TempDirectory();
         var redis = await RedisServers.StartAsync(directory, 2);
@@ -58,7 +58,7 @@ internal sealed class TenantCluster : IAsyncDisposable
             for (int i = 0; i < proxies; i++)
             {
                 cluster._proxies.Add(await ProxyServer.StartWithStoreAsync(
-                    new ProxyOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), Admin = new IPEndPoint(IPAddress.Loopback, 0), LeaseTtl = TimeSpan.FromSeconds(3) },
+                    new ProxyOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), Admin = new IPEndPoint(IPAddress.Loopback, 0), LeaseTtl = TimeSpan.FromSeconds(3), AcceptProxyProtocol = proxyProtocol, QuotaPatience = quotaPatience ?? TimeSpan.FromSeconds(10) },
                     directory.StoreUrl));
             }
 
@@ -69,6 +69,13 @@ internal sealed class TenantCluster : IAsyncDisposable
             await cluster.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Stops proxy <paramref name="index"/> (it revokes its registration).</summary>
+    public async Task StopProxyAsync(int index)
+    {
+        await _proxies[index].DisposeAsync();
+        _proxies.RemoveAt(index);
     }
 
     /// <summary>Adds a user and answers its password.</summary>
@@ -87,36 +94,35 @@ internal sealed class TenantCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// A connection authenticated with <paramref name="args"/> (AUTH's arguments). Proxies learn of a new user from the
-    /// store's watch, a moment after the controller answered: retried (bounded) until every proxy accepts it.
+    /// A connection to proxy <paramref name="proxy"/> authenticated with <paramref name="args"/> (AUTH's arguments).
+    /// Proxies learn of a new user from the store's watch, a moment after the controller answered: retried (bounded)
+    /// on new connections; the refused ones are closed, so only the returned one counts against a connection quota.
     /// </summary>
-    public async Task<RawConnection> LoginAsync(params string[] args)
+    public async Task<RawConnection> LoginOnAsync(int proxy, params string[] args)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        for (int proxy = 0; proxy < _proxies.Count; proxy++)
+        while (true)
         {
-            while (true)
+            var connection = await RawConnection.ConnectAsync(_proxies[proxy].Endpoint.Port);
+            var reply = await connection.CallAsync(["AUTH", .. args]);
+            if (reply.IsOk)
             {
-                var probe = await ConnectAsync(proxy);
-                var reply = await probe.CallAsync(["AUTH", .. args]);
-                if (reply.IsOk)
-                {
-                    break;
-                }
-
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new Xunit.Sdk.XunitException($"proxy {proxy} still answers {reply} to AUTH {string.Join(' ', args)} after 10 s");
-                }
-
-                await Task.Delay(25);
+                _connections.Add(connection);
+                return connection;
             }
-        }
 
-        var connection = await ConnectAsync();
-        Reply.Ok(await connection.CallAsync(["AUTH", .. args]));
-        return connection;
+            await connection.DisposeAsync();
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new Xunit.Sdk.XunitException($"proxy {proxy} still answers {reply} to AUTH {string.Join(' ', args)} after 10 s");
+            }
+
+            await Task.Delay(25);
+        }
     }
+
+    /// <summary>A connection to the first proxy, authenticated (see <see cref="LoginOnAsync"/>).</summary>
+    public Task<RawConnection> LoginAsync(params string[] args) => LoginOnAsync(0, args);
 
     /// <summary>Waits (bounded) until a new connection passes <paramref name="probe"/>.</summary>
     public async Task WaitForProxiesAsync(Func<RawConnection, Task<bool>> probe, string what)
@@ -168,5 +174,30 @@ internal static class RawConnectionCalls
     {
         await connection.SendAsync(RawConnection.Command(args));
         return await connection.ReadAsync(TimeSpan.FromSeconds(10)) ?? throw new Xunit.Sdk.XunitException($"the proxy closed the connection instead of answering {string.Join(' ', args)}");
+    }
+
+    /// <summary>True when the proxy closes the connection within 10 s (PINGs until it does).</summary>
+    public static async Task<bool> ClosedAsync(this RawConnection connection)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                await connection.SendAsync(RawConnection.Command("PING"));
+                if (await connection.ReadAsync(TimeSpan.FromSeconds(5)) is null)
+                {
+                    return true;
+                }
+            }
+            catch (IOException)
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return false;
     }
 }

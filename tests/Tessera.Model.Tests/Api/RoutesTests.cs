@@ -15,6 +15,8 @@ public sealed class RoutesTests
         Assert.Equal("/api/namespaces/shop/groups/2/promote", ControllerRoutes.PromotePath("shop", 2));
         Assert.Equal("/api/namespaces/shop/migrations/m000001", ControllerRoutes.MigrationPath("shop", "m000001"));
         Assert.Equal("/api/events?limit=20", ControllerRoutes.EventsPath(20));
+        Assert.Equal("/api/audit?limit=7", ControllerRoutes.AuditPath(7));
+        Assert.Equal(ControllerRoutes.Token.Replace("{name}", "ci-deploy", StringComparison.Ordinal), ControllerRoutes.TokenPath("ci-deploy"));
         Assert.Equal(ControllerRoutes.Server.Replace("{ns}", "shop", StringComparison.Ordinal).Replace("{gid}", "1", StringComparison.Ordinal).Replace("{address}", "a%3A1", StringComparison.Ordinal), ControllerRoutes.ServerPath("shop", 1, "a:1"));
     }
 

@@ -89,6 +89,7 @@ public sealed class StoreBackedProxyTests : IAsyncLifetime
     {
         string url = "file://" + Path.Combine(_directory, "store");
         await using var store = StoreFactory.Open(url);
+        await TestTokens.ClusterSecretAsync(store);
         await store.PutAsync(StorePaths.Namespace("default"), JsonSerializer.Serialize(Namespace(1), Json));
 
         await using var proxy = await ProxyServer.StartWithStoreAsync(Options(), url);
@@ -104,7 +105,7 @@ public sealed class StoreBackedProxyTests : IAsyncLifetime
         // A new epoch written to the store reaches the running proxy: move every slot to group 1.
         var moved = Namespace(2, splitAt: 1024);
         await store.PutAsync(StorePaths.Namespace("default"), JsonSerializer.Serialize(moved with { Slots = [new SlotRangeConfig { From = 0, To = 1023, Group = 1 }] }, Json));
-        using var http = new HttpClient { BaseAddress = proxy.AdminUrl, Timeout = TimeSpan.FromSeconds(5) };
+        using var http = await TestTokens.ProxyAdminHttpAsync(proxy.AdminUrl!, url, TimeSpan.FromSeconds(5));
         await Eventually(async () => (await http.GetFromJsonAsync<ProxyRoutesState>("api/topology", Json))!.Namespaces.Single().Epoch == 2, TimeSpan.FromSeconds(2), "the proxy applies epoch 2");
         var state = (await http.GetFromJsonAsync<ProxyRoutesState>("api/topology", Json))!;
         Assert.Equal(TopologySignature.Compute(moved with { Slots = [new SlotRangeConfig { From = 0, To = 1023, Group = 1 }] }), state.Namespaces.Single().Signature);
@@ -124,9 +125,10 @@ public sealed class StoreBackedProxyTests : IAsyncLifetime
     {
         string url = "file://" + Path.Combine(_directory, "store");
         await using var store = StoreFactory.Open(url);
+        await TestTokens.ClusterSecretAsync(store);
         await store.PutAsync(StorePaths.Namespace("default"), JsonSerializer.Serialize(Namespace(1), Json));
         await using var proxy = await ProxyServer.StartWithStoreAsync(Options(), url);
-        using var http = new HttpClient { BaseAddress = proxy.AdminUrl, Timeout = TimeSpan.FromSeconds(10) };
+        using var http = await TestTokens.ProxyAdminHttpAsync(proxy.AdminUrl!, url, TimeSpan.FromSeconds(10));
 
         // Phase 1: lock the upper half.
         var lockResponse = await http.PostAsJsonAsync("api/routes", new RoutePush { Namespace = Namespace(2, upperState: SlotState.Locked) }, Json);
@@ -164,6 +166,7 @@ public sealed class StoreBackedProxyTests : IAsyncLifetime
     {
         string url = "file://" + Path.Combine(_directory, "store");
         await using var store = StoreFactory.Open(url);
+        await TestTokens.ClusterSecretAsync(store);
         await store.PutAsync(StorePaths.Namespace("default"), JsonSerializer.Serialize(Namespace(1, upperState: SlotState.Locked), Json));
         await using var proxy = await ProxyServer.StartWithStoreAsync(Options() with { RequestTimeout = TimeSpan.FromSeconds(1) }, url);
         await using var client = await RespClient.ConnectAsync("127.0.0.1", proxy.Endpoint.Port);

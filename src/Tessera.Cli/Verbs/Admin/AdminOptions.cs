@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Tessera.Controller;
 
 namespace Tessera.Cli.Verbs.Admin;
 
-/// <summary>Options every admin verb shares: where the controller is, and JSON output.</summary>
+/// <summary>Options every admin verb shares: where the controller is, which token to send, and JSON output.</summary>
 internal static class AdminOptions
 {
     /// <summary>Environment variable that overrides the default controller URL.</summary>
@@ -24,6 +25,38 @@ internal static class AdminOptions
         DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable(ControllerVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultController),
         CustomParser = ParseController,
     };
+
+    /// <summary>Environment variable holding the API token when --token is not given.</summary>
+    public const string TokenVariable = "TESSERA_TOKEN";
+
+    /// <summary>Where <c>tessera up</c> run from this directory without --dir keeps its admin token.</summary>
+    public const string UpTokenFile = ".tessera/admin.token";
+
+    /// <summary>How the CLI finds its token, for --help and for errors.</summary>
+    public static readonly string TokenOrder =
+        $"--token, then ${TokenVariable}, then the file given by --token-file (default {ControllerOptions.DefaultAdminTokenFile()}, where a controller's first start writes an admin token), then ./{UpTokenFile} (what `tessera up` run from this directory writes)";
+
+    /// <summary><c>--token TOKEN</c>, recursive like <see cref="Controller"/>; one instance per top-level verb.</summary>
+    public static Option<string?> Token() => new(TokenName)
+    {
+        Description = $"API token sent as 'Authorization: Bearer'. Looked for in this order: {TokenOrder}.",
+        HelpName = "token",
+        Recursive = true,
+    };
+
+    /// <summary><c>--token-file PATH</c>: read the token from a file (its first line).</summary>
+    public static Option<string?> TokenFile() => new(TokenFileName)
+    {
+        Description = $"File holding the API token (first line), used when neither --token nor ${TokenVariable} is given (default {ControllerOptions.DefaultAdminTokenFile()}).",
+        HelpName = "path",
+        Recursive = true,
+    };
+
+    /// <summary>The name of <see cref="Token"/>, which the verbs' runner reads it by.</summary>
+    public const string TokenName = "--token";
+
+    /// <summary>The name of <see cref="TokenFile"/>.</summary>
+    public const string TokenFileName = "--token-file";
 
     /// <summary><c>--json</c>: print the API's JSON answer instead of a table.</summary>
     public static Option<bool> Json() => new("--json")

@@ -6,15 +6,26 @@ using Tessera.Model.Api;
 namespace Tessera.Cli.Verbs.Admin;
 
 /// <summary>
-/// Runs one admin verb against the controller: builds the client from <c>--controller</c>, and turns every
-/// refusal into one line on stderr (<c>error: …</c>) and exit code 1.
+/// Runs one admin verb against the controller: builds the client from <c>--controller</c> and the token
+/// (<see cref="TokenSource"/>), and turns every refusal into one line on stderr (<c>error: …</c>) and exit code 1.
 /// </summary>
 internal static class AdminRun
 {
     public static async Task<int> RunAsync(ParseResult parse, Option<Uri> controller, Func<ControllerClient, AdminOutput, CancellationToken, Task> action, CancellationToken cancellationToken)
     {
         var output = new AdminOutput(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
-        using var client = new ControllerClient(parse.GetValue(controller)!) { FollowLeader = true };
+        string? token;
+        try
+        {
+            token = TokenSource.Find(parse.GetValue<string?>(AdminOptions.TokenName), parse.GetValue<string?>(AdminOptions.TokenFileName));
+        }
+        catch (TokenFileException e)
+        {
+            await output.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        using var client = new ControllerClient(parse.GetValue(controller)!) { FollowLeader = true, Token = token };
         try
         {
             await action(client, output, cancellationToken).ConfigureAwait(false);

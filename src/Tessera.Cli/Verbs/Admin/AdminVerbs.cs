@@ -5,23 +5,26 @@ namespace Tessera.Cli.Verbs.Admin;
 
 /// <summary>
 /// The admin verbs that call a controller's API (<c>status</c>, <c>namespace</c>, <c>group</c>, <c>slots</c>,
-/// <c>proxies</c>), and their usage-error answer: one line on stderr and exit code 2.
+/// <c>proxies</c>, <c>events</c>, <c>token</c>, <c>audit</c>), each with <c>--controller</c>, <c>--token</c> and
+/// <c>--token-file</c>, and their usage-error answer: one line on stderr and exit code 2.
 /// </summary>
 internal static class AdminVerbs
 {
     /// <summary>Names of the top-level admin verbs.</summary>
-    private static readonly HashSet<string> Names = ["status", "namespace", "group", "slots", "proxies", "events"];
+    private static readonly HashSet<string> Names = ["status", "namespace", "group", "slots", "proxies", "events", "token", "audit"];
 
     /// <summary>Adds every admin verb to <paramref name="root"/>.</summary>
     public static void AddTo(Command root)
     {
         ArgumentNullException.ThrowIfNull(root);
-        root.Add(StatusVerb.Create());
-        root.Add(NamespaceVerb.Create());
-        root.Add(GroupVerb.Create());
-        root.Add(SlotsVerb.Create());
-        root.Add(ProxiesVerb.Create());
-        root.Add(EventsVerb.Create());
+        Command[] verbs = [StatusVerb.Create(), NamespaceVerb.Create(), GroupVerb.Create(), SlotsVerb.Create(), ProxiesVerb.Create(), EventsVerb.Create(), TokenVerb.Create(), AuditVerb.Create()];
+        foreach (var verb in verbs)
+        {
+            // Every admin verb sends a token; the options are recursive, so they work after any sub-verb too.
+            verb.Add(AdminOptions.Token());
+            verb.Add(AdminOptions.TokenFile());
+            root.Add(verb);
+        }
     }
 
     /// <summary>True when <paramref name="parse"/> failed inside an admin verb (its errors are ours to report).</summary>

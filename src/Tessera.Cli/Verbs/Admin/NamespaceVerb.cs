@@ -79,7 +79,7 @@ internal static class NamespaceVerb
             }
 
             output.Table(
-                ["NAMESPACE", "EPOCH", "GROUPS", "SERVERS", "SLOTS ASSIGNED", "ACCESS", "WRITES", "FLUSH"],
+                ["NAMESPACE", "EPOCH", "GROUPS", "SERVERS", "SLOTS ASSIGNED", "ACCESS", "WRITES", "FLUSH", "LIMITS"],
                 namespaces.Select(static n => (IReadOnlyList<string>)
                 [
                     n.Name,
@@ -90,9 +90,25 @@ internal static class NamespaceVerb
                     n.Open ? "open" : "password",
                     n.ReadOnly ? "read-only" : "allowed",
                     n.AllowFlush ? "allowed" : "refused",
+                    Limits(n),
                 ]));
         }, cancel));
         return command;
+    }
+
+    private static string Limits(Model.Topology.NamespaceConfig ns)
+    {
+        var parts = new List<string>();
+        if (ns.Quota is { } q)
+        {
+            if (q.OpsPerSecond is > 0) parts.Add($"{q.OpsPerSecond} ops/s");
+            if (q.BytesInPerSecond is > 0) parts.Add($"{q.BytesInPerSecond} B/s");
+            if (q.MaxConnections is > 0) parts.Add($"{q.MaxConnections} conns");
+            if (q.MaxRequestBytes is > 0) parts.Add($"{q.MaxRequestBytes} B/req");
+        }
+
+        if (ns.AllowedIps.Count > 0) parts.Add($"ips {string.Join(",", ns.AllowedIps)}");
+        return parts.Count == 0 ? "-" : string.Join(" ", parts);
     }
 
     private static Command SetVerb(Option<Uri> controller)
@@ -113,14 +129,29 @@ internal static class NamespaceVerb
             Description = "true: writes answer -READONLY naming the namespace, reads go on (e.g. while moving it elsewhere); false: writes work again.",
             HelpName = "true|false",
         };
+        var allowIp = new Option<string[]>("--allow-ip")
+        {
+            Description = "Only clients from these addresses or CIDR networks (IPv4/IPv6) may AUTH; repeat it for several. Replaces the list; live connections from addresses no longer allowed are closed. Behind a load balancer, run the proxies with --proxy-protocol so they see the client's address.",
+            HelpName = "cidr",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var anyIp = new Option<bool>("--allow-any-ip") { Description = "Remove the allow-list: clients from any address." };
+        var maxOps = QuotaOption("--max-ops", "Commands per second, cluster-wide (each command of a pipeline or MULTI counts); each proxy enforces its share. Over it, clients are slowed (their reads pause), not failed.");
+        var maxBytes = QuotaOption("--max-bytes", "Request bytes per second clients may send, cluster-wide.");
+        var maxConnections = QuotaOption("--max-connections", "Client connections at once, cluster-wide; an AUTH over it is refused with a clear error.");
+        var maxRequest = QuotaOption("--max-request-bytes", "Largest single request in bytes; larger ones are refused.");
         var json = AdminOptions.Json();
         var backend = new NamespaceBackendOptions();
-        var command = new Command("set", "Change a namespace's settings; running proxies apply them at once.") { name, allowFlush, open, readOnly, json }
+        var command = new Command("set", "Change a namespace's settings; running proxies apply them at once.") { name, allowFlush, open, readOnly, allowIp, anyIp, maxOps, maxBytes, maxConnections, maxRequest, json }
             .WithEpilog("""
                 Examples:
                   tessera namespace set default --allow-flush true
                   tessera namespace set shop --readonly true
                   tessera namespace set shop --open false
+                  tessera namespace set shop --allow-ip 10.0.0.0/8 --allow-ip 2001:db8::/32
+                  tessera namespace set shop --allow-any-ip
+                  tessera namespace set shop --max-ops 20000 --max-connections 500
+                  tessera namespace set shop --max-ops 0            (0 removes a limit)
                   tessera namespace set shop --backend-password "$REDIS_PASSWORD"
                   tessera namespace set shop --no-backend-password
                 """);
@@ -131,7 +162,22 @@ internal static class NamespaceVerb
 
         command.SetAction((parse, cancel) =>
         {
-            var request = new Model.Api.UpdateNamespaceRequest(parse.GetValue(allowFlush), parse.GetValue(open), parse.GetValue(readOnly));
+            var ips = parse.GetValue(allowIp) is { Length: > 0 } given ? given : null;
+            if (ips is not null && parse.GetValue(anyIp))
+            {
+                parse.InvocationConfiguration.Error.WriteLine("error: --allow-ip and --allow-any-ip contradict each other: give one");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            var quota = new Model.Topology.NamespaceQuota
+            {
+                OpsPerSecond = parse.GetValue(maxOps),
+                BytesInPerSecond = parse.GetValue(maxBytes),
+                MaxConnections = parse.GetValue(maxConnections),
+                MaxRequestBytes = parse.GetValue(maxRequest),
+            };
+            bool quotaGiven = quota.OpsPerSecond is not null || quota.BytesInPerSecond is not null || quota.MaxConnections is not null || quota.MaxRequestBytes is not null;
+            var request = new Model.Api.UpdateNamespaceRequest(parse.GetValue(allowFlush), parse.GetValue(open), parse.GetValue(readOnly), parse.GetValue(anyIp) ? [] : ips, quotaGiven ? quota : null);
             var (setBackend, removeBackend, backendError) = backend.Read(parse);
             if (backendError is not null || (request.IsEmpty && setBackend is null && !removeBackend))
             {
@@ -173,6 +219,19 @@ internal static class NamespaceVerb
         command.SetAction((parse, cancel) => AdminRun.RunAsync(parse, controller, async (client, output, ct) =>
             AdminRun.WriteChange(output, await client.RemoveNamespaceAsync(parse.GetValue(name)!, parse.GetValue(force), ct).ConfigureAwait(false), parse.GetValue(json)), cancel));
         return command;
+    }
+
+    private static Option<long?> QuotaOption(string name, string description)
+    {
+        var option = new Option<long?>(name) { Description = description + " 0 removes the limit.", HelpName = "n" };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<long?>() is < 0)
+            {
+                result.AddError($"{name} must be 0 (no limit) or a positive number");
+            }
+        });
+        return option;
     }
 
     internal static Argument<string> NameArgument() => new("namespace")
