@@ -64,6 +64,7 @@ internal sealed class BackendAuthCluster : IAsyncDisposable
                 new ControllerOptions
                 {
                     StoreUrl = directory.StoreUrl,
+                    AdminTokenFile = TestTokens.FileFor(directory.StoreUrl),
                     Listen = new IPEndPoint(IPAddress.Loopback, 0),
                     Id = "ctl-1",
                     LeaseTtl = TimeSpan.FromSeconds(5),
@@ -74,6 +75,7 @@ internal sealed class BackendAuthCluster : IAsyncDisposable
                     Health = new HealthOptions { DownAfter = TimeSpan.FromSeconds(1), ProbeInterval = TimeSpan.FromMilliseconds(200) },
                 },
                 cluster.Logging(log, "ctl"));
+            TestTokens.Register(cluster.Controller.Url, directory.StoreUrl);
             if (!await cluster.Controller.WaitForLeadershipAsync(TimeSpan.FromSeconds(10)))
             {
                 throw new Xunit.Sdk.XunitException("the controller did not become leader on an empty store within 10 s");

@@ -53,6 +53,7 @@ public sealed class BackendCredentialsTests
         Assert.Null(shown.User);
         using (var http = new HttpClient())
         {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestTokens.AdminToken(cluster.Directory.StoreUrl));
             var raw = await http.GetStringAsync(new Uri(cluster.Controller.Url, ControllerRoutes.BackendSecretPath(Ns)));
             Assert.DoesNotContain(cluster.Password, raw, StringComparison.Ordinal);
             Assert.Contains("***", raw, StringComparison.Ordinal);
