@@ -45,6 +45,6 @@ public sealed class StoreFactoryTests
     {
         var error = Assert.Throws<ArgumentException>(() => StoreFactory.Open(url));
         Assert.Contains("file:///", error.Message, StringComparison.Ordinal);
-        Assert.Contains("etcd://host:port", error.Message, StringComparison.Ordinal);
+        Assert.Contains("etcd://[user[:password]@]host:port", error.Message, StringComparison.Ordinal);
     }
 }
