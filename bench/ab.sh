@@ -35,30 +35,8 @@ done
 OUT="$(cd "$(dirname "$0")" && pwd)/out/ab-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
 TICK=$(getconf CLK_TCK)
-declare -a PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  python3 - <<'EOF'
-import random, socket
-for _ in range(200):
-    p = random.randint(20000, 30000)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); s.close(); print(p); break
-    except OSError:
-        s.close()
-EOF
-}
+# shellcheck source=bench/processes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
 wait_pong() {
   for _ in $(seq 1 $(( $3 * 10 ))); do
     kill -0 "$2" 2>/dev/null || return 1
@@ -67,8 +45,6 @@ wait_pong() {
   done
   return 1
 }
-holds_port() { ss -ltnpH "( sport = :$1 )" 2>/dev/null | grep -q "pid=$2,"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # Context switches (voluntary + involuntary) of all threads of process $1 so far.
 ctx_switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { n += $2 } END { print n + 0 }'; }
 MGET_ARGS="mget"; for _ in $(seq 10); do MGET_ARGS+=" key:__rand_int__"; done

@@ -31,33 +31,9 @@ DLL="$ROOT/artifacts/bin/Tessera.Cli/release/tessera.dll"
 OUT="$ROOT/bench/out/tenants-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
 TICK=$(getconf CLK_TCK)
-declare -a PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  python3 - <<'EOF'
-import random, socket
-for _ in range(200):
-    p = random.randint(20000, 30000)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); s.close(); print(p); break
-    except OSError:
-        s.close()
-EOF
-}
-holds_port() { ss -ltnpH "( sport = :$1 )" 2>/dev/null | grep -q "pid=$2,"; }
+# shellcheck source=bench/processes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
 wait_port() { for _ in $(seq 1 $(( $3 * 10 ))); do kill -0 "$2" 2>/dev/null || return 1; holds_port "$1" "$2" && return 0; sleep 0.1; done; return 1; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 declare -a RPORTS=()
 for i in 1 2 3 4 5; do
