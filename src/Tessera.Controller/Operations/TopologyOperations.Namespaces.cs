@@ -51,7 +51,7 @@ internal sealed partial class TopologyOperations
             throw OperationRefusedException.BadRequest($"the IP allow-list of namespace '{valid}' is refused: {string.Join("; ", problems)}");
         }
 
-        if (request.Quota is { } asked && (asked.OpsPerSecond < 0 || asked.BytesInPerSecond < 0 || asked.MaxConnections < 0 || asked.MaxRequestBytes < 0))
+        if (request.Quota is { } asked && (asked.OpsPerSecond < 0 || asked.BytesInPerSecond < 0 || asked.BytesOutPerSecond < 0 || asked.MaxConnections < 0 || asked.MaxRequestBytes < 0))
         {
             throw OperationRefusedException.BadRequest($"a quota of namespace '{valid}' is negative; give a positive limit, or 0 to remove it");
         }
@@ -95,6 +95,7 @@ internal sealed partial class TopologyOperations
         {
             OpsPerSecond = Pick(current?.OpsPerSecond, change.OpsPerSecond),
             BytesInPerSecond = Pick(current?.BytesInPerSecond, change.BytesInPerSecond),
+            BytesOutPerSecond = Pick(current?.BytesOutPerSecond, change.BytesOutPerSecond),
             MaxConnections = Pick(current?.MaxConnections, change.MaxConnections),
             MaxRequestBytes = Pick(current?.MaxRequestBytes, change.MaxRequestBytes),
         };
@@ -118,6 +119,11 @@ internal sealed partial class TopologyOperations
         if (quota.BytesInPerSecond is > 0)
         {
             parts.Add($"{quota.BytesInPerSecond} bytes/s in");
+        }
+
+        if (quota.BytesOutPerSecond is > 0)
+        {
+            parts.Add($"{quota.BytesOutPerSecond} bytes/s out");
         }
 
         if (quota.MaxConnections is > 0)

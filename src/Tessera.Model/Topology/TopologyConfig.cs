@@ -65,6 +65,9 @@ public sealed record NamespaceQuota
     /// <summary>Request bytes per second, as clients send them.</summary>
     public long? BytesInPerSecond { get; init; }
 
+    /// <summary>Reply bytes per second sent to clients (charged after they are written: reads pause until the bucket has them).</summary>
+    public long? BytesOutPerSecond { get; init; }
+
     /// <summary>Client connections authenticated to the namespace at once.</summary>
     public long? MaxConnections { get; init; }
 
@@ -72,7 +75,7 @@ public sealed record NamespaceQuota
     public long? MaxRequestBytes { get; init; }
 
     /// <summary>True when no field sets a limit.</summary>
-    public bool IsEmpty => OpsPerSecond is null or 0 && BytesInPerSecond is null or 0 && MaxConnections is null or 0 && MaxRequestBytes is null or 0;
+    public bool IsEmpty => OpsPerSecond is null or 0 && BytesInPerSecond is null or 0 && BytesOutPerSecond is null or 0 && MaxConnections is null or 0 && MaxRequestBytes is null or 0;
 }
 
 /// <summary>One master and its replicas, addressed as "host:port".</summary>

@@ -36,6 +36,11 @@ internal sealed class SessionOutput
 
     /// <param name="output">The client connection's output pipe.</param>
     /// <param name="maxPending">The number of owed replies at which <see cref="WaitForRoomAsync"/> waits (it resumes at half).</param>
+    private long _bytesWritten;
+
+    /// <summary>Reply and push bytes written to the client so far (what a namespace's bytes/s-out quota charges).</summary>
+    public long BytesWritten => Volatile.Read(ref _bytesWritten);
+
     public SessionOutput(PipeWriter output, int maxPending)
     {
         _output = output;
@@ -349,6 +354,7 @@ internal sealed class SessionOutput
     {
         try
         {
+            Volatile.Write(ref _bytesWritten, _bytesWritten + bytes.Length);
             RespWriter.WriteRaw(_output, bytes);
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or ObjectDisposedException)

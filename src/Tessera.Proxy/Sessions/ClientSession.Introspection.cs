@@ -95,6 +95,7 @@ internal sealed partial class ClientSession
                 .Append(invariant, $"quota_waits:{_user?.Tenant.QuotaWaits ?? 0}\r\n")
                 .Append(invariant, $"quota_ops_share:{_user?.Tenant.Ops?.Rate ?? 0:0.##}\r\n")
                 .Append(invariant, $"quota_bytes_in_share:{_user?.Tenant.BytesIn?.Rate ?? 0:0.##}\r\n")
+                .Append(invariant, $"quota_bytes_out_share:{_user?.Tenant.BytesOut?.Rate ?? 0:0.##}\r\n")
                 .Append(invariant, $"quota_connections_share:{_user?.Tenant.MaxConnections ?? 0}\r\n")
                 .Append(invariant, $"epoch:{snapshot.Epoch}\r\n")
                 .Append(invariant, $"groups:{routes?.Groups.Count ?? 0}\r\n");

@@ -17,6 +17,9 @@ internal sealed partial class ClientSession
     private long _bytesCredit;
     private long _throttledSince;
 
+    /// <summary>Reply bytes already charged to the namespace's bytes/s-out bucket.</summary>
+    private long _bytesOutCharged;
+
     /// <summary>The namespace whose connection count includes this session, or null.</summary>
     private Tenant? _countedIn;
 
@@ -60,6 +63,23 @@ internal sealed partial class ClientSession
             }
 
             _bytesCredit += granted;
+        }
+
+        if (limit is null && tenant.BytesOut is { } bytesOut)
+        {
+            // Replies are charged after they went out (they are written from the backends' threads): what was sent since
+            // the last check must be in the bucket before this session reads on.
+            long owed = _out.BytesWritten - _bytesOutCharged;
+            if (owed > 0)
+            {
+                long granted = bytesOut.Take(owed, owed, out wait);
+                if (granted == 0)
+                {
+                    limit = string.Create(CultureInfo.InvariantCulture, $"{tenant.Quota?.BytesOutPerSecond} bytes/s out");
+                }
+
+                _bytesOutCharged += granted;
+            }
         }
 
         if (limit is null)
@@ -110,6 +130,7 @@ internal sealed partial class ClientSession
         _countedIn = tenant;
         _opsCredit = 0;
         _bytesCredit = 0;
+        _bytesOutCharged = _out.BytesWritten;
         return true;
     }
 

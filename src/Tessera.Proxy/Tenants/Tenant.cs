@@ -48,6 +48,9 @@ internal sealed class Tenant
     /// <summary>This proxy's share of the bytes/s (in) limit, or null when there is none.</summary>
     public QuotaBucket? BytesIn { get; set; }
 
+    /// <summary>This proxy's share of the bytes/s (out) limit, or null when there is none.</summary>
+    public QuotaBucket? BytesOut { get; set; }
+
     /// <summary>Largest request accepted, 0 for no limit.</summary>
     public long MaxRequestBytes { get; set; }
 

@@ -108,9 +108,10 @@ internal sealed class TenantDirectory
             tenant.Quota = quota;
             tenant.Ops = Bucket(tenant.Ops, quota?.OpsPerSecond, proxies);
             tenant.BytesIn = Bucket(tenant.BytesIn, quota?.BytesInPerSecond, proxies);
+            tenant.BytesOut = Bucket(tenant.BytesOut, quota?.BytesOutPerSecond, proxies);
             tenant.MaxRequestBytes = quota?.MaxRequestBytes ?? 0;
             tenant.MaxConnections = quota?.MaxConnections is > 0 and var max ? Math.Max(1, (max + proxies - 1) / proxies) : 0;
-            tenant.Limited = tenant.Ops is not null || tenant.BytesIn is not null || tenant.MaxRequestBytes > 0;
+            tenant.Limited = tenant.Ops is not null || tenant.BytesIn is not null || tenant.BytesOut is not null || tenant.MaxRequestBytes > 0;
         }
     }
 

@@ -37,6 +37,28 @@ public sealed class TenantQuotaTests
     }
 
     [Fact]
+    public async Task Replies_over_the_bytes_out_quota_slow_the_client_that_reads_them()
+    {
+        await using var cluster = await TenantCluster.StartAsync();
+        var alpha = await cluster.LoginAsync(TenantCluster.Alpha, await cluster.AddUserAsync(TenantCluster.Alpha, "app"));
+        var value = new string('v', 10_000);
+        Reply.Ok(await alpha.CallAsync("SET", "big", value));
+        await cluster.Client.UpdateNamespaceAsync(TenantCluster.Alpha, new UpdateNamespaceRequest(Quota: new NamespaceQuota { BytesOutPerSecond = 25_000 }));
+        await Eventually.TrueAsync(async () => (await alpha.CallAsync("INFO", "proxy")).AsString()!.Contains("quota_bytes_out_share:25000\r\n", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the proxy applying the quota");
+        await Task.Delay(300);
+
+        // Six 10 kB replies at 25 kB/s (a quarter-second burst): each GET waits until the replies before it are paid for.
+        // (Replies are charged when the client's next request is read, so a pipeline read in one pass is charged after.)
+        var watch = Stopwatch.StartNew();
+        for (int i = 0; i < 6; i++)
+        {
+            Reply.Text(value, await alpha.CallAsync("GET", "big"));
+        }
+
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(1.2), $"60 kB of replies under a 25 kB/s quota took only {watch.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
     public async Task Each_proxy_enforces_its_share_and_the_shares_follow_proxies_joining_and_leaving()
     {
         await using var cluster = await TenantCluster.StartAsync(proxies: 2);

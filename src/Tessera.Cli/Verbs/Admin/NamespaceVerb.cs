@@ -102,7 +102,8 @@ internal static class NamespaceVerb
         if (ns.Quota is { } q)
         {
             if (q.OpsPerSecond is > 0) parts.Add($"{q.OpsPerSecond} ops/s");
-            if (q.BytesInPerSecond is > 0) parts.Add($"{q.BytesInPerSecond} B/s");
+            if (q.BytesInPerSecond is > 0) parts.Add($"{q.BytesInPerSecond} B/s in");
+            if (q.BytesOutPerSecond is > 0) parts.Add($"{q.BytesOutPerSecond} B/s out");
             if (q.MaxConnections is > 0) parts.Add($"{q.MaxConnections} conns");
             if (q.MaxRequestBytes is > 0) parts.Add($"{q.MaxRequestBytes} B/req");
         }
@@ -138,11 +139,12 @@ internal static class NamespaceVerb
         var anyIp = new Option<bool>("--allow-any-ip") { Description = "Remove the allow-list: clients from any address." };
         var maxOps = QuotaOption("--max-ops", "Commands per second, cluster-wide (each command of a pipeline or MULTI counts); each proxy enforces its share. Over it, clients are slowed (their reads pause), not failed.");
         var maxBytes = QuotaOption("--max-bytes", "Request bytes per second clients may send, cluster-wide.");
+        var maxBytesOut = QuotaOption("--max-bytes-out", "Reply bytes per second sent to clients, cluster-wide (over it, the clients' reads pause until the replies are paid for).");
         var maxConnections = QuotaOption("--max-connections", "Client connections at once, cluster-wide; an AUTH over it is refused with a clear error.");
         var maxRequest = QuotaOption("--max-request-bytes", "Largest single request in bytes; larger ones are refused.");
         var json = AdminOptions.Json();
         var backend = new NamespaceBackendOptions();
-        var command = new Command("set", "Change a namespace's settings; running proxies apply them at once.") { name, allowFlush, open, readOnly, allowIp, anyIp, maxOps, maxBytes, maxConnections, maxRequest, json }
+        var command = new Command("set", "Change a namespace's settings; running proxies apply them at once.") { name, allowFlush, open, readOnly, allowIp, anyIp, maxOps, maxBytes, maxBytesOut, maxConnections, maxRequest, json }
             .WithEpilog("""
                 Examples:
                   tessera namespace set default --allow-flush true
@@ -173,10 +175,11 @@ internal static class NamespaceVerb
             {
                 OpsPerSecond = parse.GetValue(maxOps),
                 BytesInPerSecond = parse.GetValue(maxBytes),
+                BytesOutPerSecond = parse.GetValue(maxBytesOut),
                 MaxConnections = parse.GetValue(maxConnections),
                 MaxRequestBytes = parse.GetValue(maxRequest),
             };
-            bool quotaGiven = quota.OpsPerSecond is not null || quota.BytesInPerSecond is not null || quota.MaxConnections is not null || quota.MaxRequestBytes is not null;
+            bool quotaGiven = quota.OpsPerSecond is not null || quota.BytesInPerSecond is not null || quota.BytesOutPerSecond is not null || quota.MaxConnections is not null || quota.MaxRequestBytes is not null;
             var request = new Model.Api.UpdateNamespaceRequest(parse.GetValue(allowFlush), parse.GetValue(open), parse.GetValue(readOnly), parse.GetValue(anyIp) ? [] : ips, quotaGiven ? quota : null);
             var (setBackend, removeBackend, backendError) = backend.Read(parse);
             if (backendError is not null || (request.IsEmpty && setBackend is null && !removeBackend))
