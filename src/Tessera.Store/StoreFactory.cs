@@ -7,7 +7,7 @@ namespace Tessera.Store;
 public static class StoreFactory
 {
     /// <summary>What <see cref="Open"/> accepts, for help texts and error messages.</summary>
-    public const string AcceptedUrls = "file:///absolute/path (embedded store for one machine) or etcd://[user[:password]@]host:port[,host:port…] (etcd v3 cluster; with a user and no password, the password comes from $TESSERA_ETCD_PASSWORD)";
+    public const string AcceptedUrls = "file:///absolute/path (embedded store for one machine) or etcd://[user[:password]@]host:port[,host:port…] (etcd v3 cluster; with a user and no password, the password comes from $TESSERA_ETCD_PASSWORD; etcds://…[?ca=/path/ca.pem] for TLS)";
 
     /// <summary>
     /// <c>file:///abs/path</c> → <see cref="FileStore"/>; <c>etcd://host:port[,host:port…]</c> → <see cref="EtcdStore"/>
@@ -26,14 +26,16 @@ public static class StoreFactory
             return new FileStore(uri.LocalPath, new FileStoreOptions { TimeProvider = timeProvider ?? TimeProvider.System });
         }
 
-        if (url.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase))
+        if (url.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase) || url.StartsWith(EtcdStore.TlsScheme, StringComparison.OrdinalIgnoreCase))
         {
             IReadOnlyList<Uri> endpoints;
             (string Url, string? User, string? Password) split;
+            string? caFile;
             try
             {
                 split = EtcdStore.SplitCredentials(url);
                 endpoints = EtcdStore.ParseEndpoints(split.Url);
+                caFile = EtcdStore.ParseCaFile(split.Url);
             }
             catch (ArgumentException e)
             {
@@ -41,7 +43,7 @@ public static class StoreFactory
                 throw Invalid(System.Text.RegularExpressions.Regex.Replace(url, "//[^/]*@", "//***@"), e.Message);
             }
 
-            return new EtcdStore(endpoints, new EtcdStoreOptions { User = split.User, Password = split.Password });
+            return new EtcdStore(endpoints, new EtcdStoreOptions { User = split.User, Password = split.Password, CaFile = caFile });
         }
 
         throw Invalid(url, "unknown scheme");

@@ -32,7 +32,10 @@ public sealed class EtcdMember
 
     public bool HasExited => _process is null || _process.HasExited;
 
-    public Uri ClientUrl => new($"http://127.0.0.1:{ClientPort}/");
+    public Uri ClientUrl => new($"{(Tls is null ? "http" : "https")}://127.0.0.1:{ClientPort}/");
+
+    /// <summary>The certificate and key clients see (TLS on the client port), or null for plain HTTP.</summary>
+    public EtcdTls? Tls { get; internal set; }
 
     /// <summary>Starts this member again on its existing data (after <see cref="Kill"/>), e.g. to test recovery.</summary>
     public void Restart()
@@ -59,7 +62,7 @@ public sealed class EtcdMember
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        string client = $"http://127.0.0.1:{ClientPort.ToString(CultureInfo.InvariantCulture)}";
+        string client = $"{(Tls is null ? "http" : "https")}://127.0.0.1:{ClientPort.ToString(CultureInfo.InvariantCulture)}";
         string peer = $"http://127.0.0.1:{PeerPort.ToString(CultureInfo.InvariantCulture)}";
         string[] args =
         [
@@ -70,6 +73,7 @@ public sealed class EtcdMember
 
             // Fast heartbeats make elections after a kill (and the minimum lease TTL) short: tests stay quick.
             "--heartbeat-interval", "50", "--election-timeout", "500",
+            .. (Tls is { } tls ? (string[])["--cert-file", tls.CertFile, "--key-file", tls.KeyFile] : []),
         ];
         foreach (string arg in args)
         {

@@ -31,7 +31,43 @@ public sealed partial class EtcdStore : ICoordinatorStore
         _options.Validate();
         Endpoints = endpoints.ToArray();
         _transport = new EtcdTransport(Endpoints.ToArray(), _options);
-        Url = "etcd://" + (_options.User is { } user ? Uri.EscapeDataString(user) + "@" : "") + string.Join(",", Endpoints.Select(e => e.Authority));
+        Url = (Endpoints[0].Scheme == Uri.UriSchemeHttps ? TlsScheme : "etcd://") + (_options.User is { } user ? Uri.EscapeDataString(user) + "@" : "") + string.Join(",", Endpoints.Select(e => e.Authority))
+            + (_options.CaFile is { } ca ? "?ca=" + ca : "");
+    }
+
+    /// <summary>The scheme of a store over TLS: <c>etcds://host:2379[,…][?ca=/path/ca.pem]</c>.</summary>
+    public const string TlsScheme = "etcds://";
+
+    /// <summary>
+    /// The <c>ca</c> query parameter of an <c>etcds://</c> URL: a PEM file of the authority that signed the members'
+    /// certificates (without it, the system's trust store decides). Null for none.
+    /// </summary>
+    public static string? ParseCaFile(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        int query = url.IndexOf('?', StringComparison.Ordinal);
+        if (query < 0)
+        {
+            return null;
+        }
+
+        foreach (var pair in url[(query + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (name, value) = pair.IndexOf('=', StringComparison.Ordinal) is var eq and >= 0 ? (pair[..eq], Uri.UnescapeDataString(pair[(eq + 1)..])) : (pair, "");
+            if (name != "ca" || value.Length == 0)
+            {
+                throw new ArgumentException($"the store URL's query '{pair}' is not understood; the one option is ?ca=/path/to/ca.pem (with etcds://)", nameof(url));
+            }
+
+            if (!url.StartsWith(TlsScheme, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException("?ca= needs TLS: write the URL as etcds://host:2379?ca=/path/to/ca.pem", nameof(url));
+            }
+
+            return Path.GetFullPath(value);
+        }
+
+        return null;
     }
 
     /// <summary>Environment variable holding the etcd password when the store URL names only the user (etcd://user@host).</summary>
@@ -45,7 +81,7 @@ public sealed partial class EtcdStore : ICoordinatorStore
     public static (string Url, string? User, string? Password) SplitCredentials(string url)
     {
         ArgumentNullException.ThrowIfNull(url);
-        const string scheme = "etcd://";
+        string scheme = url.StartsWith(TlsScheme, StringComparison.OrdinalIgnoreCase) ? TlsScheme : "etcd://";
         int at = url.IndexOf('@', StringComparison.Ordinal);
         if (!url.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || at < 0)
         {
@@ -76,26 +112,35 @@ public sealed partial class EtcdStore : ICoordinatorStore
     public static IReadOnlyList<Uri> ParseEndpoints(string url)
     {
         ArgumentNullException.ThrowIfNull(url);
-        const string scheme = "etcd://";
+        bool tls = url.StartsWith(TlsScheme, StringComparison.OrdinalIgnoreCase);
+        string scheme = tls ? TlsScheme : "etcd://";
         if (!url.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
         {
-            throw new ArgumentException($"\"{url}\" is not an etcd store URL; use etcd://host:port[,host:port…].", nameof(url));
+            throw new ArgumentException($"\"{url}\" is not an etcd store URL; use etcd://host:port[,host:port…] (or etcds://… for TLS).", nameof(url));
         }
 
+        string hosts = url[scheme.Length..];
+        int query = hosts.IndexOf('?', StringComparison.Ordinal);
+        hosts = query < 0 ? hosts : hosts[..query];
         var endpoints = new List<Uri>();
-        foreach (string part in url[scheme.Length..].TrimEnd('/').Split(','))
+        foreach (string part in hosts.TrimEnd('/').Split(','))
         {
             string hostPort = part.Trim();
             if (hostPort.Length == 0
                 || hostPort.Contains('/', StringComparison.Ordinal)
-                || !Uri.TryCreate("http://" + hostPort + "/", UriKind.Absolute, out Uri? endpoint)
+                || !Uri.TryCreate((tls ? "https://" : "http://") + hostPort + "/", UriKind.Absolute, out Uri? endpoint)
                 || endpoint.Host.Length == 0
                 || !string.IsNullOrEmpty(endpoint.UserInfo))
             {
                 throw new ArgumentException($"\"{part}\" in store URL \"{url}\" is not host:port; use etcd://host:port[,host:port…].", nameof(url));
             }
 
-            endpoints.Add(endpoint.IsDefaultPort && !hostPort.EndsWith(":80", StringComparison.Ordinal) ? new UriBuilder(endpoint) { Port = 2379 }.Uri : endpoint);
+            if (endpoint.IsDefaultPort && !hostPort.EndsWith(tls ? ":443" : ":80", StringComparison.Ordinal))
+            {
+                endpoint = new UriBuilder(endpoint) { Port = 2379 }.Uri;
+            }
+
+            endpoints.Add(endpoint);
         }
 
         return endpoints;

@@ -21,6 +21,9 @@ public sealed record EtcdStoreOptions
     /// <summary>The user's password; never logged, never part of <see cref="EtcdStore.Url"/>.</summary>
     public string? Password { get; init; }
 
+    /// <summary>PEM file of the authority that signed the members' TLS certificates (etcds://…?ca=); null: the system's trust store.</summary>
+    public string? CaFile { get; init; }
+
     /// <summary>Pause before a broken watch reconnects.</summary>
     public TimeSpan WatchReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace Tessera.Store.Etcd;
@@ -37,12 +38,48 @@ internal sealed class EtcdTransport : IDisposable
             UseProxy = false,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         };
+        if (options.CaFile is { } caFile)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = TrustOnly(caFile);
+        }
 
         // Timeouts are per request (linked tokens), never global: a watch stream lives for hours.
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public Uri PreferredEndpoint => _endpoints[Volatile.Read(ref _preferred)];
+
+    /// <summary>
+    /// Accepts a member's certificate when it chains to the authority in <paramref name="caFile"/> and names the host
+    /// connected to; anything else (another authority, a wrong name, an expired certificate) is refused.
+    /// </summary>
+    private static System.Net.Security.RemoteCertificateValidationCallback TrustOnly(string caFile)
+    {
+        X509Certificate2 authority;
+        try
+        {
+            authority = X509Certificate2.CreateFromPem(File.ReadAllText(caFile));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new ArgumentException($"the etcd CA file {caFile} cannot be read as a PEM certificate ({e.Message})", e);
+        }
+
+        return (_, certificate, _, errors) =>
+        {
+            if (certificate is null || (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+            {
+                return false;
+            }
+
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(authority);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            using var presented = new X509Certificate2(certificate);
+            return chain.Build(presented);
+        };
+    }
 
     /// <summary>
     /// Posts <paramref name="body"/> to <paramref name="path"/> and returns the parsed answer. etcd errors
