@@ -48,6 +48,13 @@ public sealed class RawConnection : IAsyncDisposable
         return writer.WrittenSpan.ToArray();
     }
 
+    /// <summary>Sends one command and reads its reply (within 10 s); the test fails when the other side closed instead of answering.</summary>
+    public async Task<RespValue> CallAsync(params string[] args)
+    {
+        await SendAsync(Command(args));
+        return await ReadAsync(TimeSpan.FromSeconds(10)) ?? throw new Xunit.Sdk.XunitException($"the connection was closed instead of answering {string.Join(' ', args)}");
+    }
+
     /// <summary>Reads one reply; null when the proxy closed the connection.</summary>
     public async Task<RespValue?> ReadAsync(TimeSpan? timeout = null)
     {

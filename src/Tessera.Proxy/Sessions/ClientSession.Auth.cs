@@ -104,8 +104,7 @@ internal sealed partial class ClientSession
     private bool Authenticate(ReadOnlySpan<byte> name, ReadOnlySpan<byte> password)
     {
         var tenants = _context.Tenants;
-        var outcome = tenants.Authenticate(name, password);
-        if (outcome.User is { } user)
+        if (tenants.Authenticate(name, password) is { } user)
         {
             return Bind(user);
         }

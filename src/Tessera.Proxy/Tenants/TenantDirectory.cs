@@ -158,7 +158,8 @@ internal sealed class TenantDirectory
     /// user (passwords are unique across the store). Otherwise "namespace" (any of its users, by password) or
     /// "namespace.user". An open namespace admits any password as its unrestricted "default" user.
     /// </summary>
-    public AuthOutcome Authenticate(ReadOnlySpan<byte> name, ReadOnlySpan<byte> password)
+    /// <returns>The session's new user, or null when the name and password admit nobody.</returns>
+    public SessionUser? Authenticate(ReadOnlySpan<byte> name, ReadOnlySpan<byte> password)
     {
         var users = Volatile.Read(ref _users);
         if (name.IsEmpty)
@@ -167,11 +168,11 @@ internal sealed class TenantDirectory
             {
                 if (tenantUsers.Find(password) is { } found && Get(owner) is { Exists: true } tenant)
                 {
-                    return AuthOutcome.Success(Bind(tenant, found));
+                    return Bind(tenant, found);
                 }
             }
 
-            return AuthOutcome.Failure(null);
+            return null;
         }
 
         string text = Encoding.UTF8.GetString(name);
@@ -189,21 +190,21 @@ internal sealed class TenantDirectory
 
         if (!_tenants.TryGetValue(ns, out var target) || !target.Exists)
         {
-            return AuthOutcome.Failure(null);
+            return null;
         }
 
         if (users.TryGetValue(ns, out var candidates) && candidates.Find(password) is { } match && (user is null || match.Name == user))
         {
-            return AuthOutcome.Success(Bind(target, match));
+            return Bind(target, match);
         }
 
         if (target.Open && user is null or "default")
         {
-            return AuthOutcome.Success(new SessionUser(target, "default", 0, viaOpenNamespace: true));
+            return new SessionUser(target, "default", 0, viaOpenNamespace: true);
         }
 
         target.CountAuthFailure();
-        return AuthOutcome.Failure(target);
+        return null;
     }
 
     /// <summary>The session user of an open namespace, or null when <paramref name="ns"/> is not open here.</summary>
@@ -260,12 +261,4 @@ internal sealed class TenantDirectory
 
         public NamespaceUser? Find(ReadOnlySpan<byte> password) => _byHash.GetValueOrDefault(PasswordHash.Compute(_key, password));
     }
-}
-
-/// <summary>What an AUTH came to: the session's new user, or a failure (with the namespace it named, if any).</summary>
-internal readonly record struct AuthOutcome(SessionUser? User, Tenant? FailedTenant)
-{
-    public static AuthOutcome Success(SessionUser user) => new(user, null);
-
-    public static AuthOutcome Failure(Tenant? tenant) => new(null, tenant);
 }

@@ -167,15 +167,8 @@ internal sealed class TenantCluster : IAsyncDisposable
     }
 }
 
-internal static class RawConnectionCalls
+internal static class RawConnectionChecks
 {
-    /// <summary>Sends one command and reads its reply (a closed connection fails the test).</summary>
-    public static async Task<RespValue> CallAsync(this RawConnection connection, params string[] args)
-    {
-        await connection.SendAsync(RawConnection.Command(args));
-        return await connection.ReadAsync(TimeSpan.FromSeconds(10)) ?? throw new Xunit.Sdk.XunitException($"the proxy closed the connection instead of answering {string.Join(' ', args)}");
-    }
-
     /// <summary>True when the proxy closes the connection within 10 s (PINGs until it does).</summary>
     public static async Task<bool> ClosedAsync(this RawConnection connection)
     {

@@ -48,9 +48,8 @@ public sealed class ClientTrackingFailoverTests : IAsyncLifetime
 
     private static async Task<RespValue> CallAsync(RawConnection c, params string[] args)
     {
-        await c.SendAsync(RawConnection.Command(args));
-        var reply = await c.ReadAsync(Timeout);
-        Assert.True(reply is not null && reply.Kind != RespKind.Push, $"expected the reply to {args[0]}, got {reply}");
+        var reply = await c.CallAsync(args);
+        Assert.True(reply.Kind != RespKind.Push, $"expected the reply to {args[0]}, got {reply}");
         return reply;
     }
 }

@@ -224,9 +224,7 @@ public sealed class ClientTrackingTests : IClassFixture<ProxyCluster>
 
     private static async Task<RespValue> CallAsync(RawConnection c, params string[] args)
     {
-        await c.SendAsync(RawConnection.Command(args));
-        var reply = await c.ReadAsync(PushTimeout);
-        Assert.NotNull(reply);
+        var reply = await c.CallAsync(args);
         Assert.True(reply.Kind != RespKind.Push, $"expected the reply to {args[0]}, got a push {reply}");
         return reply;
     }
