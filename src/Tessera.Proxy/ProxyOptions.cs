@@ -73,6 +73,27 @@ public sealed record ProxyOptions
     /// </summary>
     public bool CoalesceBackendWrites { get; init; } = true;
 
+    /// <summary>
+    /// Answer as a node of a Redis Cluster (CLUSTER SLOTS, SHARDS, NODES, INFO, MYID, KEYSLOT; ASKING; cluster_enabled:1)
+    /// whose 16384 slots are divided among the live proxies that have this on, so cluster-aware clients spread their
+    /// connections over the proxies. Every proxy still serves every key: no MOVED or ASK is ever sent. Off by default:
+    /// CLUSTER is then refused as by a standalone server.
+    /// </summary>
+    public bool ClusterFace { get; init; }
+
+    /// <summary>
+    /// host:port that other proxies' cluster faces, and the controller's proxy list, give clients for this proxy (what
+    /// clients can reach, e.g. behind NAT); null for the address it listens on.
+    /// </summary>
+    public string? Announce { get; init; }
+
+    /// <summary>
+    /// With the cluster face on, how long a stopping proxy keeps serving after it has left the table (deregistered),
+    /// so the other proxies drop it from what they answer before its clients reconnect and ask them; then it drains
+    /// and closes. Zero skips the wait.
+    /// </summary>
+    public TimeSpan ClusterLeaveGrace { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Lease of the proxy's registration in the store; a proxy that cannot renew it within this time fences itself.</summary>
     public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -50,11 +50,20 @@ internal static class ProxyVerb
         {
             Description = "Every client connection starts with a PROXY protocol header (v1 or v2) from the load balancer in front; its source address stands for the client. Connections without one are refused.",
         };
+        var clusterFace = new Option<bool>("--cluster-face")
+        {
+            Description = "Answer as a node of a Redis Cluster (CLUSTER SLOTS/SHARDS/NODES/INFO/MYID/KEYSLOT, ASKING) whose 16384 slots are divided among the live proxies with this on, for cluster-aware clients. Every proxy still serves every key; no MOVED or ASK is sent.",
+        };
+        var announce = new Option<string?>("--announce")
+        {
+            Description = "host:port the cluster face and `tessera proxies` give clients for this proxy (what they can reach); default: the --listen address.",
+            CustomParser = ParseAnnounce,
+        };
         var logLevel = CommonOptions.LogLevel(LogLevel.Information);
 
         var command = new Command("proxy", "Run a proxy until Ctrl-C or SIGTERM, with routes from the coordinator store (--store) or a topology file (--config).")
         {
-            store, config, listen, admin, zone, proxyProtocol, logLevel,
+            store, config, listen, admin, zone, proxyProtocol, clusterFace, announce, logLevel,
         }.WithEpilog("""
             With --store the proxy loads every namespace from the store, registers itself with a lease
             (renewed every ~1.7 s), applies the controller's route pushes on its admin port, and follows the
@@ -68,6 +77,11 @@ internal static class ProxyVerb
             Behind a load balancer that sends the PROXY protocol (HAProxy send-proxy or send-proxy-v2, an AWS
             NLB with proxy protocol v2, Envoy), give --proxy-protocol: the header's source address is then the
             client's (CLIENT LIST, logs). Every connection must start with one; direct clients are refused.
+
+            With --cluster-face, cluster-aware clients (redis-py RedisCluster, ioredis Cluster, node-redis
+            createCluster, StackExchange.Redis, redis-cli -c) may be given any proxy: CLUSTER SLOTS divides the
+            16384 slots among the live proxies that have it on (each proxy lists only itself with --config).
+            A stopping proxy first leaves that table, then drains. --announce sets the address listed for it.
 
             Topology file (YAML; JSON has the same keys):
               epoch: 1
@@ -86,6 +100,7 @@ internal static class ProxyVerb
               tessera proxy --config .tessera/topology.yaml --listen 127.0.0.1:19001
               tessera proxy -c topology.json -l 0.0.0.0:6380
               tessera proxy --store etcd://10.0.0.1:2379 --listen 0.0.0.0:19000 --proxy-protocol
+              tessera proxy --store etcd://10.0.0.1:2379 --listen 0.0.0.0:19000 --cluster-face --announce 10.0.0.5:19000
             """);
 
         command.SetAction((parse, _) =>
@@ -98,12 +113,33 @@ internal static class ProxyVerb
                 return Task.FromResult(ExitCodes.Usage);
             }
 
-            var options = new ProxyOptions { Listen = parse.GetValue(listen)!, Zone = parse.GetValue(zone), AcceptProxyProtocol = parse.GetValue(proxyProtocol) };
+            var options = new ProxyOptions
+            {
+                Listen = parse.GetValue(listen)!,
+                Zone = parse.GetValue(zone),
+                AcceptProxyProtocol = parse.GetValue(proxyProtocol),
+                ClusterFace = parse.GetValue(clusterFace),
+                Announce = parse.GetValue(announce),
+            };
             return storeUrl is not null
                 ? RunWithStoreAsync(storeUrl, options with { Admin = parse.GetValue(admin) ?? new IPEndPoint(IPAddress.Loopback, 19100) }, parse.GetValue(logLevel))
                 : RunAsync(configFile!, options with { Admin = parse.GetValue(admin) }, parse.GetValue(logLevel));
         });
         return command;
+    }
+
+    /// <summary>--announce: host:port (a name, an IPv4 address or [IPv6]) with a port from 1 to 65535.</summary>
+    private static string? ParseAnnounce(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        int colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
+        {
+            result.AddError($"--announce wants host:port (e.g. 10.0.0.5:19000 or [fd00::5]:19000), not '{text}'");
+            return null;
+        }
+
+        return text;
     }
 
     /// <summary>Starts a proxy; on failure prints why and gives the exit code (Ctrl-C while starting is an interruption, not an error).</summary>

@@ -34,7 +34,13 @@ internal static class ControllerApi
         // and its IResult would be dropped (an empty 200). They take the request, the token or route values.
         app.MapGet(ControllerRoutes.Status, async (FailoverService failover, CancellationToken aborted) =>
             ApiBodies.Json(await failover.AnnotateAsync(await controller.Status.BuildAsync(controller.Info(), aborted).ConfigureAwait(false), aborted).ConfigureAwait(false)));
-        app.MapGet(ControllerRoutes.Proxies, async (CancellationToken aborted) => ApiBodies.Json(await controller.Status.ProxiesAsync(null, aborted).ConfigureAwait(false)));
+        // Also discovery for plain clients (as Codis's jodis): ?zone= keeps one zone's proxies.
+        app.MapGet(ControllerRoutes.Proxies, async (HttpRequest request) =>
+        {
+            string? zone = request.Query.TryGetValue("zone", out var zones) && zones.Count > 0 && !string.IsNullOrEmpty(zones[0]) ? zones[0] : null;
+            var proxies = await controller.Status.ProxiesAsync(null, request.HttpContext.RequestAborted).ConfigureAwait(false);
+            return ApiBodies.Json(zone is null ? proxies : [.. proxies.Where(p => string.Equals(p.Proxy.Zone, zone, StringComparison.Ordinal))]);
+        });
 
         app.MapGet(ControllerRoutes.Namespaces, async (CancellationToken aborted) => ApiBodies.Json(await controller.Operations.ListNamespacesAsync(aborted).ConfigureAwait(false)));
         app.MapPost(ControllerRoutes.Namespaces, async (HttpRequest request) =>

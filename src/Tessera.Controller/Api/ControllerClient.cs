@@ -69,8 +69,11 @@ public sealed class ControllerClient : IDisposable
     public Task<StatusReport> GetStatusAsync(CancellationToken cancellationToken = default) =>
         SendAsync<StatusReport>(HttpMethod.Get, ControllerRoutes.Status, null, cancellationToken);
 
-    public Task<IReadOnlyList<ProxyStatus>> ListProxiesAsync(CancellationToken cancellationToken = default) =>
-        SendAsync<IReadOnlyList<ProxyStatus>>(HttpMethod.Get, ControllerRoutes.Proxies, null, cancellationToken);
+    public Task<IReadOnlyList<ProxyStatus>> ListProxiesAsync(CancellationToken cancellationToken = default) => ListProxiesAsync(null, cancellationToken);
+
+    /// <summary>The live proxies, only those of <paramref name="zone"/> when given (discovery for plain clients).</summary>
+    public Task<IReadOnlyList<ProxyStatus>> ListProxiesAsync(string? zone, CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<ProxyStatus>>(HttpMethod.Get, ControllerRoutes.ProxiesPath(zone), null, cancellationToken);
 
     public Task<IReadOnlyList<NamespaceConfig>> ListNamespacesAsync(CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<NamespaceConfig>>(HttpMethod.Get, ControllerRoutes.Namespaces, null, cancellationToken);

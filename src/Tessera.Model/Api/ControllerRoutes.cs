@@ -72,7 +72,11 @@ public static class ControllerRoutes
     /// <summary><see cref="Audit"/> with <c>?limit=</c>.</summary>
     public static string AuditPath(int limit) => $"{Audit}?limit={limit.ToString(CultureInfo.InvariantCulture)}";
 
+    /// <summary><see cref="Proxies"/>, with <c>?zone=</c> when <paramref name="zone"/> is given (that zone's proxies only).</summary>
+    public static string ProxiesPath(string? zone) => string.IsNullOrEmpty(zone) ? Proxies : Proxies + "?zone=" + Uri.EscapeDataString(zone);
+
     /// <summary><see cref="NamespacePath"/> with <c>?force=true</c> when <paramref name="force"/> (removing a namespace that still routes slots).</summary>
+
     public static string NamespacePath(string ns, bool force) => NamespacePath(ns) + (force ? "?force=true" : "");
 
     private static string Escape(string segment) => Uri.EscapeDataString(segment);

@@ -19,6 +19,16 @@ public sealed record ProxyRecord
 
     public string? Zone { get; init; }
 
+    /// <summary>host:port clients are told to reach (the cluster face, discovery); null when that is <see cref="Address"/>.</summary>
+    public string? Announce { get; init; }
+
+    /// <summary>True when the proxy answers as a Redis Cluster node (its cluster face is on): only those are in the cluster face's table.</summary>
+    public bool ClusterFace { get; init; }
+
+    /// <summary>What clients should connect to: <see cref="Announce"/>, else <see cref="Address"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string ClientAddress => Announce ?? Address;
+
     public int ProcessId { get; init; }
 
     public DateTimeOffset StartedAt { get; init; }

@@ -40,6 +40,13 @@ public sealed class CommandPolicies
         ["client|getredir"] = LocalCommand.ClientGetRedir,
         ["client|trackinginfo"] = LocalCommand.ClientTrackingInfo,
         ["reset"] = LocalCommand.Reset,
+        ["cluster|slots"] = LocalCommand.Cluster,
+        ["cluster|shards"] = LocalCommand.Cluster,
+        ["cluster|nodes"] = LocalCommand.Cluster,
+        ["cluster|info"] = LocalCommand.Cluster,
+        ["cluster|myid"] = LocalCommand.Cluster,
+        ["cluster|keyslot"] = LocalCommand.Cluster,
+        ["asking"] = LocalCommand.Asking,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, MergeKind> SplitCommands = new Dictionary<string, MergeKind>
@@ -52,14 +59,19 @@ public sealed class CommandPolicies
         ["touch"] = MergeKind.SumIntegers,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
+    /// <summary>Why CLUSTER and ASKING are refused: always for the CLUSTER subcommands that change a cluster, for all of them with the cluster face off.</summary>
+    internal const string NotACluster = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server";
+
+    /// <summary>The refusal of CLUSTER … or ASKING named <paramref name="display"/> by a proxy whose cluster face is off.</summary>
+    internal static string ClusterRefusal(string display) => Refuse(display, NotACluster).Refusal!;
+
     private static readonly FrozenDictionary<string, string> Refusals = new Dictionary<string, string>
     {
         ["script|debug"] = "script debugging needs a direct connection to one redis-server",
         ["migrate"] = "moving keys behind the proxy would break routing; use `tessera slots migrate`",
         ["move"] = "Tessera serves database 0 only",
         ["swapdb"] = "Tessera serves database 0 only",
-        ["cluster"] = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server",
-        ["asking"] = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server",
+        ["cluster"] = NotACluster,
         ["readonly"] = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server",
         ["readwrite"] = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server",
         ["monitor"] = "MONITOR would watch one backend only; it is not supported through the proxy",
@@ -242,6 +254,8 @@ public sealed class CommandPolicies
     {
         LocalCommand.UnknownSubcommand => "unknown subcommands are refused as Redis does",
         LocalCommand.ClientTracking => "client-side caching: the session gets its own RESP3 connection to each group master it reads from (to every master with BCAST), with tracking on there; needs RESP3 (HELLO 3); invalidations arrive as RESP3 pushes, or via REDIRECT to another client of the same proxy (RESP3, or RESP2 subscribed to __redis__:invalidate); a null invalidation (flush everything) follows any lost tracking connection or route change; these connections count against maxDedicatedConnections",
+        LocalCommand.Cluster => "with the cluster face on (tessera proxy --cluster-face), answered as by a Redis Cluster whose 16384 slots are divided among the live proxies (every proxy serves every key, so no MOVED or ASK is ever sent; KEYSLOT is Redis Cluster's CRC16 slot); with it off, refused as by a standalone server",
+        LocalCommand.Asking => "OK with the cluster face on (tessera proxy --cluster-face); refused with it off",
         LocalCommand.ClientCaching => "OPTIN/OPTOUT: sent to the server right before the next command",
         LocalCommand.Info => "the proxy's own sections (server, clients, stats, proxy) and keyspace summed over the namespace's groups; all, default and everything mean these; sections that describe one redis-server (memory, replication, persistence, commandstats, ...) are empty here: see tessera status or the server itself",
         _ => "",

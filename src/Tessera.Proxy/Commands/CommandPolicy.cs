@@ -72,6 +72,12 @@ internal enum LocalCommand
     ClientGetRedir,
     ClientTrackingInfo,
     Reset,
+
+    /// <summary>CLUSTER SLOTS/SHARDS/NODES/INFO/MYID/KEYSLOT: the cluster face (refused when it is off).</summary>
+    Cluster,
+
+    /// <summary>ASKING: OK with the cluster face on.</summary>
+    Asking,
     UnknownSubcommand,
 }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Tessera.Proxy.Backends;
+using Tessera.Proxy.Cluster;
 using Tessera.Model.Proxies;
 using Tessera.Model.Topology;
 using Tessera.Model.Api;
@@ -37,12 +38,16 @@ internal sealed class StoreAgent : IAsyncDisposable
     private readonly TimeSpan _ttl;
     private readonly ILogger _logger;
     private readonly ProxyCredentials _credentials;
+    private readonly ClusterFace _cluster;
     private readonly CancellationTokenSource _stop = new();
     private long _lease;
     private long _lastRenewal;
     private Task _keepAlive = Task.CompletedTask;
     private Task _watch = Task.CompletedTask;
     private Task _credentialWatch = Task.CompletedTask;
+    private Task _proxyWatch = Task.CompletedTask;
+    private readonly Lock _proxiesGate = new();
+    private long _proxiesRevision;
 
     /// <param name="routing">The routes it applies and the fence it raises.</param>
     /// <param name="tenants">Where it puts every namespace's users (the access documents).</param>
@@ -54,8 +59,10 @@ internal sealed class StoreAgent : IAsyncDisposable
     /// <param name="record">This proxy as registered.</param>
     /// <param name="options">The lease TTL and the time a route change may wait for requests in flight.</param>
     /// <param name="credentials">Where the cluster secret and the tokens read from the store go.</param>
-    public StoreAgent(RoutingState routing, TenantDirectory tenants, BackendPool backends, ProxyStats stats, TimeProvider time, ILogger logger, ICoordinatorStore store, ProxyRecord record, ProxyOptions options, ProxyCredentials credentials)
+    /// <param name="cluster">Where the live proxies with the cluster face on go.</param>
+    public StoreAgent(RoutingState routing, TenantDirectory tenants, BackendPool backends, ProxyStats stats, TimeProvider time, ILogger logger, ICoordinatorStore store, ProxyRecord record, ProxyOptions options, ProxyCredentials credentials, ClusterFace cluster)
     {
+        _cluster = cluster;
         _credentials = credentials;
         _routing = routing;
         _tenants = tenants;
@@ -79,8 +86,9 @@ internal sealed class StoreAgent : IAsyncDisposable
         long credentialRevision = await LoadCredentialsAsync(cancellationToken).ConfigureAwait(false);
         long revision = await LoadAllAsync(cancellationToken).ConfigureAwait(false);
         await RegisterAsync(cancellationToken).ConfigureAwait(false);
-        await CountProxiesAsync(cancellationToken).ConfigureAwait(false);
+        long proxiesRevision = await ListProxiesAsync(cancellationToken).ConfigureAwait(false);
         _keepAlive = KeepAliveLoopAsync(_stop.Token);
+        _proxyWatch = ProxyWatchLoopAsync(proxiesRevision + 1, _stop.Token);
         _watch = WatchLoopAsync(revision + 1, _stop.Token);
         _credentialWatch = CredentialWatchLoopAsync(credentialRevision + 1, _stop.Token);
     }
@@ -154,19 +162,68 @@ internal sealed class StoreAgent : IAsyncDisposable
     }
 
     /// <summary>
-    /// Counts the live proxies (leased registrations, this one included): each enforces its share of a namespace's
-    /// quota, limit ÷ this count, re-divided at every renewal (a third of the lease TTL) as proxies join and leave.
+    /// Lists the live proxies (leased registrations, this one included) and returns the listing's revision. Their count
+    /// divides the namespaces' quotas: each proxy enforces limit ÷ count. Those with the cluster face on are the
+    /// cluster face's members. Re-read at every renewal (a third of the lease TTL) and whenever a registration comes
+    /// or goes (<see cref="ProxyWatchLoopAsync"/>), so a join or a leave shows within moments.
     /// </summary>
     /// <remarks>
     /// The proxies divide by the registrations themselves rather than wait for the controller to push shares: the
     /// registrations are what the controller would divide by, and a proxy that lost the controller still keeps its
-    /// tenants within their limits.
+    /// tenants within their limits. The cluster face's table is likewise computed by each proxy from the same listing.
     /// </remarks>
-    private async Task CountProxiesAsync(CancellationToken cancellationToken)
+    private async Task<long> ListProxiesAsync(CancellationToken cancellationToken)
     {
         var listing = await _store.ListAsync(StorePaths.Proxies, cancellationToken).ConfigureAwait(false);
-        _tenants.Proxies = listing.Count(r => StorePaths.TryGetChildName(StorePaths.Proxies, r.Key, out _));
+        int count = 0;
+        var members = new List<ClusterMember>();
+        foreach (var record in listing)
+        {
+            if (!StorePaths.TryGetChildName(StorePaths.Proxies, record.Key, out _))
+            {
+                continue;
+            }
+
+            count++;
+            if (_cluster.Enabled && ParseProxy(record.Value) is { ClusterFace: true } proxy && ClusterMember.From(proxy.Id, proxy.ClientAddress, record.CreateRevision) is { } member)
+            {
+                members.Add(member);
+            }
+        }
+
+        lock (_proxiesGate)
+        {
+            // The renewal loop and the watch both list: an older listing that finishes last must not win.
+            if (listing.Revision >= _proxiesRevision)
+            {
+                _proxiesRevision = listing.Revision;
+                _tenants.Proxies = count;
+                if (_cluster.Enabled)
+                {
+                    _cluster.SetMembers(members);
+                }
+            }
+        }
+
+        return listing.Revision;
     }
+
+    private static ProxyRecord? ParseProxy(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ProxyRecord>(json, TesseraJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Follows <see cref="StorePaths.Proxies"/>: any registration that comes or goes lists them again.</summary>
+    private Task ProxyWatchLoopAsync(long fromRevision, CancellationToken cancellationToken) =>
+        FollowAsync(StorePaths.Proxies, fromRevision, "the proxy registrations", async (change, ct) =>
+            await ListProxiesAsync(ct).ConfigureAwait(false), ListProxiesAsync, cancellationToken);
 
     private async Task KeepAliveLoopAsync(CancellationToken cancellationToken)
     {
@@ -182,7 +239,7 @@ internal sealed class StoreAgent : IAsyncDisposable
                 if (alive)
                 {
                     Volatile.Write(ref _lastRenewal, _time.GetTimestamp());
-                    await CountProxiesAsync(timeout.Token).ConfigureAwait(false);
+                    await ListProxiesAsync(timeout.Token).ConfigureAwait(false);
                     continue;
                 }
 
@@ -387,7 +444,7 @@ internal sealed class StoreAgent : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
-            await Task.WhenAll(_keepAlive, _watch, _credentialWatch).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await Task.WhenAll(_keepAlive, _watch, _credentialWatch, _proxyWatch).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
         {

@@ -77,11 +77,13 @@ public sealed class ProxyServer : IAsyncDisposable
                 Address = string.Create(CultureInfo.InvariantCulture, $"{server.Endpoint.Address}:{server.Endpoint.Port}"),
                 AdminUrl = server.AdminUrl?.ToString().TrimEnd('/') ?? "",
                 Zone = options.Zone,
+                Announce = options.Announce,
+                ClusterFace = options.ClusterFace,
                 ProcessId = Environment.ProcessId,
                 StartedAt = DateTimeOffset.UtcNow,
             };
             server._store = store;
-            server._agent = new StoreAgent(context.Routing, context.Tenants, context.Backends, context.Stats, context.Time, context.Logger, store, record, options, credentials);
+            server._agent = new StoreAgent(context.Routing, context.Tenants, context.Backends, context.Stats, context.Time, context.Logger, store, record, options, credentials, context.Cluster);
             await server._agent.StartAsync(cancellationToken).ConfigureAwait(false);
             return server;
         }
@@ -167,6 +169,9 @@ public sealed class ProxyServer : IAsyncDisposable
                 : null;
             context.Endpoint = endpoint;
             context.Id = string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}-{Guid.NewGuid().ToString("N")[..6]}");
+
+            // Until a store lists other proxies (and always without one) the cluster face lists this proxy alone.
+            context.Cluster.SetSelf(context.Id, options.Announce ?? string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}"));
             return new ProxyServer(app, context, endpoint, adminUrl);
         }
         catch
@@ -179,7 +184,12 @@ public sealed class ProxyServer : IAsyncDisposable
     /// <summary>Swaps in a new topology (topology-file mode).</summary>
     public void ApplyTopology(TopologyConfig topology) => _context.Routing.Apply(topology);
 
-    /// <summary>Stops listening, deregisters, closes client and backend connections.</summary>
+    /// <summary>
+    /// Stops in this order: leaves the cluster face's table and deregisters (revokes its lease, so the controller and
+    /// the other proxies drop it), keeps serving for <see cref="ProxyOptions.ClusterLeaveGrace"/> when its cluster
+    /// face is on and other proxies follow the store (so what they answer no longer lists it by the time its clients
+    /// reconnect and ask them), then stops listening, drains its client sessions, and closes backend connections.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -187,6 +197,7 @@ public sealed class ProxyServer : IAsyncDisposable
             return;
         }
 
+        _context.Cluster.Leave();
         if (_agent is not null)
         {
             await _agent.DisposeAsync().ConfigureAwait(false);
@@ -195,6 +206,10 @@ public sealed class ProxyServer : IAsyncDisposable
         if (_store is not null)
         {
             await _store.DisposeAsync().ConfigureAwait(false);
+            if (_context.Cluster.Enabled && _context.Options.ClusterLeaveGrace > TimeSpan.Zero)
+            {
+                await Task.Delay(_context.Options.ClusterLeaveGrace).ConfigureAwait(false);
+            }
         }
 
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))

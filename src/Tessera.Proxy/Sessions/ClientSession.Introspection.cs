@@ -9,7 +9,7 @@ namespace Tessera.Proxy.Sessions;
 /// <remarks>INFO: the proxy's view plus the groups' keyspace (COMMAND is in ClientSession.Command.cs).</remarks>
 internal sealed partial class ClientSession
 {
-    private static readonly string[] DefaultSections = ["server", "clients", "stats", "proxy", "keyspace"];
+    private static readonly string[] DefaultSections = ["server", "clients", "stats", "cluster", "proxy", "keyspace"];
 
     private void Info(RequestFrame frame)
     {
@@ -58,7 +58,7 @@ internal sealed partial class ClientSession
             text.Append("# Server\r\n")
                 .Append(invariant, $"redis_version:{ServerVersion}\r\n")
                 .Append(invariant, $"tessera_version:{typeof(ClientSession).Assembly.GetName().Version}\r\n")
-                .Append("redis_mode:standalone\r\n")
+                .Append(_context.Cluster.Enabled ? "redis_mode:cluster\r\n" : "redis_mode:standalone\r\n")
                 .Append(invariant, $"process_id:{Environment.ProcessId}\r\n")
                 .Append(invariant, $"tcp_port:{_context.Endpoint?.Port}\r\n")
                 .Append(invariant, $"uptime_in_seconds:{(long)(_context.Time.GetUtcNow() - stats.StartedAt).TotalSeconds}\r\n")
@@ -80,6 +80,11 @@ internal sealed partial class ClientSession
                 .Append(invariant, $"total_commands_processed:{stats.Commands}\r\n")
                 .Append(invariant, $"rejected_connections:{stats.RejectedConnections}\r\n")
                 .Append("\r\n");
+        }
+
+        if (sections.Contains("cluster"))
+        {
+            text.Append(invariant, $"# Cluster\r\ncluster_enabled:{(_context.Cluster.Enabled ? 1 : 0)}\r\n\r\n");
         }
 
         if (sections.Contains("proxy"))

@@ -173,6 +173,10 @@ internal sealed partial class ClientSession
                 RespWriter.WriteSimpleString(BeginLocal(), "RESET"u8);
                 EndLocal();
                 break;
+            case LocalCommand.Cluster:
+            case LocalCommand.Asking:
+                RunCluster(frame, spec, command);
+                break;
             case LocalCommand.UnknownSubcommand:
                 if (spec.Name == "client" && (frame.ArgEquals(1, "NO-TOUCH"u8) && (frame.ArgEquals(2, "ON"u8) || frame.ArgEquals(2, "OFF"u8))))
                 {
@@ -283,7 +287,7 @@ internal sealed partial class ClientSession
         RespWriter.WriteBulkString(w, "id"u8);
         RespWriter.WriteInteger(w, Id);
         RespWriter.WriteBulkString(w, "mode"u8);
-        RespWriter.WriteBulkString(w, "standalone"u8);
+        RespWriter.WriteBulkString(w, _context.Cluster.Enabled ? "cluster"u8 : "standalone"u8);
         RespWriter.WriteBulkString(w, "role"u8);
         RespWriter.WriteBulkString(w, "master"u8);
         RespWriter.WriteBulkString(w, "modules"u8);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Tessera.Proxy.Backends;
+using Tessera.Proxy.Cluster;
 using Tessera.Proxy.Commands;
 using Tessera.Proxy.Routing;
 using Tessera.Proxy.Stats;
@@ -25,6 +26,7 @@ internal sealed class ProxyContext : IAsyncDisposable
         Policies = new CommandPolicies(CommandTable.Default);
         Logger = loggerFactory.CreateLogger("Tessera.Proxy");
         Tenants = new TenantDirectory(openNamespaces, time);
+        Cluster = new ClusterFace(options.ClusterFace);
         AuthThrottle = new AuthThrottle(time);
         Routing.OnChanged(() => Tenants.ApplyRoutes(Routing.Current));
         Routing.OnChanged(WakeHeldSessions);
@@ -33,6 +35,9 @@ internal sealed class ProxyContext : IAsyncDisposable
 
     /// <summary>Every namespace's users and live settings.</summary>
     public TenantDirectory Tenants { get; }
+
+    /// <summary>The Redis Cluster face: on or off, and the table of live proxies it answers.</summary>
+    public ClusterFace Cluster { get; }
 
     /// <summary>Slows repeated AUTH failures per client address.</summary>
     public AuthThrottle AuthThrottle { get; }

@@ -12,17 +12,22 @@ internal static class ProxiesVerb
     {
         var controller = AdminOptions.Controller();
         var json = AdminOptions.Json();
-        var command = new Command("proxies", "List the registered proxies with the epoch and routing signature each one serves.") { controller, json }
+        var zone = new Option<string?>("--zone", "-z") { Description = "Only the proxies of this zone (as they registered with `tessera proxy --zone`)." };
+        var command = new Command("proxies", "List the registered proxies with the epoch and routing signature each one serves.") { controller, json, zone }
             .WithEpilog("""
                 A proxy registers itself in the store while it runs (with a lease). OK means its routing signature
                 equals the stored namespace's; MISMATCH means it serves other routes (it repairs itself from the store).
 
-                Example:
+                For discovery by plain clients (as Codis's jodis): --json lists every live proxy with the address
+                clients should reach ("announce" when it has one, else "address"); --zone keeps one zone's.
+
+                Examples:
                   tessera proxies --controller http://127.0.0.1:18080
+                  tessera proxies --json --zone az1
                 """);
         command.SetAction((parse, cancel) => AdminRun.RunAsync(parse, controller, async (client, output, ct) =>
         {
-            var proxies = await client.ListProxiesAsync(ct).ConfigureAwait(false);
+            var proxies = await client.ListProxiesAsync(parse.GetValue(zone), ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
                 output.Json(proxies);
