@@ -61,7 +61,7 @@ public sealed class CommandPoliciesTests
     [InlineData("MOVE k 1", "ERR MOVE is not supported through Tessera: Tessera serves database 0 only")]
     [InlineData("MONITOR", "ERR MONITOR is not supported through Tessera: MONITOR would watch one backend only; it is not supported through the proxy")]
     [InlineData("CONFIG GET maxmemory", "ERR CONFIG GET is not supported through Tessera: administrative commands would reach one backend only; run it on the redis-server processes directly")]
-    [InlineData("CLUSTER INFO", "ERR CLUSTER INFO is not supported through Tessera: Tessera is not a Redis Cluster; clients talk to it as to one standalone server")]
+    [InlineData("CLUSTER ADDSLOTS 1", "ERR CLUSTER ADDSLOTS is not supported through Tessera: Tessera is not a Redis Cluster; clients talk to it as to one standalone server")]
     public void Refusals_say_what_and_why(string command, string refusal)
     {
         var policy = Policy(command);
