@@ -130,7 +130,7 @@ public static class HandWrittenCases
             Step.Call(0, "SET", "{t}s", "x"), Step.Call(0, "EVAL", "return redis.pcall('INCR', KEYS[1])", "1", "{t}s"),
             Step.Call(0, "FCALL", "nosuch", "0")),
         Case("refused",
-            "FLUSHALL", "CONFIG GET maxmemory", "CLUSTER INFO", "MOVE {t}k 1"),
+            "FLUSHALL", "CONFIG GET maxmemory", "CLUSTER ADDSLOTS 1", "MOVE {t}k 1"),
 
         // CLIENT REPLY: OFF and SKIP answer nothing (sent without waiting), OFF silences until ON, SKIP the next reply;
         // SKIP while OFF changes nothing; RESET turns replies on. The next read takes the next reply that is sent.

@@ -44,7 +44,7 @@ public sealed class CommandsBehaviourTests(ProxyCluster proxy)
         // Whole-keyspace commands (item 6).
         "SCAN 0", "SCAN 0 MATCH sample:* COUNT 10", "KEYS sample:*", "RANDOMKEY",
         // Refused for good.
-        "MIGRATE 127.0.0.1 1 {s}k 0 10", "MOVE {s}k 1", "SWAPDB 0 1", "CLUSTER INFO", "CONFIG GET maxmemory", "MONITOR",
+        "MIGRATE 127.0.0.1 1 {s}k 0 10", "MOVE {s}k 1", "SWAPDB 0 1", "CLUSTER ADDSLOTS 1", "CONFIG GET maxmemory", "MONITOR",
     };
 
     [Fact]
