@@ -40,6 +40,33 @@ public static class ClientTools
         AssertPassed(run, areas);
     }
 
+    /// <summary>
+    /// Starts tests/clients/python/cluster.py (redis-py's RedisCluster) for <paramref name="areas"/> against the proxies on
+    /// <paramref name="ports"/> (its seed nodes); the churn area runs for <paramref name="seconds"/>. Await the run, then <see cref="AssertPassed"/>.
+    /// </summary>
+    public static async Task<ScriptRun> RunPythonClusterAsync(IEnumerable<int> ports, string prefix, double seconds, params string[] areas)
+    {
+        string python = await PythonTask.Value;
+        string script = Path.Combine(Repository.ClientsDirectory, "python", "cluster.py");
+        return await ScriptRun.StartAsync(python, ["-u", script, "--ports", string.Join(',', ports), "--prefix", prefix, "--seconds", Seconds(seconds), .. areas], ScriptTimeout);
+    }
+
+    /// <summary>Starts tests/clients/node/<paramref name="script"/> (a cluster client script) like <see cref="RunPythonClusterAsync"/>.</summary>
+    public static async Task<ScriptRun> RunNodeClusterAsync(string script, IEnumerable<int> ports, string prefix, double seconds, params string[] areas)
+    {
+        await NodeModulesTask.Value;
+        return await ScriptRun.StartAsync("node", [Path.Combine(NodeDirectory, script), "--ports", string.Join(',', ports), "--prefix", prefix, "--seconds", Seconds(seconds), .. areas], ScriptTimeout, NodeDirectory);
+    }
+
+    private static string Seconds(double seconds) => seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The "detail" object the script reported for <paramref name="area"/>.</summary>
+    public static JsonElement Detail(ScriptRun run, string area)
+    {
+        using var summary = JsonDocument.Parse(run.Stdout);
+        return summary.RootElement.GetProperty("results").EnumerateArray().Single(r => r.GetProperty("area").GetString() == area).GetProperty("detail").Clone();
+    }
+
     /// <summary>Runs redis-cli with <paramref name="arguments"/> (and <paramref name="stdin"/>) and asserts it exited with 0.</summary>
     public static async Task<ScriptRun> RunRedisCliAsync(IEnumerable<string> arguments, string? stdin = null)
     {
@@ -51,7 +78,7 @@ public static class ClientTools
     private static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Exit code 0 and a JSON summary whose "ok" is true and which ran every asked area.</summary>
-    private static void AssertPassed(ScriptRun run, string[] areas)
+    public static void AssertPassed(ScriptRun run, string[] areas)
     {
         Assert.False(run.TimedOut, $"the client script hung:\n{run}");
         Assert.True(run.ExitCode == 0, $"the client script failed:\n{run}");

@@ -79,15 +79,19 @@ export async function until(predicate, ms, what) {
 }
 
 function parseArgs(argv, areaNames, defaultPrefix) {
-  const options = { host: '127.0.0.1', port: 0, prefix: `${defaultPrefix}:${randomBytes(4).toString('hex')}`, areas: [] };
+  const options = { host: '127.0.0.1', port: 0, ports: [], seconds: 8, prefix: `${defaultPrefix}:${randomBytes(4).toString('hex')}`, areas: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--host' || arg === '--port' || arg === '--prefix') {
+    if (arg === '--host' || arg === '--port' || arg === '--prefix' || arg === '--ports' || arg === '--seconds') {
       const value = argv[++i];
       if (value === undefined) {
         usage(`${arg} needs a value`, areaNames);
       }
-      options[arg.slice(2)] = arg === '--port' ? Number(value) : value;
+      // --ports P1,P2,...: a cluster client's seed nodes (the first is also --port); --seconds: how long a loop runs.
+      options[arg.slice(2)] = arg === '--ports' ? value.split(',').map(Number) : arg === '--port' || arg === '--seconds' ? Number(value) : value;
+      if (arg === '--ports') {
+        options.port = options.ports[0];
+      }
     } else if (areaNames.includes(arg)) {
       options.areas.push(arg);
     } else {
@@ -104,7 +108,7 @@ function parseArgs(argv, areaNames, defaultPrefix) {
 }
 
 function usage(problem, areaNames) {
-  process.stderr.write(`${problem}\nusage: node <script> --port P [--host H] [--prefix P] [area ...]\nareas: ${areaNames.join(' ')}\n`);
+  process.stderr.write(`${problem}\nusage: node <script> --port P | --ports P1,P2,... [--host H] [--prefix P] [--seconds S] [area ...]\nareas: ${areaNames.join(' ')}\n`);
   process.exit(2);
 }
 
@@ -112,7 +116,7 @@ function usage(problem, areaNames) {
  * Runs the chosen areas one after the other and prints { client, version, ok, results }.
  * areas: { name: async (options) => detail }. Exit code 0 when all passed, 1 otherwise.
  */
-export async function run({ client, version, prefix, areas, areaTimeoutMs = 20000 }) {
+export async function run({ client, version, prefix, areas, areaTimeoutMs = 20000, close }) {
   const options = parseArgs(process.argv.slice(2), Object.keys(areas), prefix);
   const results = [];
   for (const name of options.areas) {
@@ -130,6 +134,9 @@ export async function run({ client, version, prefix, areas, areaTimeoutMs = 2000
     results.push(entry);
   }
   const ok = results.every((r) => r.ok);
+  if (close) {
+    await within(5000, Promise.resolve(close()), 'closing the client').catch(() => {});
+  }
   process.stdout.write(JSON.stringify({ client, version, node: process.version, host: options.host, port: options.port, ok, results }, null, 2) + '\n');
   // Exit explicitly: a connection a failed area left open must not keep the process alive.
   process.exit(ok ? 0 : 1);
