@@ -3,6 +3,11 @@
 //   node node-redis-cluster.mjs --ports 19000,19001,19002 [--host 127.0.0.1] [--prefix nrc:x] [--seconds 8] [area ...]
 //
 // Areas: spread multikey churn (see lib/cluster.mjs). Prints a JSON summary; exit 0 = all passed.
+//
+// node-redis re-reads the cluster's table only when a node answers MOVED or ASK, which Tessera never sends: when a
+// proxy goes away its node client just fails ("The client is closed" once its reconnect strategy gives up). So this
+// script does what an application using node-redis against Tessera has to do: on such an error it builds a new
+// cluster client from the seeds (which asks a live proxy for the table), at most once every half second.
 
 import { createRequire } from 'node:module';
 import { createCluster } from 'redis';
@@ -11,20 +16,50 @@ import { churn, spread } from './lib/cluster.mjs';
 
 const version = createRequire(import.meta.url)('redis/package.json').version;
 let cluster;
+let rebuilt = 0;
+let rebuilds = 0;
+
+function create(options) {
+  const created = createCluster({
+    rootNodes: options.ports.map((port) => ({ url: `redis://${options.host}:${port}` })),
+    // Give up on a node after a few quick retries, so its commands fail instead of waiting for a proxy that is gone.
+    defaults: { socket: { connectTimeout: 5000, reconnectStrategy: (retries) => (retries > 3 ? false : 100) } },
+  });
+  created.on('error', () => {}); // reported through the failing command instead
+  return created;
+}
+
+/** A new cluster client from the seeds, after a failure that may mean a proxy left (see the header). */
+async function rebuild(options) {
+  if (performance.now() - rebuilt < 500) {
+    return;
+  }
+  rebuilt = performance.now();
+  rebuilds++;
+  const old = cluster;
+  cluster = create(options);
+  await cluster.connect();
+  old.destroy();
+}
+
+async function withRecovery(options, call) {
+  try {
+    return await call(cluster);
+  } catch (error) {
+    await rebuild(options).catch(() => {});
+    throw error;
+  }
+}
 
 async function connect(options) {
   if (!cluster) {
-    cluster = createCluster({
-      rootNodes: options.ports.map((port) => ({ url: `redis://${options.host}:${port}` })),
-      defaults: { socket: { connectTimeout: 5000, reconnectStrategy: (retries) => (retries > 20 ? false : 100) } },
-    });
-    cluster.on('error', () => {}); // reported through the failing command instead
+    cluster = create(options);
     await cluster.connect();
   }
   return {
-    set: (key, value) => cluster.set(key, value),
-    get: (key) => cluster.get(key),
-    nodes: () => cluster.masters.map((node) => node.port).sort((a, b) => a - b),
+    set: (key, value) => withRecovery(options, (c) => c.set(key, value)),
+    get: (key) => withRecovery(options, (c) => c.get(key)),
+    nodes: () => ({ ports: cluster.masters.map((node) => node.port).sort((a, b) => a - b), rebuilds }),
     raw: cluster,
   };
 }
