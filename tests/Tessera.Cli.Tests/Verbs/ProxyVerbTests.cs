@@ -63,4 +63,39 @@ public sealed class ProxyVerbTests : IDisposable
         Assert.Contains(file, cli.Output, StringComparison.Ordinal);
         Assert.Contains("names group 2, which is not defined", cli.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Proxy_with_cluster_face_answers_cluster_slots_with_its_announced_address()
+    {
+        await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions
+        {
+            Directory = Path.Combine(_directory.Path, "servers"), Groups = 1, Replicas = 0,
+        });
+        var file = Path.Combine(_directory.Path, "topology.yaml");
+        TopologyFile.Save(cluster.Topology, file);
+        var port = FreePort.Find();
+
+        using var cli = TesseraProcess.Start("proxy", "--config", file, "--listen", $"127.0.0.1:{port}", "--cluster-face", "--announce", "10.1.2.3:7000", "--log-level", "Warning");
+        await cli.WaitForLineAsync("ready", Bound);
+        await using (var client = await RespClient.ConnectAsync("127.0.0.1", port))
+        {
+            // A topology-file proxy has no store to learn of others from: it lists itself, with every slot.
+            var range = Assert.Single((await client.CallAsync("CLUSTER", "SLOTS")).Items!).Items!;
+            Assert.Equal((0, 16383), (range[0].Integer, range[1].Integer));
+            Assert.Equal(("10.1.2.3", 7000L), (range[2].Items![0].AsString(), range[2].Items![1].Integer));
+            Assert.Contains("cluster_enabled:1", (await client.CallAsync("INFO", "cluster")).AsString(), StringComparison.Ordinal);
+        }
+
+        cli.Signal("TERM");
+        Assert.True(await cli.WaitForExitAsync(Bound), $"tessera proxy did not exit on SIGTERM. Output:\n{cli.Output}");
+    }
+
+    [Fact]
+    public async Task Proxy_refuses_an_announced_address_without_a_port()
+    {
+        using var cli = TesseraProcess.Start("proxy", "--config", "x.yaml", "--cluster-face", "--announce", "10.1.2.3");
+        Assert.True(await cli.WaitForExitAsync(Bound));
+        Assert.NotEqual(0, cli.ExitCode);
+        Assert.Contains("--announce wants host:port", cli.Output, StringComparison.Ordinal);
+    }
 }
