@@ -17,7 +17,7 @@ public sealed class LayeringTests
     /// <item>Backends — pool, server, connection, request ring, dedicated connections;</item>
     /// <item>Routing — the routing snapshot and state, key routing;</item>
     /// <item>Commands — command policies; Merging — split and merge of multi-key commands; Migration — MIGRATE on touch;</item>
-    /// <item>Topology — topology files; Tenants — namespaces' users, live settings, AUTH throttle; Coordination — the store agent (routes from the store, lease, fence);</item>
+    /// <item>Topology — topology files; Tenants — namespaces' users, live settings, AUTH throttle; Cluster — the cluster face's table of live proxies; Coordination — the store agent (routes from the store, lease, fence);</item>
     /// <item>Sessions — the client session and its feature objects; Hosting — the process: listeners, admin API.</item>
     /// </list>
     /// </summary>
@@ -34,6 +34,7 @@ public sealed class LayeringTests
         "Migration",
         "Topology",
         "Tenants",
+        "Cluster",
         "Coordination",
         "Sessions",
         "Hosting",
