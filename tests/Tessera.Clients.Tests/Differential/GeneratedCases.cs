@@ -35,6 +35,13 @@ public static class GeneratedCases
         ["subscribe"] = "changes the connection's mode; pub/sub has hand-written cases",
         ["psubscribe"] = "as SUBSCRIBE",
         ["ssubscribe"] = "as SUBSCRIBE",
+        ["cluster|slots"] = "answered only with the cluster face on (the plain server has cluster support off); its refusal with the face off and its shape next to a real cluster node are tested in Tessera.Proxy.Tests' ClusterFaceTests",
+        ["cluster|shards"] = "as CLUSTER SLOTS",
+        ["cluster|nodes"] = "as CLUSTER SLOTS",
+        ["cluster|info"] = "as CLUSTER SLOTS",
+        ["cluster|myid"] = "as CLUSTER SLOTS",
+        ["cluster|keyslot"] = "as CLUSTER SLOTS",
+        ["asking"] = "as CLUSTER SLOTS",
     };
 
     /// <summary>
