@@ -6,8 +6,8 @@
 
 import { createRequire } from 'node:module';
 import { Cluster } from 'ioredis';
-import { check, run } from './lib/harness.mjs';
-import { churn, spread } from './lib/cluster.mjs';
+import { check } from './lib/harness.mjs';
+import { runCluster } from './lib/cluster.mjs';
 
 const version = createRequire(import.meta.url)('ioredis/package.json').version;
 let cluster;
@@ -45,15 +45,4 @@ async function multikey(options) {
   return { tagged: 3 };
 }
 
-await run({
-  client: 'ioredis Cluster',
-  version,
-  prefix: 'ioc',
-  areaTimeoutMs: 45000,
-  areas: {
-    spread: (options) => spread(options, connect(options)),
-    multikey,
-    churn: (options) => churn(options, connect(options)),
-  },
-  close: () => cluster?.quit(),
-});
+await runCluster({ client: 'ioredis Cluster', version, prefix: 'ioc', connect, multikey, close: () => cluster?.quit() });

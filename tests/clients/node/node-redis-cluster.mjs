@@ -11,8 +11,8 @@
 
 import { createRequire } from 'node:module';
 import { createCluster } from 'redis';
-import { check, run } from './lib/harness.mjs';
-import { churn, spread } from './lib/cluster.mjs';
+import { check } from './lib/harness.mjs';
+import { runCluster } from './lib/cluster.mjs';
 
 const version = createRequire(import.meta.url)('redis/package.json').version;
 let cluster;
@@ -79,15 +79,4 @@ async function multikey(options) {
   return { tagged: 3 };
 }
 
-await run({
-  client: 'node-redis createCluster',
-  version,
-  prefix: 'nrc',
-  areaTimeoutMs: 45000,
-  areas: {
-    spread: async (options) => spread(options, await connect(options)),
-    multikey,
-    churn: async (options) => churn(options, await connect(options)),
-  },
-  close: () => cluster?.quit?.() ?? cluster?.close?.(),
-});
+await runCluster({ client: 'node-redis createCluster', version, prefix: 'nrc', connect, multikey, close: () => cluster?.quit?.() ?? cluster?.close?.() });

@@ -2,7 +2,26 @@
 // cluster-aware client runs against Tessera proxies with the cluster face on, written over a tiny adapter
 // { set(key, value), get(key), nodes() } so each script only says how its client does those.
 
-import { check, sleep } from './harness.mjs';
+import { check, run, sleep } from './harness.mjs';
+
+/**
+ * Runs the cluster areas (spread, multikey, churn) for one client: connect(options) answers the adapter
+ * { set, get, nodes } (the same one every call), multikey(options) is the client's own multi-key area.
+ */
+export function runCluster({ client, version, prefix, connect, multikey, close }) {
+  return run({
+    client,
+    version,
+    prefix,
+    areaTimeoutMs: 45000,
+    areas: {
+      spread: async (options) => spread(options, await connect(options)),
+      multikey,
+      churn: async (options) => churn(options, await connect(options)),
+    },
+    close,
+  });
+}
 
 /** 300 keys written and read back; the test then checks on the backends that every group got some. */
 export async function spread(options, client) {
