@@ -8,6 +8,7 @@ internal sealed class ClusterFace
 {
     private readonly Lock _gate = new();
     private ClusterTable _table = ClusterTable.Build([], null);
+    private ClusterTable _withoutSelf = ClusterTable.Build([], null);
     private ClusterMember? _self;
     private IReadOnlyList<ClusterMember> _others = [];
     private bool _leaving;
@@ -22,6 +23,12 @@ internal sealed class ClusterFace
 
     /// <summary>What CLUSTER SLOTS, SHARDS and NODES answer now.</summary>
     public ClusterTable Table => Volatile.Read(ref _table);
+
+    /// <summary>
+    /// What a fenced proxy answers (it lost its lease, so the others have dropped it, and it answers -TRYAGAIN): the
+    /// table without itself, so its clients move to the others; itself alone when there are no others.
+    /// </summary>
+    public ClusterTable FencedTable => Volatile.Read(ref _withoutSelf) is { Nodes.Count: > 0 } others ? others : Table;
 
     /// <summary>This proxy, once it listens: <paramref name="registrationId"/> reachable at <paramref name="address"/>.</summary>
     public void SetSelf(string registrationId, string address)
@@ -69,6 +76,7 @@ internal sealed class ClusterFace
             members = members.Append(self);
         }
 
+        Volatile.Write(ref _withoutSelf, ClusterTable.Build(members.Where(m => m.NodeId != _self?.NodeId), null));
         Volatile.Write(ref _table, ClusterTable.Build(members, _leaving ? null : _self));
     }
 }

@@ -31,7 +31,7 @@ internal sealed partial class ClientSession
             return;
         }
 
-        var table = face.Table;
+        var table = _context.Routing.Fenced ? face.FencedTable : face.Table;
         switch (spec.Name)
         {
             case "cluster|slots":

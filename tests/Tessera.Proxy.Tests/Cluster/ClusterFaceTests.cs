@@ -161,6 +161,34 @@ public sealed partial class ClusterFaceTests
         await stopping.WaitAsync(Timeout);
     }
 
+    [Fact]
+    public async Task A_fenced_proxy_leaves_its_own_table_until_it_registers_again()
+    {
+        using var directory = new TempDirectory("tessera-face-fence");
+        await using var cluster = await Tessera.Local.Clusters.LocalCluster.StartAsync(new Tessera.Local.Clusters.LocalClusterOptions { Directory = directory.Sub("redis"), Groups = 1, Replicas = 0 });
+        await using var etcd = await Tessera.Local.Etcd.EtcdCluster.StartAsync(1);
+        await using (var store = Tessera.Store.StoreFactory.Open(etcd.Url))
+        {
+            var ns = cluster.Topology.Namespaces[0] with { Open = true, Epoch = 1 };
+            await store.PutAsync(Tessera.Store.StorePaths.Namespace(ns.Name), System.Text.Json.JsonSerializer.Serialize(ns, Tessera.Model.Api.TesseraJson.Options));
+        }
+
+        var options = new ProxyOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), LeaseTtl = TimeSpan.FromSeconds(2), ClusterFace = true };
+        await using var a = await ProxyServer.StartWithStoreAsync(options, etcd.Url);
+        await using var b = await ProxyServer.StartWithStoreAsync(options, etcd.Url);
+        int[] both = [.. new[] { a.Endpoint.Port, b.Endpoint.Port }.Order()];
+        await Eventually.TrueAsync(async () => (await FaceCluster.ListedPortsAsync(a.Endpoint.Port)).SequenceEqual(both), Timeout, "proxy a listing both");
+
+        // The store goes away: each proxy fences itself and then lists only the other (its clients should go there).
+        etcd.Members[0].Kill();
+        await Eventually.TrueAsync(() => a.Fenced && b.Fenced, Timeout, "both proxies fencing themselves");
+        Assert.Equal([b.Endpoint.Port], await FaceCluster.ListedPortsAsync(a.Endpoint.Port));
+        Assert.Equal([a.Endpoint.Port], await FaceCluster.ListedPortsAsync(b.Endpoint.Port));
+
+        etcd.Members[0].Restart();
+        await Eventually.TrueAsync(async () => !a.Fenced && (await FaceCluster.ListedPortsAsync(a.Endpoint.Port)).SequenceEqual(both), TimeSpan.FromSeconds(20), "proxy a serving again and listing both");
+    }
+
     private static async Task<string> MyIdAsync(int port)
     {
         await using var client = await RespClient.ConnectAsync("127.0.0.1", port, Timeout);
