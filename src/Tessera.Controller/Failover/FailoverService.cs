@@ -48,7 +48,11 @@ internal sealed class FailoverService : IAsyncDisposable
             ExtraServers = () => Coordinator.PendingServers,
         };
         Coordinator.ProbeNow = server => Monitor.Suspect(server);
+        Freshness = new ReplicaFreshness(store, () => Monitor.Namespaces, logins, election, options.Health, time, logger);
     }
+
+    /// <summary>Which replicas may serve reads, measured by the leader and written for the proxies.</summary>
+    public ReplicaFreshness Freshness { get; }
 
     public EventLog Events { get; }
 
@@ -61,6 +65,7 @@ internal sealed class FailoverService : IAsyncDisposable
     {
         _board.Url = url;
         Monitor.Start();
+        Freshness.Start();
     }
 
     /// <summary>The newest events, oldest first.</summary>
@@ -159,6 +164,7 @@ internal sealed class FailoverService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await Freshness.DisposeAsync().ConfigureAwait(false);
         await Monitor.DisposeAsync().ConfigureAwait(false);
         await _board.DisposeAsync().ConfigureAwait(false);
         Coordinator.Dispose();

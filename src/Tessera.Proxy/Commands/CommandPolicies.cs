@@ -40,6 +40,8 @@ public sealed class CommandPolicies
         ["client|getredir"] = LocalCommand.ClientGetRedir,
         ["client|trackinginfo"] = LocalCommand.ClientTrackingInfo,
         ["reset"] = LocalCommand.Reset,
+        ["readonly"] = LocalCommand.ReadOnly,
+        ["readwrite"] = LocalCommand.ReadWrite,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, MergeKind> SplitCommands = new Dictionary<string, MergeKind>
@@ -60,8 +62,6 @@ public sealed class CommandPolicies
         ["swapdb"] = "Tessera serves database 0 only",
         ["cluster"] = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server",
         ["asking"] = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server",
-        ["readonly"] = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server",
-        ["readwrite"] = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server",
         ["monitor"] = "MONITOR would watch one backend only; it is not supported through the proxy",
         ["sync"] = "replication through the proxy is not supported; replicate from the group masters",
         ["psync"] = "replication through the proxy is not supported; replicate from the group masters",
@@ -108,7 +108,12 @@ public sealed class CommandPolicies
     /// <summary>The policy of <paramref name="spec"/> (a command or a subcommand from <see cref="Table"/>).</summary>
     internal CommandPolicy Get(CommandSpec spec) => _policies[spec];
 
-    private void Add(CommandSpec spec) => _policies[spec] = Decide(spec) with { Writes = ReplicatedWrites.Includes(spec), Acl = AclMask.Of(spec) };
+    private void Add(CommandSpec spec) => _policies[spec] = Decide(spec) with
+    {
+        Writes = ReplicatedWrites.Includes(spec),
+        Acl = AclMask.Of(spec),
+        ReplicaReads = (spec.Flags & CommandFlags.ReadOnly) != 0 && !ReplicatedWrites.Includes(spec),
+    };
 
     internal static CommandPolicy Decide(CommandSpec spec)
     {
