@@ -88,7 +88,7 @@ internal sealed partial class ClientSession
                 RouteBlocking(frame, spec, policy.Writes);
                 break;
             case CommandKind.MultiKey:
-                RouteMultiKey(frame, spec, policy.Merge, policy.Writes);
+                RouteMultiKey(frame, spec, policy.Merge, policy.Writes, policy.ReplicaReads);
                 break;
             case CommandKind.Local:
                 RunLocal(frame, spec, policy.Local);

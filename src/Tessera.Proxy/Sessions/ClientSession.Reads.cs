@@ -1,5 +1,6 @@
 using System.Globalization;
 using Tessera.Model.Topology;
+using Tessera.Proxy.Backends;
 using Tessera.Proxy.Routing;
 using Tessera.Resp.Protocol;
 
@@ -47,28 +48,10 @@ internal sealed partial class ClientSession
     /// </summary>
     private bool TryForwardRead(NamespaceRoutes routes, GroupRoute group, RequestFrame frame)
     {
-        if (_tracking is not null)
+        var replica = ReadReplica(routes, group, out var refusal);
+        if (refusal is not null)
         {
-            // Tracking needs the invalidations of the connection the read went over: the master's.
-            return false;
-        }
-
-        var mode = EffectiveReadMode(routes);
-        if (mode == ReadMode.Master)
-        {
-            return false;
-        }
-
-        var settings = routes.Config.Reads ?? ReadSettings.Default;
-        if (_written.WroteRecently(group.Id, settings.ReadYourWritesMs))
-        {
-            return false;
-        }
-
-        var replica = group.Reads.Pick(mode, settings.Fallback, Id, out bool refused);
-        if (refused)
-        {
-            ReplyError(NoFreshReplica(routes, group, mode));
+            ReplyError(refusal);
             return true;
         }
 
@@ -81,8 +64,47 @@ internal sealed partial class ClientSession
         var reply = EnqueueReply();
         connection.Send(frame.Data, reply, _batch);
         Touch(connection);
-        _replicaReadsInPass++;
         return true;
+    }
+
+    /// <summary>
+    /// The fresh replica a read of <paramref name="group"/> goes to, or null for the master; <paramref name="refusal"/>
+    /// is the error to answer instead when the session's mode allows no master and no replica is fresh.
+    /// </summary>
+    private BackendServer? ReadReplica(NamespaceRoutes routes, GroupRoute group, out string? refusal)
+    {
+        refusal = null;
+        if (_tracking is not null)
+        {
+            // Tracking needs the invalidations of the connection the read went over: the master's.
+            return null;
+        }
+
+        var mode = EffectiveReadMode(routes);
+        if (mode == ReadMode.Master)
+        {
+            return null;
+        }
+
+        var settings = routes.Config.Reads ?? ReadSettings.Default;
+        if (_written.WroteRecently(group.Id, settings.ReadYourWritesMs))
+        {
+            return null;
+        }
+
+        var replica = group.Reads.Pick(mode, settings.Fallback, Id, out bool refused);
+        if (refused)
+        {
+            refusal = NoFreshReplica(routes, group, mode);
+            return null;
+        }
+
+        if (replica is not null)
+        {
+            _replicaReadsInPass++;
+        }
+
+        return replica;
     }
 
     private static string NoFreshReplica(NamespaceRoutes routes, GroupRoute group, ReadMode mode) =>

@@ -50,6 +50,13 @@ public sealed class ReadModeTests
 
         Assert.Equal(0, await ReadCluster.CallsAsync(cluster.Master(1), "get") + await ReadCluster.CallsAsync(cluster.Master(2), "get"));
         Assert.Equal(Reads, await ReplicaGetsAsync(cluster));
+
+        // MGET over both groups: each group's part at one of its replicas.
+        var mget = await sessions[0].CallAsync(["MGET", .. keys]);
+        Assert.Equal(keys.Select((_, i) => "v" + i), mget.Items!.Select(static v => v.AsString()));
+        Assert.Equal(0, await ReadCluster.CallsAsync(cluster.Master(1), "mget") + await ReadCluster.CallsAsync(cluster.Master(2), "mget"));
+        Assert.Equal(2, await ReplicaCallsAsync(cluster, "mget"));
+
         Assert.True((await writer.CallAsync("SET", keys[0], "changed")).IsOk);
         Assert.Equal(1, await ReadCluster.CallsAsync(cluster.Master(1), "set") + await ReadCluster.CallsAsync(cluster.Master(2), "set"));
 
