@@ -29,6 +29,9 @@ internal sealed class ReadCluster : IAsyncDisposable
         Redis = redis;
     }
 
+    /// <summary>With <c>relay: true</c>, group 1's master as the controller, proxies and replicas reach it: through a relay that can hold back replication.</summary>
+    public ReplicationRelay? Relay { get; private set; }
+
     public TempDirectory Directory { get; }
 
     public RedisServers Redis { get; }
@@ -45,20 +48,22 @@ internal sealed class ReadCluster : IAsyncDisposable
     /// <summary>Group <paramref name="group"/>'s replica <paramref name="index"/>: 0 is in zone "a", 1 in zone "b".</summary>
     public RedisServerProcess Replica(int group, int index) => Redis[((group - 1) * 3) + 1 + index];
 
-    public static async Task<ReadCluster> StartAsync()
+    public static async Task<ReadCluster> StartAsync(bool relay = false)
     {
         var directory = new TempDirectory();
         var redis = await RedisServers.StartAsync(directory, 6);
         var cluster = new ReadCluster(directory, redis);
         try
         {
+            cluster.Relay = relay ? ReplicationRelay.Start(cluster.Master(1).Port) : null;
             cluster.Controller = await TestControllers.StartLeaderAsync(directory.StoreUrl);
             cluster.Client = cluster.Controller.Client();
             await cluster.Client.CreateNamespaceAsync(Namespace, open: true);
             for (int group = 1; group <= 2; group++)
             {
                 await cluster.Client.CreateGroupAsync(Namespace, group);
-                await cluster.Client.AddServerAsync(Namespace, group, cluster.Master(group).Endpoint, "a");
+                var master = group == 1 && cluster.Relay is { } r ? r.Endpoint : cluster.Master(group).Endpoint;
+                await cluster.Client.AddServerAsync(Namespace, group, master, "a");
                 await cluster.Client.AddServerAsync(Namespace, group, cluster.Replica(group, 0).Endpoint, "a");
                 await cluster.Client.AddServerAsync(Namespace, group, cluster.Replica(group, 1).Endpoint, "b");
             }
@@ -205,6 +210,11 @@ internal sealed class ReadCluster : IAsyncDisposable
         }
 
         await Redis.DisposeAsync();
+        if (Relay is not null)
+        {
+            await Relay.DisposeAsync();
+        }
+
         Directory.Dispose();
     }
 }

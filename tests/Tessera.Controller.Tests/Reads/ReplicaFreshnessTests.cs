@@ -9,9 +9,9 @@ using Xunit.Abstractions;
 namespace Tessera.Controller.Tests.Reads;
 
 /// <summary>
-/// A replica that is not fresh gets no reads, and gets them back once it is (architecture §10): frozen replicas
-/// (SIGSTOP) on real redis-servers; the rule for lag, sync, link and master on its own (a detached or re-pointed
-/// replica is repaired by the leader within a second, too quickly to hold it out of the reads in a test).
+/// A replica that is not fresh gets no reads, and gets them back once it is (architecture §10), on real redis-servers:
+/// frozen (SIGSTOP), lagging with its link up and resyncing (the master's replication stream held back by a relay,
+/// <see cref="ReplicationRelay"/>); and the rule for lag, sync, link and master on its own.
 /// </summary>
 public sealed class ReplicaFreshnessTests(ITestOutputHelper log)
 {
@@ -122,6 +122,76 @@ public sealed class ReplicaFreshnessTests(ITestOutputHelper log)
         Assert.Equal("uno", (await after.CallAsync("GET", key1)).AsString());
         Assert.Equal(0, await ReadCluster.CallsAsync(cluster.Master(1), "get"));
         Assert.Equal(1, await ReadCluster.CallsAsync(cluster.Replica(1, 0), "get") + await ReadCluster.CallsAsync(cluster.Replica(1, 1), "get"));
+    }
+
+    [Fact]
+    public async Task A_lagging_replica_and_a_resyncing_one_get_no_reads_until_they_catch_up()
+    {
+        await using var cluster = await ReadCluster.StartAsync(relay: true);
+        var relay = cluster.Relay!;
+        await cluster.WaitFreshAsync(2, 2);
+        await cluster.SetReadsAsync(new ReadSettingsChange(ReadMode.PreferReplica, MaxLagBytes: 8192, ReadYourWritesMs: 0));
+        var key = ReadCluster.KeyOf(1, 0);
+        var writer = await cluster.ConnectAsync(0);
+        var readers = new List<RawConnection> { await cluster.ConnectAsync(0), await cluster.ConnectAsync(0), await cluster.ConnectAsync(1), await cluster.ConnectAsync(1) };
+        Assert.True((await writer.CallAsync("SET", key, "v0")).IsOk);
+        Assert.Equal(2, (await writer.CallAsync("WAIT", "2", "5000")).AsInt64());
+
+        // Lagging: the master's stream to both replicas of group 1 is held back while their links stay up; 100 KB of
+        // writes put them far beyond maxLag (8 KB). They still answer, and get no reads.
+        relay.HoldReplication();
+        var big = new string('x', 1024);
+        for (int i = 1; i <= 100; i++)
+        {
+            Assert.True((await writer.CallAsync("SET", key, i == 100 ? "v100" : big)).IsOk);
+        }
+
+        await cluster.WaitFreshAsync(0, 2);
+        await cluster.ResetStatsAsync();
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.Equal("v100", (await readers[i % readers.Count].CallAsync("GET", key)).AsString());
+        }
+
+        Assert.Equal(0, await ReadCluster.CallsAsync(cluster.Replica(1, 0), "get") + await ReadCluster.CallsAsync(cluster.Replica(1, 1), "get"));
+        Assert.Equal(100, await ReadCluster.CallsAsync(cluster.Master(1), "get"));
+        await using (var lagging = await cluster.Replica(1, 0).ConnectAsync(TimeSpan.FromSeconds(2)))
+        {
+            Assert.Equal("v0", (await lagging.CallAsync("GET", key)).AsString());
+        }
+
+        // Caught up: reads at the replicas again, with the newest value.
+        relay.ReleaseReplication();
+        await cluster.WaitFreshAsync(2, 2);
+        await cluster.ResetStatsAsync();
+        for (int i = 0; i < 40; i++)
+        {
+            Assert.Equal("v100", (await readers[i % readers.Count].CallAsync("GET", key)).AsString());
+        }
+
+        Assert.Equal(0, await ReadCluster.CallsAsync(cluster.Master(1), "get"));
+
+        // Resyncing: one replica re-attaches (REPLICAOF again) while the stream is held, so its sync cannot complete;
+        // the other, linked and caught up, takes the reads alone.
+        relay.HoldReplication();
+        await using (var resyncing = await cluster.Replica(1, 0).ConnectAsync(TimeSpan.FromSeconds(2)))
+        {
+            Assert.True((await resyncing.CallAsync("REPLICAOF", "NO", "ONE")).IsOk);
+            var port = relay.Endpoint.Split(':')[1];
+            Assert.True((await resyncing.CallAsync("REPLICAOF", "127.0.0.1", port)).IsOk);
+        }
+
+        await cluster.WaitFreshAsync(1, 2);
+        await cluster.ResetStatsAsync();
+        for (int i = 0; i < 40; i++)
+        {
+            Assert.Equal("v100", (await readers[i % readers.Count].CallAsync("GET", key)).AsString());
+        }
+
+        Assert.Equal(0, await ReadCluster.CallsAsync(cluster.Replica(1, 0), "get"));
+        Assert.Equal(40, await ReadCluster.CallsAsync(cluster.Replica(1, 1), "get"));
+        relay.ReleaseReplication();
+        await cluster.WaitFreshAsync(2, 2, TimeSpan.FromSeconds(30));
     }
 
     [Theory]
