@@ -101,8 +101,16 @@ internal sealed class FailoverService : IAsyncDisposable
     }
 
     /// <summary><paramref name="report"/> with each server's health problems (and groups at risk) added to its <see cref="ServerStatus.Problem"/>.</summary>
-    public async Task<StatusReport> AnnotateAsync(StatusReport report, CancellationToken cancellationToken) =>
-        StatusAnnotations.Apply(report, await HealthAsync(cancellationToken).ConfigureAwait(false));
+    public async Task<StatusReport> AnnotateAsync(StatusReport report, CancellationToken cancellationToken)
+    {
+        var fresh = new Dictionary<string, FreshReplicas?>(StringComparer.Ordinal);
+        foreach (var ns in report.Namespaces)
+        {
+            fresh[ns.Name] = await Freshness.StoredAsync(ns.Name, cancellationToken).ConfigureAwait(false);
+        }
+
+        return StatusAnnotations.Apply(report, await HealthAsync(cancellationToken).ConfigureAwait(false), fresh);
+    }
 
     /// <summary>
     /// <c>tessera group promote</c>: <paramref name="address"/> becomes the group's master by the failover's path. A

@@ -166,7 +166,8 @@ internal sealed class ReplicaFreshness : IAsyncDisposable
         }
     }
 
-    private async Task<FreshReplicas?> StoredAsync(string ns, CancellationToken stop)
+    /// <summary>The fresh replicas of <paramref name="ns"/> as the store holds them (whoever leads wrote them); null when none were written.</summary>
+    public async Task<FreshReplicas?> StoredAsync(string ns, CancellationToken stop)
     {
         if (await _store.GetAsync(StorePaths.Reads(ns), stop).ConfigureAwait(false) is not { } record)
         {

@@ -147,6 +147,9 @@ public sealed class ReplicaFreshnessTests(ITestOutputHelper log)
         }
 
         await cluster.WaitFreshAsync(0, 2);
+        var status = (await cluster.Client.GetStatusAsync()).Namespaces.Single(n => n.Name == ReadCluster.Namespace);
+        Assert.Equal([false, false], status.Groups.Single(g => g.Id == 1).Servers.Where(s => s.Role == "replica").Select(s => s.Fresh));
+        Assert.Equal([true, true], status.Groups.Single(g => g.Id == 2).Servers.Where(s => s.Role == "replica").Select(s => s.Fresh));
         await cluster.ResetStatsAsync();
         for (int i = 0; i < 100; i++)
         {
