@@ -21,6 +21,16 @@ public sealed record HealthOptions
     /// <summary>A replica further behind its master than this many bytes of replication stream is "lagging" and kept out of reads.</summary>
     public long ReplicaLagThreshold { get; init; } = 1024 * 1024;
 
+    /// <summary>
+    /// How often the leader measures every replica against its master for reads (architecture §10): INFO replication
+    /// to a group's servers at once, each answer bounded by twice this or 500 ms, whichever is more. A replica that
+    /// does not answer, is not linked, is syncing or is more than its namespace's maxLag behind leaves the reads at once.
+    /// </summary>
+    public TimeSpan FreshnessInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The bound on one freshness answer.</summary>
+    public TimeSpan FreshnessTimeout => TimeSpan.FromMilliseconds(Math.Max(500, FreshnessInterval.TotalMilliseconds * 2));
+
     /// <summary>False: masters that are down are reported (events, status) but not failed over; manual promotion still works.</summary>
     public bool AutomaticFailover { get; init; } = true;
 
@@ -50,6 +60,11 @@ public sealed record HealthOptions
         if (EffectiveProbeTimeout <= TimeSpan.Zero || EffectiveProbeTimeout > DownAfter)
         {
             throw new ArgumentException($"The probe timeout must be positive and at most --down-after ({DownAfter.TotalSeconds} s); got {EffectiveProbeTimeout.TotalSeconds} s.");
+        }
+
+        if (FreshnessInterval < TimeSpan.FromMilliseconds(20) || FreshnessInterval > TimeSpan.FromMinutes(1))
+        {
+            throw new ArgumentException($"The replica freshness interval must be between 20 ms and 1 minute; got {FreshnessInterval.TotalMilliseconds} ms.");
         }
 
         if (ReplicaLagThreshold < 0)

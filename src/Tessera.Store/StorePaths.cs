@@ -92,6 +92,9 @@ public static class StorePaths
     /// <summary>The namespace's users: password hashes and permissions, read by proxies from the store, never pushed.</summary>
     public static string Access(string ns) => Namespace(ns) + "/access";
 
+    /// <summary>The namespace's fresh replicas (which may serve reads), written by the leading controller.</summary>
+    public static string Reads(string ns) => Namespace(ns) + "/reads";
+
     /// <summary>Prefix of the namespace's groups.</summary>
     public static string Groups(string ns) => Namespace(ns) + "/groups/";
 
@@ -128,11 +131,15 @@ public static class StorePaths
     public static string Migration(string ns, string migrationId) => MigrationsOf(ns) + ValidateName(migrationId, nameof(migrationId));
 
     /// <summary>The namespace whose access document <paramref name="key"/> is (<see cref="Access"/>), if it is one.</summary>
-    public static bool TryGetAccessNamespace(string key, out string ns)
+    public static bool TryGetAccessNamespace(string key, out string ns) => TryGetNamespaceDocument(key, "/access", out ns);
+
+    /// <summary>True when <paramref name="key"/> is a namespace's fresh-replica document (<see cref="Reads"/>), with its namespace.</summary>
+    public static bool TryGetReadsNamespace(string key, out string ns) => TryGetNamespaceDocument(key, "/reads", out ns);
+
+    private static bool TryGetNamespaceDocument(string key, string suffix, out string ns)
     {
         ArgumentNullException.ThrowIfNull(key);
         ns = "";
-        const string suffix = "/access";
         if (!key.StartsWith(Namespaces, StringComparison.Ordinal) || !key.EndsWith(suffix, StringComparison.Ordinal) || key.Length <= Namespaces.Length + suffix.Length)
         {
             return false;

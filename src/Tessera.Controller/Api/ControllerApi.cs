@@ -98,6 +98,11 @@ internal static class ControllerApi
             var body = await ApiBodies.ReadAsync<AddServerRequest>(http, """{"address": "127.0.0.1:6379", "zone": "a"}""").ConfigureAwait(false);
             return ApiBodies.Json(await controller.Operations.AddServerAsync(ns, GroupId(gid), body, http.RequestAborted).ConfigureAwait(false));
         });
+        app.MapPatch(ControllerRoutes.Server, async (HttpContext http, string ns, string gid, string address) =>
+        {
+            var body = await ApiBodies.ReadAsync<UpdateServerRequest>(http, """{"zone": "eu-west-1a"}""").ConfigureAwait(false);
+            return ApiBodies.Json(await controller.Operations.SetServerZoneAsync(ns, GroupId(gid), address, body, http.RequestAborted).ConfigureAwait(false));
+        });
         app.MapDelete(ControllerRoutes.Server, async (HttpContext http, string ns, string gid, string address) =>
             ApiBodies.Json(await controller.Operations.RemoveServerAsync(ns, GroupId(gid), address, http.RequestAborted).ConfigureAwait(false)));
 

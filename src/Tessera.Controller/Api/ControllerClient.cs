@@ -128,6 +128,10 @@ public sealed class ControllerClient : IDisposable
     public Task<ChangeResult> AddServerAsync(string ns, int groupId, string address, string? zone = null, CancellationToken cancellationToken = default) =>
         SendAsync<ChangeResult>(HttpMethod.Post, ControllerRoutes.ServersPath(ns, groupId), new AddServerRequest(address, zone), cancellationToken);
 
+    /// <summary>Sets the zone label of a server of a group (null removes it).</summary>
+    public Task<ChangeResult> SetServerZoneAsync(string ns, int groupId, string address, string? zone, CancellationToken cancellationToken = default) =>
+        SendAsync<ChangeResult>(HttpMethod.Patch, ControllerRoutes.ServerPath(ns, groupId, address), new UpdateServerRequest(zone), cancellationToken);
+
     public Task<ChangeResult> RemoveServerAsync(string ns, int groupId, string address, CancellationToken cancellationToken = default) =>
         SendAsync<ChangeResult>(HttpMethod.Delete, ControllerRoutes.ServerPath(ns, groupId, address), null, cancellationToken);
 

@@ -48,7 +48,11 @@ internal sealed class FailoverService : IAsyncDisposable
             ExtraServers = () => Coordinator.PendingServers,
         };
         Coordinator.ProbeNow = server => Monitor.Suspect(server);
+        Freshness = new ReplicaFreshness(store, () => Monitor.Namespaces, logins, election, options.Health, time, logger);
     }
+
+    /// <summary>Which replicas may serve reads, measured by the leader and written for the proxies.</summary>
+    public ReplicaFreshness Freshness { get; }
 
     public EventLog Events { get; }
 
@@ -61,6 +65,7 @@ internal sealed class FailoverService : IAsyncDisposable
     {
         _board.Url = url;
         Monitor.Start();
+        Freshness.Start();
     }
 
     /// <summary>The newest events, oldest first.</summary>
@@ -96,8 +101,16 @@ internal sealed class FailoverService : IAsyncDisposable
     }
 
     /// <summary><paramref name="report"/> with each server's health problems (and groups at risk) added to its <see cref="ServerStatus.Problem"/>.</summary>
-    public async Task<StatusReport> AnnotateAsync(StatusReport report, CancellationToken cancellationToken) =>
-        StatusAnnotations.Apply(report, await HealthAsync(cancellationToken).ConfigureAwait(false));
+    public async Task<StatusReport> AnnotateAsync(StatusReport report, CancellationToken cancellationToken)
+    {
+        var fresh = new Dictionary<string, FreshReplicas?>(StringComparer.Ordinal);
+        foreach (var ns in report.Namespaces)
+        {
+            fresh[ns.Name] = await Freshness.StoredAsync(ns.Name, cancellationToken).ConfigureAwait(false);
+        }
+
+        return StatusAnnotations.Apply(report, await HealthAsync(cancellationToken).ConfigureAwait(false), fresh);
+    }
 
     /// <summary>
     /// <c>tessera group promote</c>: <paramref name="address"/> becomes the group's master by the failover's path. A
@@ -159,6 +172,7 @@ internal sealed class FailoverService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await Freshness.DisposeAsync().ConfigureAwait(false);
         await Monitor.DisposeAsync().ConfigureAwait(false);
         await _board.DisposeAsync().ConfigureAwait(false);
         Coordinator.Dispose();

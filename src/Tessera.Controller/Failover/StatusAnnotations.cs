@@ -1,5 +1,6 @@
 using Tessera.Controller.Health;
 using Tessera.Model.Api;
+using Tessera.Model.Topology;
 
 namespace Tessera.Controller.Failover;
 
@@ -10,7 +11,8 @@ namespace Tessera.Controller.Failover;
 /// </summary>
 internal static class StatusAnnotations
 {
-    public static StatusReport Apply(StatusReport report, HealthReport health)
+    /// <param name="fresh">Each namespace's fresh replicas as stored (null: none measured yet), for <see cref="ServerStatus.Fresh"/>.</param>
+    public static StatusReport Apply(StatusReport report, HealthReport health, IReadOnlyDictionary<string, FreshReplicas?>? fresh = null)
     {
         var groups = new Dictionary<(string, int), GroupHealth>();
         foreach (var group in health.Groups)
@@ -22,8 +24,18 @@ internal static class StatusAnnotations
         {
             Namespaces = [.. report.Namespaces.Select(ns => ns with
             {
-                Groups = [.. ns.Groups.Select(g => groups.TryGetValue((ns.Name, g.Id), out var found) ? Annotate(g, found) : g)],
+                Groups = [.. ns.Groups.Select(g => WithFreshness(groups.TryGetValue((ns.Name, g.Id), out var found) ? Annotate(g, found) : g, fresh?.GetValueOrDefault(ns.Name)))],
             })],
+        };
+    }
+
+    private static GroupStatus WithFreshness(GroupStatus group, FreshReplicas? fresh)
+    {
+        var master = group.Servers.FirstOrDefault(static s => s.Role == "master")?.Address ?? "";
+        var names = fresh?.Of(group.Id, master) ?? [];
+        return group with
+        {
+            Servers = [.. group.Servers.Select(s => s.Role == "replica" ? s with { Fresh = names.Contains(s.Address, StringComparer.OrdinalIgnoreCase) } : s)],
         };
     }
 

@@ -256,6 +256,47 @@ internal sealed partial class TopologyOperations
             ? address!
             : throw OperationRefusedException.BadRequest($"'{address}' is not a server address: write host:port, e.g. 127.0.0.1:6379 (IPv6 as [::1]:6379, port 1..65535)");
 
+    /// <summary>
+    /// Sets (or with null/"" removes) the zone label of a server of a group; pushed at a new epoch, so proxies with
+    /// nearest reads re-sort its replicas at once. Nothing is sent to the server.
+    /// </summary>
+    public Task<ChangeResult> SetServerZoneAsync(string name, int groupId, string? address, UpdateServerRequest request, CancellationToken requestAborted)
+    {
+        var valid = NamespaceRepository.ValidateName(name);
+        var server = ValidateAddress(address);
+        var zone = string.IsNullOrEmpty(request.Zone) ? null : ValidateZone(request.Zone);
+        return ChangeAsync(
+            async term =>
+            {
+                var current = await _namespaces.RequireAsync(valid, term).ConfigureAwait(false);
+                var group = RequireGroup(current.Config, groupId);
+                var listed = (group.Master.Length > 0 ? group.Replicas.Prepend(group.Master) : group.Replicas)
+                    .FirstOrDefault(s => string.Equals(s, server, StringComparison.OrdinalIgnoreCase))
+                    ?? throw OperationRefusedException.NotFound($"server {server} is not in group {groupId} of namespace '{valid}'; `tessera status` lists its servers");
+                var zones = new Dictionary<string, string>(group.Zones, StringComparer.Ordinal);
+                if (zone is null)
+                {
+                    zones.Remove(listed);
+                }
+                else
+                {
+                    zones[listed] = zone;
+                }
+
+                var summary = zone is null ? $"{listed} of group {groupId} in '{valid}' has no zone" : $"{listed} of group {groupId} in '{valid}' is in zone {zone}";
+                if (group.Zones.GetValueOrDefault(listed) == zone)
+                {
+                    return Result(new Pushes.CommittedChange(current, []), summary + " (unchanged)");
+                }
+
+                var next = WithGroup(current.Config, group with { Zones = zones }) with { Epoch = current.Config.Epoch + 1 };
+                var change = await _switch.CommitAsync(current, next, "update", term).ConfigureAwait(false);
+                _logger.LogInformation("{Summary} (epoch {Epoch}).", summary, next.Epoch);
+                return Result(change, summary);
+            },
+            requestAborted);
+    }
+
     private static string? ValidateZone(string? zone)
     {
         if (zone is null)

@@ -56,6 +56,11 @@ internal sealed partial class TopologyOperations
             throw OperationRefusedException.BadRequest($"a quota of namespace '{valid}' is negative; give a positive limit, or 0 to remove it");
         }
 
+        if (request.Reads is { MaxLagBytes: < 0 } or { ReadYourWritesMs: < 0 or > 3_600_000 })
+        {
+            throw OperationRefusedException.BadRequest($"the read settings of namespace '{valid}' are refused: maxLagBytes must be 0 or more, readYourWritesMs between 0 (off) and 3600000 (an hour)");
+        }
+
         return ChangeAsync(
             async term =>
             {
@@ -67,6 +72,7 @@ internal sealed partial class TopologyOperations
                     ReadOnly = request.ReadOnly ?? current.Config.ReadOnly,
                     AllowedIps = allowed is null || allowed.SequenceEqual(current.Config.AllowedIps, StringComparer.Ordinal) ? current.Config.AllowedIps : allowed,
                     Quota = MergeQuota(current.Config.Quota, request.Quota),
+                    Reads = MergeReads(current.Config.Reads, request.Reads),
                 };
                 var summary = DescribeSettings(next);
                 if (next == current.Config)
@@ -100,6 +106,41 @@ internal sealed partial class TopologyOperations
             MaxRequestBytes = Pick(current?.MaxRequestBytes, change.MaxRequestBytes),
         };
         return merged.IsEmpty ? null : merged == current ? current : merged;
+    }
+
+    /// <summary><paramref name="current"/> with <paramref name="change"/>'s fields; null when the result is the default (every read at the master).</summary>
+    private static ReadSettings? MergeReads(ReadSettings? current, ReadSettingsChange? change)
+    {
+        if (change is null || change.IsEmpty)
+        {
+            return current;
+        }
+
+        var now = current ?? ReadSettings.Default;
+        var merged = new ReadSettings
+        {
+            Mode = change.Mode ?? now.Mode,
+            MaxLagBytes = change.MaxLagBytes ?? now.MaxLagBytes,
+            ReadYourWritesMs = change.ReadYourWritesMs ?? now.ReadYourWritesMs,
+            Fallback = change.Fallback ?? now.Fallback,
+        };
+        return merged == ReadSettings.Default ? null : merged == current ? current : merged;
+    }
+
+    /// <summary>The read settings in words, for summaries and the CLI.</summary>
+    internal static string DescribeReads(ReadSettings? reads)
+    {
+        var r = reads ?? ReadSettings.Default;
+        var where = r.Mode switch
+        {
+            ReadMode.Replica => "reads at fresh replicas only",
+            ReadMode.PreferReplica => "reads at fresh replicas, else the master",
+            ReadMode.Nearest => $"reads at a fresh replica in the proxy's zone, else {(r.Fallback switch { ReadFallback.Master => "the master", ReadFallback.Replicas => "another zone's replica", _ => "another zone's replica, else the master" })}",
+            _ => "reads at the master",
+        };
+        return r.Mode == ReadMode.Master
+            ? where
+            : $"{where} (fresh: within {r.MaxLagBytes} bytes of the master; read-your-writes {(r.ReadYourWritesMs == 0 ? "off" : $"{r.ReadYourWritesMs} ms")})";
     }
 
     /// <summary>The quota in words ("no limits" when none), for summaries and the CLI.</summary>
@@ -145,6 +186,7 @@ internal sealed partial class TopologyOperations
         + (ns.Open ? ", open (no password needed)" : ", closed (clients AUTH with a user's password)")
         + (ns.AllowedIps.Count == 0 ? ", clients from any address" : $", clients from {string.Join(", ", ns.AllowedIps)} only")
         + $", {DescribeQuota(ns.Quota)}"
+        + $", {DescribeReads(ns.Reads)}"
         + (ns.AllowFlush ? ", FLUSHDB/FLUSHALL allowed (they empty every group)" : ", FLUSHDB/FLUSHALL refused");
 
     /// <summary>

@@ -34,7 +34,8 @@ public sealed class EtcdCluster : IAsyncDisposable
 
     /// <param name="size">Members (1 or 3, usually).</param>
     /// <param name="tls">Serve clients over TLS with this certificate (peers stay on plain HTTP, on loopback).</param>
-    public static async Task<EtcdCluster> StartAsync(int size, EtcdTls? tls = null)
+    /// <param name="extraArguments">More etcd flags for every member (e.g. "--auth-token-ttl", "1" to test token expiry).</param>
+    public static async Task<EtcdCluster> StartAsync(int size, EtcdTls? tls = null, IReadOnlyList<string>? extraArguments = null)
     {
         string executable = FindEtcd();
         string token = "tessera-" + Guid.NewGuid().ToString("N")[..12];
@@ -50,6 +51,7 @@ public sealed class EtcdCluster : IAsyncDisposable
             foreach (EtcdMember member in members)
             {
                 member.Tls = tls;
+                member.ExtraArguments = extraArguments ?? [];
                 member.Start(executable, initialCluster, token);
             }
 

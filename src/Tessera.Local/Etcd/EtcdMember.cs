@@ -37,6 +37,9 @@ public sealed class EtcdMember
     /// <summary>The certificate and key clients see (TLS on the client port), or null for plain HTTP.</summary>
     public EtcdTls? Tls { get; internal set; }
 
+    /// <summary>Flags added to the member's command line after Tessera's own.</summary>
+    public IReadOnlyList<string> ExtraArguments { get; internal set; } = [];
+
     /// <summary>Starts this member again on its existing data (after <see cref="Kill"/>), e.g. to test recovery.</summary>
     public void Restart()
     {
@@ -74,6 +77,7 @@ public sealed class EtcdMember
             // Fast heartbeats make elections after a kill (and the minimum lease TTL) short: tests stay quick.
             "--heartbeat-interval", "50", "--election-timeout", "500",
             .. (Tls is { } tls ? (string[])["--cert-file", tls.CertFile, "--key-file", tls.KeyFile] : []),
+            .. ExtraArguments,
         ];
         foreach (string arg in args)
         {

@@ -11,10 +11,21 @@ public sealed record CreateNamespaceRequest(string Name, bool Open = false);
 /// <param name="ReadOnly">The read-only switch: writes are refused, reads go on.</param>
 /// <param name="AllowedIps">The client networks allowed (CIDR), replacing the list; empty: any address.</param>
 /// <param name="Quota">Limits to change: a null field stays as it is, 0 removes that limit, a positive number sets it.</param>
-public sealed record UpdateNamespaceRequest(bool? AllowFlush = null, bool? Open = null, bool? ReadOnly = null, IReadOnlyList<string>? AllowedIps = null, Topology.NamespaceQuota? Quota = null)
+/// <param name="Reads">Read routing to change (<see cref="ReadSettingsChange"/>); null leaves it.</param>
+public sealed record UpdateNamespaceRequest(bool? AllowFlush = null, bool? Open = null, bool? ReadOnly = null, IReadOnlyList<string>? AllowedIps = null, Topology.NamespaceQuota? Quota = null, ReadSettingsChange? Reads = null)
 {
     /// <summary>True when the request changes nothing.</summary>
-    public bool IsEmpty => AllowFlush is null && Open is null && ReadOnly is null && AllowedIps is null && Quota is null;
+    public bool IsEmpty => AllowFlush is null && Open is null && ReadOnly is null && AllowedIps is null && Quota is null && (Reads is null || Reads.IsEmpty);
+}
+
+/// <summary>Changes to a namespace's <see cref="Topology.ReadSettings"/>; a null field stays as it is.</summary>
+/// <param name="Mode">master, replica, prefer-replica or nearest.</param>
+/// <param name="MaxLagBytes">How far behind its master (bytes of replication offset) a replica may be and still serve reads.</param>
+/// <param name="ReadYourWritesMs">How long after a session's write to a group its reads of that group stay at the master; 0: off.</param>
+/// <param name="Fallback">Where nearest reads go without a fresh replica in the proxy's zone.</param>
+public sealed record ReadSettingsChange(Topology.ReadMode? Mode = null, long? MaxLagBytes = null, int? ReadYourWritesMs = null, Topology.ReadFallback? Fallback = null)
+{
+    public bool IsEmpty => Mode is null && MaxLagBytes is null && ReadYourWritesMs is null && Fallback is null;
 }
 
 /// <summary>Body of POST /api/namespaces/{ns}/users: a new user; without a password one is generated and answered once.</summary>
@@ -67,6 +78,9 @@ public sealed record CreateGroupRequest(int Id);
 /// as its master when the group has none, otherwise as a replica of the master.
 /// </summary>
 public sealed record AddServerRequest(string Address, string? Zone = null);
+
+/// <summary>Body of PATCH /api/namespaces/{ns}/groups/{id}/servers/{address}: the server's zone label; "" or null removes it.</summary>
+public sealed record UpdateServerRequest(string? Zone = null);
 
 /// <summary>Body of POST /api/namespaces/{ns}/slots: slots <see cref="From"/>..<see cref="To"/> (inclusive, all unassigned) go to group <see cref="Group"/>.</summary>
 public sealed record AssignSlotsRequest(int From, int To, int Group);

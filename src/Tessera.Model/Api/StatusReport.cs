@@ -65,6 +65,9 @@ public sealed record ServerStatus
 
     /// <summary>Why it is "down", or what disagrees with the stored role.</summary>
     public string? Problem { get; init; }
+
+    /// <summary>For a replica: true when the leader last measured it fresh, so proxies may send it reads (architecture §10).</summary>
+    public bool? Fresh { get; init; }
 }
 
 /// <summary>A registered proxy and what it reports about the namespaces it serves.</summary>

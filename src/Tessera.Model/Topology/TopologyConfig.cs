@@ -51,6 +51,9 @@ public sealed record NamespaceConfig
 
     /// <summary>Cluster-wide limits of the namespace; null: none. Each proxy enforces its share (limit ÷ live proxies).</summary>
     public NamespaceQuota? Quota { get; init; }
+
+    /// <summary>Where read-only commands go (<see cref="ReadSettings"/>); null: every command at the master.</summary>
+    public ReadSettings? Reads { get; init; }
 }
 
 /// <summary>

@@ -47,6 +47,8 @@ public sealed class CommandPolicies
         ["cluster|myid"] = LocalCommand.Cluster,
         ["cluster|keyslot"] = LocalCommand.Cluster,
         ["asking"] = LocalCommand.Asking,
+        ["readonly"] = LocalCommand.ReadOnly,
+        ["readwrite"] = LocalCommand.ReadWrite,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, MergeKind> SplitCommands = new Dictionary<string, MergeKind>
@@ -72,8 +74,6 @@ public sealed class CommandPolicies
         ["move"] = "Tessera serves database 0 only",
         ["swapdb"] = "Tessera serves database 0 only",
         ["cluster"] = NotACluster,
-        ["readonly"] = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server",
-        ["readwrite"] = "Tessera is not a Redis Cluster; clients talk to it as to one standalone server",
         ["monitor"] = "MONITOR would watch one backend only; it is not supported through the proxy",
         ["sync"] = "replication through the proxy is not supported; replicate from the group masters",
         ["psync"] = "replication through the proxy is not supported; replicate from the group masters",
@@ -120,7 +120,12 @@ public sealed class CommandPolicies
     /// <summary>The policy of <paramref name="spec"/> (a command or a subcommand from <see cref="Table"/>).</summary>
     internal CommandPolicy Get(CommandSpec spec) => _policies[spec];
 
-    private void Add(CommandSpec spec) => _policies[spec] = Decide(spec) with { Writes = ReplicatedWrites.Includes(spec), Acl = AclMask.Of(spec) };
+    private void Add(CommandSpec spec) => _policies[spec] = Decide(spec) with
+    {
+        Writes = ReplicatedWrites.Includes(spec),
+        Acl = AclMask.Of(spec),
+        ReplicaReads = (spec.Flags & CommandFlags.ReadOnly) != 0 && !ReplicatedWrites.Includes(spec),
+    };
 
     internal static CommandPolicy Decide(CommandSpec spec)
     {

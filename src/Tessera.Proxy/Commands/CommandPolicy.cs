@@ -72,6 +72,8 @@ internal enum LocalCommand
     ClientGetRedir,
     ClientTrackingInfo,
     Reset,
+    ReadOnly,
+    ReadWrite,
 
     /// <summary>CLUSTER SLOTS/SHARDS/NODES/INFO/MYID/KEYSLOT: the cluster face (refused when it is off).</summary>
     Cluster,
@@ -132,6 +134,13 @@ internal sealed record CommandPolicy(CommandKind Kind, LocalCommand Local = Loca
     /// it reaches are the ones a later WAIT must ask.
     /// </summary>
     public bool Writes { get; init; }
+
+    /// <summary>
+    /// True for the command table's read-only commands: where the namespace's read mode (or the connection's READONLY)
+    /// allows, a single-slot one may go to a fresh replica (architecture §10). The router adds the rest of the rules
+    /// (outside MULTI and tracking, online slots only, read-your-writes).
+    /// </summary>
+    public bool ReplicaReads { get; init; }
 
     /// <summary>The command's permission bits (<see cref="AclMask"/>): a session refuses it when its denied mask shares one.</summary>
     public ulong Acl { get; init; }

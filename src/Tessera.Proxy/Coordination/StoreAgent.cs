@@ -120,12 +120,20 @@ internal sealed class StoreAgent : IAsyncDisposable
         var listing = await _store.ListAsync(StorePaths.Namespaces, cancellationToken).ConfigureAwait(false);
         var present = new HashSet<string>(StringComparer.Ordinal);
         var withAccess = new HashSet<string>(StringComparer.Ordinal);
+        var withReads = new HashSet<string>(StringComparer.Ordinal);
         foreach (var record in listing)
         {
             if (StorePaths.TryGetAccessNamespace(record.Key, out var accessOf))
             {
                 withAccess.Add(accessOf);
                 ApplyAccess(accessOf, ParseAccess(record.Key, record.Value));
+                continue;
+            }
+
+            if (StorePaths.TryGetReadsNamespace(record.Key, out var readsOf))
+            {
+                withReads.Add(readsOf);
+                await _routing.SetFreshReplicasAsync(readsOf, ParseFresh(record.Key, record.Value)).ConfigureAwait(false);
                 continue;
             }
 
@@ -148,6 +156,11 @@ internal sealed class StoreAgent : IAsyncDisposable
             if (!withAccess.Contains(name))
             {
                 ApplyAccess(name, null);
+            }
+
+            if (!withReads.Contains(name))
+            {
+                await _routing.SetFreshReplicasAsync(name, null).ConfigureAwait(false);
             }
         }
 
@@ -269,6 +282,12 @@ internal sealed class StoreAgent : IAsyncDisposable
             if (StorePaths.TryGetAccessNamespace(change.Key, out var accessOf))
             {
                 ApplyAccess(accessOf, change.Kind == StoreEventKind.Delete || change.Value is null ? null : ParseAccess(change.Key, change.Value));
+                return null;
+            }
+
+            if (StorePaths.TryGetReadsNamespace(change.Key, out var readsOf))
+            {
+                await _routing.SetFreshReplicasAsync(readsOf, change.Kind == StoreEventKind.Delete || change.Value is null ? null : ParseFresh(change.Key, change.Value)).ConfigureAwait(false);
                 return null;
             }
 
@@ -415,7 +434,6 @@ internal sealed class StoreAgent : IAsyncDisposable
         }
     }
 
-    /// <summary>An access document; an unreadable one counts as no users (nobody gets in by it) and is logged.</summary>
     /// <summary>A namespace's access document arrived, changed or went: its users to the tenants, its backend credentials to the backends.</summary>
     private void ApplyAccess(string ns, NamespaceAccess? access)
     {
@@ -423,6 +441,7 @@ internal sealed class StoreAgent : IAsyncDisposable
         _backends.SetCredentials(ns, access?.Backend);
     }
 
+    /// <summary>An access document; an unreadable one counts as no users (nobody gets in by it) and is logged.</summary>
     private NamespaceAccess? ParseAccess(string key, string json)
     {
         try
@@ -434,6 +453,20 @@ internal sealed class StoreAgent : IAsyncDisposable
         catch (Exception ex) when (ex is JsonException or FormatException)
         {
             _logger.LogError("Ignoring unreadable access document {Key}: {Reason}", key, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>A fresh-replica document; an unreadable one counts as no fresh replica (reads stay at the masters) and is logged.</summary>
+    private FreshReplicas? ParseFresh(string key, string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<FreshReplicas>(json, TesseraJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            _logger.LogError("Ignoring unreadable fresh-replica document {Key}: {Reason}", key, ex.Message);
             return null;
         }
     }

@@ -70,14 +70,17 @@ internal sealed class NamespaceRoutes
     public GroupRoute?[] Targets { get; }
 }
 
-/// <summary>A group as routing sees it: its id and the servers to send to.</summary>
+/// <summary>A group as routing sees it: its id, the servers to send to, and which replicas may serve reads now.</summary>
 internal sealed class GroupRoute
 {
-    public GroupRoute(int id, BackendServer master, IReadOnlyList<BackendServer> replicas)
+    private ReadTargets _reads = ReadTargets.None;
+
+    public GroupRoute(int id, BackendServer master, IReadOnlyList<BackendServer> replicas, IReadOnlyDictionary<string, string>? zones = null)
     {
         Id = id;
         Master = master;
         Replicas = replicas;
+        Zones = zones ?? new Dictionary<string, string>();
     }
 
     public int Id { get; }
@@ -85,4 +88,17 @@ internal sealed class GroupRoute
     public BackendServer Master { get; }
 
     public IReadOnlyList<BackendServer> Replicas { get; }
+
+    /// <summary>Zone label per server address, as the topology gives them.</summary>
+    public IReadOnlyDictionary<string, string> Zones { get; }
+
+    /// <summary>
+    /// The replicas that may serve reads (none until the controller has measured them fresh); replaced as a whole
+    /// when a measurement changes the set, outside the routes' epochs (freshness changes far more often than routes).
+    /// </summary>
+    public ReadTargets Reads
+    {
+        get => Volatile.Read(ref _reads);
+        set => Volatile.Write(ref _reads, value);
+    }
 }

@@ -21,7 +21,17 @@ internal sealed class RoutingState
     // retrying after a timeout) must not be acknowledged before that drain has finished.
     private readonly Dictionary<string, (long Epoch, Task Drain)> _drains = new(StringComparer.Ordinal);
 
-    public RoutingState(BackendPool pool) => _pool = pool;
+    // The latest fresh-replica measurement per namespace (architecture §10), applied to every build of its routes.
+    private readonly Dictionary<string, FreshReplicas> _fresh = new(StringComparer.Ordinal);
+
+    public RoutingState(BackendPool pool, string? zone = null)
+    {
+        _pool = pool;
+        Zone = zone;
+    }
+
+    /// <summary>This proxy's zone label (nearest-replica reads), or null.</summary>
+    public string? Zone { get; }
 
     public RoutingSnapshot Current => Volatile.Read(ref _current);
 
@@ -152,6 +162,43 @@ internal sealed class RoutingState
         }
     }
 
+    /// <summary>
+    /// Takes a new measurement of namespace <paramref name="name"/>'s fresh replicas (null: none is fresh, as when the
+    /// document is deleted): each group of the served routes gets its <see cref="GroupRoute.Reads"/> at once, and later
+    /// builds of the namespace's routes start from it. Serialized with route changes, so a build never publishes an
+    /// older measurement than the one last given.
+    /// </summary>
+    public async Task SetFreshReplicasAsync(string name, FreshReplicas? fresh)
+    {
+        await _applyGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (fresh is null)
+            {
+                _fresh.Remove(name);
+            }
+            else
+            {
+                _fresh[name] = fresh;
+            }
+
+            if (Current.Find(name) is { } routes)
+            {
+                foreach (var group in routes.Groups)
+                {
+                    group.Reads = ReadsOf(group, fresh);
+                }
+            }
+        }
+        finally
+        {
+            _applyGate.Release();
+        }
+    }
+
+    private ReadTargets ReadsOf(GroupRoute group, FreshReplicas? fresh) =>
+        fresh is null ? ReadTargets.None : ReadTargets.Of(group.Replicas, fresh.Of(group.Id, group.Master.Address), group.Zones, Zone);
+
     /// <summary>Waits until every request sent so far to the masters of <paramref name="routes"/> is answered: a PING per connection, answered in order.</summary>
     private static async Task DrainAsync(NamespaceRoutes routes, TimeSpan timeout)
     {
@@ -229,7 +276,9 @@ internal sealed class RoutingState
                 replicas[i] = _pool.Get(group.Replicas[i], ns.Name);
             }
 
-            groups[group.Id] = new GroupRoute(group.Id, _pool.Get(group.Master, ns.Name), replicas);
+            var route = new GroupRoute(group.Id, _pool.Get(group.Master, ns.Name), replicas, group.Zones);
+            route.Reads = ReadsOf(route, _fresh.GetValueOrDefault(ns.Name));
+            groups[group.Id] = route;
         }
 
         var slots = new GroupRoute?[KeySlot.Count];

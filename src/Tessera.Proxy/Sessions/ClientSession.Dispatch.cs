@@ -56,7 +56,7 @@ internal sealed partial class ClientSession
         switch (policy.Kind)
         {
             case CommandKind.Keyed:
-                RouteKeyed(frame, spec, policy.Writes);
+                RouteKeyed(frame, spec, policy.Writes, policy.ReplicaReads);
                 break;
             case CommandKind.KeyedUnlessBlocking:
                 if (HasBlockOption(frame))
@@ -65,7 +65,7 @@ internal sealed partial class ClientSession
                 }
                 else
                 {
-                    RouteKeyed(frame, spec, policy.Writes);
+                    RouteKeyed(frame, spec, policy.Writes, policy.ReplicaReads);
                 }
 
                 break;
@@ -88,7 +88,7 @@ internal sealed partial class ClientSession
                 RouteBlocking(frame, spec, policy.Writes);
                 break;
             case CommandKind.MultiKey:
-                RouteMultiKey(frame, spec, policy.Merge, policy.Writes);
+                RouteMultiKey(frame, spec, policy.Merge, policy.Writes, policy.ReplicaReads);
                 break;
             case CommandKind.Local:
                 RunLocal(frame, spec, policy.Local);
@@ -126,8 +126,11 @@ internal sealed partial class ClientSession
         }
     }
 
-    /// <summary>Single-slot commands: every key must hash to the same slot; the slot's group runs it (<see cref="KeyRouting"/>).</summary>
-    private void RouteKeyed(RequestFrame frame, CommandSpec spec, bool writes)
+    /// <summary>
+    /// Single-slot commands: every key must hash to the same slot; the slot's group runs it (<see cref="KeyRouting"/>), at
+    /// a replica when the command is one that <paramref name="replicaReads"/> and the session's read mode allows.
+    /// </summary>
+    private void RouteKeyed(RequestFrame frame, CommandSpec spec, bool writes, bool replicaReads = false)
     {
         if (RoutesOrError() is not { } routes)
         {
@@ -164,7 +167,7 @@ internal sealed partial class ClientSession
         {
             ForwardMigrating(route.Group!, route.Target!, frame, keys[..keyCount], route.Slot, writes);
         }
-        else
+        else if (!replicaReads || !TryForwardRead(routes, route.Group!, frame))
         {
             Forward(route.Group!, frame, writes);
         }

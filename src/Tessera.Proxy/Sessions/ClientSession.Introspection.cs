@@ -102,6 +102,9 @@ internal sealed partial class ClientSession
                 .Append(invariant, $"quota_bytes_in_share:{_user?.Tenant.BytesIn?.Rate ?? 0:0.##}\r\n")
                 .Append(invariant, $"quota_bytes_out_share:{_user?.Tenant.BytesOut?.Rate ?? 0:0.##}\r\n")
                 .Append(invariant, $"quota_connections_share:{_user?.Tenant.MaxConnections ?? 0}\r\n")
+                .Append(invariant, $"read_mode:{(routes is null ? "master" : Model.Topology.ReadSettings.Name(EffectiveReadMode(routes)))}\r\n")
+                .Append(invariant, $"replica_reads:{stats.ReplicaReads}\r\n")
+                .Append(invariant, $"zone:{_context.Routing.Zone ?? ""}\r\n")
                 .Append(invariant, $"epoch:{snapshot.Epoch}\r\n")
                 .Append(invariant, $"groups:{routes?.Groups.Count ?? 0}\r\n");
             if (routes is not null)
@@ -117,7 +120,7 @@ internal sealed partial class ClientSession
                         }
                     }
 
-                    text.Append(invariant, $"group{group.Id}:master={group.Master.Address},replicas={group.Replicas.Count},slots={slots},status={(group.Master.IsAvailable ? "up" : "down")}\r\n");
+                    text.Append(invariant, $"group{group.Id}:master={group.Master.Address},replicas={group.Replicas.Count},fresh_replicas={group.Reads.Count},slots={slots},status={(group.Master.IsAvailable ? "up" : "down")}\r\n");
                 }
             }
 

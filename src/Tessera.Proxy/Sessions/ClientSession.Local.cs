@@ -170,12 +170,19 @@ internal sealed partial class ClientSession
                 Name = null;
                 _replyMode = ReplyMode.On;
                 ResetUser();
+                _readPreference = ReadPreference.Namespace;
                 RespWriter.WriteSimpleString(BeginLocal(), "RESET"u8);
                 EndLocal();
                 break;
             case LocalCommand.Cluster:
             case LocalCommand.Asking:
                 RunCluster(frame, spec, command);
+                break;
+            case LocalCommand.ReadOnly:
+                SetReadPreference(ReadPreference.Replicas);
+                break;
+            case LocalCommand.ReadWrite:
+                SetReadPreference(ReadPreference.Master);
                 break;
             case LocalCommand.UnknownSubcommand:
                 if (spec.Name == "client" && (frame.ArgEquals(1, "NO-TOUCH"u8) && (frame.ArgEquals(2, "ON"u8) || frame.ArgEquals(2, "OFF"u8))))

@@ -19,7 +19,7 @@ internal sealed partial class ClientSession
 {
     private readonly List<GroupRoute> _splitGroups = new(4);
 
-    private void RouteMultiKey(RequestFrame frame, CommandSpec spec, MergeKind merge, bool writes)
+    private void RouteMultiKey(RequestFrame frame, CommandSpec spec, MergeKind merge, bool writes, bool replicaReads = false)
     {
         if (RoutesOrError() is not { } routes)
         {
@@ -79,7 +79,11 @@ internal sealed partial class ClientSession
 
         if (groups.Count == 1)
         {
-            Forward(groups[0], frame, writes);
+            if (!replicaReads || !TryForwardRead(routes, groups[0], frame))
+            {
+                Forward(groups[0], frame, writes);
+            }
+
             return;
         }
 
@@ -89,7 +93,11 @@ internal sealed partial class ClientSession
         {
             var request = operation.PartRequest(p);
             _written.Note(groups[p], writes);
-            if (SessionConnection(groups[p].Master, out var error) is not { } connection || !connection.TryBeginWrite(out var writer, out error))
+            string? error = null;
+            var server = replicaReads ? ReadReplica(routes, groups[p], out error) : null;
+            if (error is not null
+                || (server is null ? SessionConnection(groups[p].Master, out error) : server.ConnectionFor(Id, Protocol)) is not { } connection
+                || !connection.TryBeginWrite(out var writer, out error))
             {
                 request.OnFailure(error!, _batch);
                 continue;

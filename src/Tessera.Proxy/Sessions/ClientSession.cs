@@ -198,6 +198,12 @@ internal sealed partial class ClientSession
             _context.Stats.AddCommands(_commandsInPass);
             _commandsInPass = 0;
         }
+
+        if (_replicaReadsInPass > 0)
+        {
+            _context.Stats.AddReplicaReads(_replicaReadsInPass);
+            _replicaReadsInPass = 0;
+        }
     }
 
     private void Touch(BackendConnection connection)

@@ -22,7 +22,7 @@ internal sealed class ProxyContext : IAsyncDisposable
         Stats = new ProxyStats();
         Backends = new BackendPool(options, time, Stats);
         Dedicated = new DedicatedConnections(options.MaxDedicatedConnections);
-        Routing = new RoutingState(Backends);
+        Routing = new RoutingState(Backends, options.Zone);
         Policies = new CommandPolicies(CommandTable.Default);
         Logger = loggerFactory.CreateLogger("Tessera.Proxy");
         Tenants = new TenantDirectory(openNamespaces, time);

@@ -12,6 +12,7 @@ internal sealed class ProxyStats
     private long _rejectedConnections;
     private long _protocolErrors;
     private long _backendFailures;
+    private long _replicaReads;
 
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
@@ -28,6 +29,11 @@ internal sealed class ProxyStats
     public long BackendFailures => Interlocked.Read(ref _backendFailures);
 
     public void AddCommands(long count) => Interlocked.Add(ref _commands, count);
+
+    /// <summary>Read-only commands sent to a replica instead of a master.</summary>
+    public long ReplicaReads => Interlocked.Read(ref _replicaReads);
+
+    public void AddReplicaReads(long count) => Interlocked.Add(ref _replicaReads, count);
 
     public long ClientConnected()
     {

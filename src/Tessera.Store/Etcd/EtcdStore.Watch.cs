@@ -74,6 +74,9 @@ public sealed partial class EtcdStore
 
                     if (outcome == WatchOutcome.Canceled)
                     {
+                        // A watch opened with a stale token is "created" and at once canceled with
+                        // cancel_reason "…invalid auth token": without this a watch-only store would retry it forever.
+                        _transport.ForgetTokenIf(state.LastFailure);
                         break;
                     }
                 }

@@ -50,10 +50,22 @@ internal sealed class EtcdTransport : IDisposable
     public Uri PreferredEndpoint => _endpoints[Volatile.Read(ref _preferred)];
 
     /// <summary>
+    /// Drops the auth token when <paramref name="refusal"/> is etcd's "invalid auth token" (it expired, or the member
+    /// now serving us never gave it: simple tokens live in one member's memory). The next request authenticates again.
+    /// </summary>
+    public void ForgetTokenIf(string? refusal)
+    {
+        if (_options.User is not null && refusal is not null && refusal.Contains("invalid auth token", StringComparison.Ordinal))
+        {
+            _token = null;
+        }
+    }
+
+    /// <summary>
     /// Accepts a member's certificate when it chains to the authority in <paramref name="caFile"/> and names the host
     /// connected to; anything else (another authority, a wrong name, an expired certificate) is refused.
     /// </summary>
-    private static System.Net.Security.RemoteCertificateValidationCallback TrustOnly(string caFile)
+    internal static System.Net.Security.RemoteCertificateValidationCallback TrustOnly(string caFile)
     {
         X509Certificate2 authority;
         try
@@ -131,6 +143,11 @@ internal sealed class EtcdTransport : IDisposable
 
                     failures.Add(error.Message);
                 }
+                catch (EtcdErrorException e) when (e.IsRetryable)
+                {
+                    // From authenticating (the request's own retryable answers are not thrown).
+                    failures.Add(e.Message);
+                }
                 catch (HttpRequestException e)
                 {
                     failures.Add($"{endpoint}: {e.Message}");
@@ -176,6 +193,12 @@ internal sealed class EtcdTransport : IDisposable
             using JsonDocument document = ParseAnswer(answer, endpoint, "/v3/auth/authenticate", response.StatusCode);
             if (!response.IsSuccessStatusCode || !document.RootElement.TryGetProperty("token", out var given) || given.GetString() is not { Length: > 0 } value)
             {
+                // "leader changed", "no leader" during an election: not a refusal of the user; the callers try another member.
+                if (EtcdErrorException.From(document.RootElement, endpoint, "/v3/auth/authenticate", response.StatusCode) is { IsRetryable: true } unavailable)
+                {
+                    throw unavailable;
+                }
+
                 var refusal = document.RootElement.TryGetProperty("message", out var message) ? message.GetString() : $"HTTP {(int)response.StatusCode}";
                 throw new EtcdErrorException($"etcd at {endpoint} refused user '{user}' ({refusal}); check the user and password in the store URL (etcd://user:password@host:2379) or TESSERA_ETCD_PASSWORD", 16);
             }
@@ -217,6 +240,12 @@ internal sealed class EtcdTransport : IDisposable
 
                 failure = $"{endpoint}: HTTP {(int)response.StatusCode} for {path}";
                 response.Dispose();
+            }
+            catch (EtcdErrorException e) when (e.IsRetryable)
+            {
+                // Authenticating met an election ("leader changed"): the watch must outlive it, not end.
+                response?.Dispose();
+                failure = e.Message;
             }
             catch (HttpRequestException e)
             {

@@ -31,3 +31,23 @@ public sealed class EtcdTrioFixture : EtcdFixture
 {
     protected override int Size => 3;
 }
+
+/// <summary>
+/// The two etcd clients the contract suites run against: the production <see cref="Tessera.Store.Etcd.EtcdStore"/> (etcd's JSON
+/// gateway over HttpClient) and <see cref="Grpc.GrpcEtcdStore"/> (dotnet-etcd 10.0.0 over gRPC), kept for the evaluation recorded in EtcdStore.cs.
+/// </summary>
+public enum EtcdClientKind
+{
+    JsonGateway,
+    Grpc,
+}
+
+public static class EtcdClients
+{
+    /// <summary>A store for <paramref name="url"/> (etcd://, etcds://, with credentials), parsed as StoreFactory parses it.</summary>
+    public static ICoordinatorStore Open(EtcdClientKind kind, string url) =>
+        kind == EtcdClientKind.JsonGateway ? StoreFactory.Open(url) : Grpc.GrpcEtcdStore.Open(url);
+
+    public static ICoordinatorStore Open(EtcdClientKind kind, IReadOnlyList<Uri> endpoints, Tessera.Store.Etcd.EtcdStoreOptions options) =>
+        kind == EtcdClientKind.JsonGateway ? new Tessera.Store.Etcd.EtcdStore(endpoints, options) : new Grpc.GrpcEtcdStore(endpoints, options);
+}

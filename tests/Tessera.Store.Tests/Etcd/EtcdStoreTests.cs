@@ -4,14 +4,25 @@ using Tessera.Local.Etcd;
 
 namespace Tessera.Store.Tests.Etcd;
 
-/// <summary>The store contract against one real etcd member.</summary>
-public sealed class EtcdStoreTests : StoreContractTests, IClassFixture<SingleEtcdFixture>
+/// <summary>The production store (JSON gateway) against one real etcd member.</summary>
+public sealed class EtcdStoreTests(SingleEtcdFixture etcd) : EtcdStoreContractTests(etcd, EtcdClientKind.JsonGateway), IClassFixture<SingleEtcdFixture>
+{
+}
+
+/// <summary>The dotnet-etcd (gRPC) evaluation store against one real etcd member.</summary>
+public sealed class GrpcEtcdStoreTests(SingleEtcdFixture etcd) : EtcdStoreContractTests(etcd, EtcdClientKind.Grpc), IClassFixture<SingleEtcdFixture>
+{
+}
+
+/// <summary>The store contract against one real etcd member, for each etcd client.</summary>
+public abstract class EtcdStoreContractTests : StoreContractTests
 {
     private readonly SingleEtcdFixture _etcd;
+    private readonly EtcdClientKind _kind;
 
-    public EtcdStoreTests(SingleEtcdFixture etcd) => _etcd = etcd;
+    protected EtcdStoreContractTests(SingleEtcdFixture etcd, EtcdClientKind kind) => (_etcd, _kind) = (etcd, kind);
 
-    protected override ICoordinatorStore OpenStore() => StoreFactory.Open(_etcd.Cluster.Url);
+    protected override ICoordinatorStore OpenStore() => EtcdClients.Open(_kind, _etcd.Cluster.Url);
 
     [Fact]
     public async Task Watch_from_a_compacted_revision_resets()
@@ -40,7 +51,7 @@ public sealed class EtcdStoreTests : StoreContractTests, IClassFixture<SingleEtc
     public async Task Unreachable_etcd_fails_with_a_clear_error()
     {
         int port = _etcd.Cluster.Members[0].ClientPort;
-        await using var store = new EtcdStore([new Uri("http://127.0.0.1:1/")], new EtcdStoreOptions { RequestTimeout = TimeSpan.FromMilliseconds(300), OperationTimeout = TimeSpan.FromSeconds(1) });
+        await using var store = EtcdClients.Open(_kind, [new Uri("http://127.0.0.1:1/")], new EtcdStoreOptions { RequestTimeout = TimeSpan.FromMilliseconds(300), OperationTimeout = TimeSpan.FromSeconds(1) });
         var error = await Assert.ThrowsAsync<CoordinatorStoreException>(() => store.GetAsync("/x"));
         Assert.Contains("No etcd endpoint answered", error.Message, StringComparison.Ordinal);
         Assert.Contains("127.0.0.1:1", error.Message, StringComparison.Ordinal);

@@ -49,21 +49,33 @@ public sealed class TlsEtcdFixture : IAsyncLifetime
     }
 }
 
-/// <summary>The whole store contract over TLS (etcds://…?ca=), and refusals of an untrusted or a plain connection.</summary>
-public sealed class TlsEtcdStoreTests : StoreContractTests, IClassFixture<TlsEtcdFixture>
+/// <summary>The production store (JSON gateway) over TLS.</summary>
+public sealed class TlsEtcdStoreTests(TlsEtcdFixture etcd) : TlsEtcdContractTests(etcd, EtcdClientKind.JsonGateway), IClassFixture<TlsEtcdFixture>
+{
+}
+
+/// <summary>The dotnet-etcd (gRPC) evaluation store over TLS.</summary>
+public sealed class GrpcTlsEtcdStoreTests(TlsEtcdFixture etcd) : TlsEtcdContractTests(etcd, EtcdClientKind.Grpc), IClassFixture<TlsEtcdFixture>
+{
+}
+
+/// <summary>The whole store contract over TLS (etcds://…?ca=), and refusals of an untrusted or a plain connection, for each etcd client.</summary>
+public abstract class TlsEtcdContractTests : StoreContractTests
 {
     private readonly TlsEtcdFixture _etcd;
+    private readonly EtcdClientKind _kind;
 
-    public TlsEtcdStoreTests(TlsEtcdFixture etcd) => _etcd = etcd;
+    protected TlsEtcdContractTests(TlsEtcdFixture etcd, EtcdClientKind kind) => (_etcd, _kind) = (etcd, kind);
 
-    protected override ICoordinatorStore OpenStore() => StoreFactory.Open(_etcd.Cluster.Url);
+    protected override ICoordinatorStore OpenStore() => EtcdClients.Open(_kind, _etcd.Cluster.Url);
 
     [Fact]
     public async Task A_member_whose_certificate_the_given_authority_did_not_sign_is_refused()
     {
         Assert.StartsWith("etcds://127.0.0.1:", Store.Url, StringComparison.Ordinal);
         var untrusted = _etcd.Cluster.Url[.._etcd.Cluster.Url.IndexOf('?', StringComparison.Ordinal)] + "?ca=" + _etcd.OtherCaFile;
-        await using var store = new Tessera.Store.Etcd.EtcdStore(
+        await using var store = EtcdClients.Open(
+            _kind,
             Tessera.Store.Etcd.EtcdStore.ParseEndpoints(untrusted),
             new Tessera.Store.Etcd.EtcdStoreOptions { CaFile = _etcd.OtherCaFile, OperationTimeout = TimeSpan.FromSeconds(3) });
         var error = await Assert.ThrowsAsync<CoordinatorStoreException>(() => store.GetAsync(P + "k"));

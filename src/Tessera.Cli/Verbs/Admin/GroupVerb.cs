@@ -3,7 +3,7 @@ using Tessera.Cli.Hosting;
 
 namespace Tessera.Cli.Verbs.Admin;
 
-/// <summary><c>tessera group create|add|remove-server|remove</c>.</summary>
+/// <summary><c>tessera group create|add|zone|remove-server|remove</c>.</summary>
 internal static class GroupVerb
 {
     public static Command Create()
@@ -15,6 +15,7 @@ internal static class GroupVerb
             CreateVerb(controller),
             AddVerb(controller),
             RemoveServerVerb(controller),
+            ZoneVerb(controller),
             RemoveVerb(controller),
             GroupPromoteVerb.Create(controller),
         }.WithEpilog("""
@@ -22,9 +23,31 @@ internal static class GroupVerb
               tessera group create default 1
               tessera group add default 1 127.0.0.1:7001              first server: the master
               tessera group add default 1 127.0.0.1:7002 --zone b     later ones: replicas (REPLICAOF)
+              tessera group zone default 1 127.0.0.1:7002 eu-west-1b
               tessera group remove-server default 1 127.0.0.1:7002
               tessera group remove default 1
             """);
+    }
+
+    private static Command ZoneVerb(Option<Uri> controller)
+    {
+        var ns = NamespaceVerb.NameArgument();
+        var group = GroupArgument();
+        var server = ServerArgument();
+        var zone = new Argument<string?>("zone") { Description = "The zone label (e.g. eu-west-1a); leave it out to remove the server's zone.", Arity = ArgumentArity.ZeroOrOne };
+        var json = AdminOptions.Json();
+        var command = new Command("zone", "Set or remove the zone label of a server of a group (used by nearest-replica reads).") { ns, group, server, zone, json }
+            .WithEpilog("""
+                Proxies started with --zone send a namespace's reads in read mode nearest to fresh replicas of their own
+                zone first (tessera namespace set NS --read-mode nearest).
+
+                Example:
+                  tessera group zone default 1 127.0.0.1:7002 eu-west-1b
+                  tessera group zone default 1 127.0.0.1:7002             (removes it)
+                """);
+        command.SetAction((parse, cancel) => AdminRun.RunAsync(parse, controller, async (client, output, ct) =>
+            AdminRun.WriteChange(output, await client.SetServerZoneAsync(parse.GetValue(ns)!, parse.GetValue(group), parse.GetValue(server)!, parse.GetValue(zone), ct).ConfigureAwait(false), parse.GetValue(json)), cancel));
+        return command;
     }
 
     private static Command CreateVerb(Option<Uri> controller)

@@ -79,7 +79,7 @@ internal static class NamespaceVerb
             }
 
             output.Table(
-                ["NAMESPACE", "EPOCH", "GROUPS", "SERVERS", "SLOTS ASSIGNED", "ACCESS", "WRITES", "FLUSH", "LIMITS"],
+                ["NAMESPACE", "EPOCH", "GROUPS", "SERVERS", "SLOTS ASSIGNED", "ACCESS", "WRITES", "READS", "FLUSH", "LIMITS"],
                 namespaces.Select(static n => (IReadOnlyList<string>)
                 [
                     n.Name,
@@ -89,6 +89,7 @@ internal static class NamespaceVerb
                     $"{n.Slots.Sum(static r => r.To - r.From + 1)}/1024",
                     n.Open ? "open" : "password",
                     n.ReadOnly ? "read-only" : "allowed",
+                    Model.Topology.ReadSettings.Name(n.Reads?.Mode ?? Model.Topology.ReadMode.Master),
                     n.AllowFlush ? "allowed" : "refused",
                     Limits(n),
                 ]));
@@ -142,9 +143,31 @@ internal static class NamespaceVerb
         var maxBytesOut = QuotaOption("--max-bytes-out", "Reply bytes per second sent to clients, cluster-wide (over it, the clients' reads pause until the replies are paid for).");
         var maxConnections = QuotaOption("--max-connections", "Client connections at once, cluster-wide; an AUTH over it is refused with a clear error.");
         var maxRequest = QuotaOption("--max-request-bytes", "Largest single request in bytes; larger ones are refused.");
+        var readMode = new Option<string?>("--read-mode")
+        {
+            Description = "Where read-only commands go: master (the default), replica (fresh replicas only; -TRYAGAIN when a group has none), prefer-replica (fresh replicas, else the master), nearest (a fresh replica in the proxy's zone, then --read-fallback). Only replicas the controller measures fresh get reads.",
+            HelpName = "mode",
+        };
+        readMode.AcceptOnlyFromAmong("master", "replica", "prefer-replica", "nearest");
+        var maxLag = new Option<long?>("--max-lag")
+        {
+            Description = "How far behind its master (bytes of replication offset) a replica may be and still serve reads (default 1048576).",
+            HelpName = "bytes",
+        };
+        var readYourWrites = new Option<int?>("--read-your-writes")
+        {
+            Description = "For this many ms after a connection writes to a group, its reads of that group go to the master (default 1000; 0 turns it off).",
+            HelpName = "ms",
+        };
+        var readFallback = new Option<string?>("--read-fallback")
+        {
+            Description = "Where nearest reads go when the proxy's zone has no fresh replica: replicas-then-master (the default), master, or replicas (another zone's replica, else -TRYAGAIN).",
+            HelpName = "where",
+        };
+        readFallback.AcceptOnlyFromAmong("replicas-then-master", "master", "replicas");
         var json = AdminOptions.Json();
         var backend = new NamespaceBackendOptions();
-        var command = new Command("set", "Change a namespace's settings; running proxies apply them at once.") { name, allowFlush, open, readOnly, allowIp, anyIp, maxOps, maxBytes, maxBytesOut, maxConnections, maxRequest, json }
+        var command = new Command("set", "Change a namespace's settings; running proxies apply them at once.") { name, allowFlush, open, readOnly, allowIp, anyIp, maxOps, maxBytes, maxBytesOut, maxConnections, maxRequest, readMode, maxLag, readYourWrites, readFallback, json }
             .WithEpilog("""
                 Examples:
                   tessera namespace set default --allow-flush true
@@ -154,6 +177,8 @@ internal static class NamespaceVerb
                   tessera namespace set shop --allow-any-ip
                   tessera namespace set shop --max-ops 20000 --max-connections 500
                   tessera namespace set shop --max-ops 0            (0 removes a limit)
+                  tessera namespace set shop --read-mode prefer-replica --max-lag 65536
+                  tessera namespace set shop --read-mode nearest --read-fallback master
                   tessera namespace set shop --backend-password "$REDIS_PASSWORD"
                   tessera namespace set shop --no-backend-password
                 """);
@@ -180,7 +205,12 @@ internal static class NamespaceVerb
                 MaxRequestBytes = parse.GetValue(maxRequest),
             };
             bool quotaGiven = quota.OpsPerSecond is not null || quota.BytesInPerSecond is not null || quota.BytesOutPerSecond is not null || quota.MaxConnections is not null || quota.MaxRequestBytes is not null;
-            var request = new Model.Api.UpdateNamespaceRequest(parse.GetValue(allowFlush), parse.GetValue(open), parse.GetValue(readOnly), parse.GetValue(anyIp) ? [] : ips, quotaGiven ? quota : null);
+            var reads = new Model.Api.ReadSettingsChange(
+                Model.Topology.ReadSettings.TryParse(parse.GetValue(readMode), out Model.Topology.ReadMode mode) ? mode : null,
+                parse.GetValue(maxLag),
+                parse.GetValue(readYourWrites),
+                Model.Topology.ReadSettings.TryParse(parse.GetValue(readFallback), out Model.Topology.ReadFallback fallback) ? fallback : null);
+            var request = new Model.Api.UpdateNamespaceRequest(parse.GetValue(allowFlush), parse.GetValue(open), parse.GetValue(readOnly), parse.GetValue(anyIp) ? [] : ips, quotaGiven ? quota : null, reads.IsEmpty ? null : reads);
             var (setBackend, removeBackend, backendError) = backend.Read(parse);
             if (backendError is not null || (request.IsEmpty && setBackend is null && !removeBackend))
             {

@@ -68,7 +68,7 @@ internal static class StatusVerb
             {
                 if (group.Servers.Count == 0)
                 {
-                    rows.Add([Invariant($"{group.Id}"), Invariant($"{group.Slots}"), "(no servers)", "", "", "", "", ""]);
+                    rows.Add([Invariant($"{group.Id}"), Invariant($"{group.Slots}"), "(no servers)", "", "", "", "", "", ""]);
                 }
 
                 var first = true;
@@ -83,13 +83,14 @@ internal static class StatusVerb
                         server.Observed,
                         server.Zone ?? "",
                         server.Offset is { } offset ? Invariant($"{offset}") : "",
+                        server.Fresh switch { true => "fresh", false => "no", null => "" },
                         server.Problem ?? "",
                     ]);
                     first = false;
                 }
             }
 
-            output.Table(["GROUP", "SLOTS", "SERVER", "ROLE", "OBSERVED", "ZONE", "OFFSET", "PROBLEM"], rows, "  ");
+            output.Table(["GROUP", "SLOTS", "SERVER", "ROLE", "OBSERVED", "ZONE", "OFFSET", "READS", "PROBLEM"], rows, "  ");
         }
 
         output.Line();

@@ -17,6 +17,12 @@ internal struct WrittenGroups
     private ulong _low;
     private HashSet<int>? _high;
 
+    // Read-your-writes (architecture §10): the groups written since the session last went a whole read-your-writes
+    // time without writing (a bit per id below 63, bit 63 for every larger id), and when it last wrote. Coarser than a
+    // time per group, and never wrong in the direction that matters: a group written within the time is always in it.
+    private ulong _recent;
+    private long _lastWriteAt;
+
     /// <summary>True once any write was recorded.</summary>
     public readonly bool Any => _low != 0 || _high is { Count: > 0 };
 
@@ -47,8 +53,32 @@ internal struct WrittenGroups
     public readonly bool Contains(int groupId) =>
         (uint)groupId < 64 ? (_low & (1UL << groupId)) != 0 : _high?.Contains(groupId) == true;
 
+    /// <summary>
+    /// True when group <paramref name="groupId"/> was written within the last <paramref name="windowMs"/> ms: its reads
+    /// must go to the master. Forgets the recent groups once that long passed without a write.
+    /// </summary>
+    public bool WroteRecently(int groupId, int windowMs)
+    {
+        if (_recent == 0 || windowMs <= 0)
+        {
+            return false;
+        }
+
+        if (Environment.TickCount64 - _lastWriteAt >= windowMs)
+        {
+            _recent = 0;
+            return false;
+        }
+
+        return (_recent & RecentBit(groupId)) != 0;
+    }
+
+    private static ulong RecentBit(int id) => (uint)id < 63 ? 1UL << id : 1UL << 63;
+
     private void Add(int id)
     {
+        _recent |= RecentBit(id);
+        _lastWriteAt = Environment.TickCount64;
         if ((uint)id < 64)
         {
             _low |= 1UL << id;
