@@ -18,4 +18,7 @@ public static class ProxyAdminRoutes
 
     /// <summary>POST: a <see cref="Proxies.RoutePush"/>; answered with the proxy's routes state.</summary>
     public const string Routes = "/api/routes";
+
+    /// <summary>GET: the proxy's metrics in the Prometheus text format (OpenMetrics when asked); a viewer token reads them.</summary>
+    public const string Metrics = "/metrics";
 }

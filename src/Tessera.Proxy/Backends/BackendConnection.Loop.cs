@@ -179,9 +179,11 @@ internal sealed partial class BackendConnection
                     }
 
                     BackendRequest? request;
+                    long queuedAt = 0;
                     lock (_gate)
                     {
                         request = link.InFlight.TryDequeue(out var next) ? next.Request : null;
+                        queuedAt = next.QueuedAt;
                         link.BusyReply = null;
                         if (link.SentUnanswered > 0)
                         {
@@ -196,6 +198,7 @@ internal sealed partial class BackendConnection
                     }
 
                     request.OnReply(buffer.Slice(0, length), batch);
+                    _stats.Metrics?.RecordBackend(_server, _time.GetElapsedTime(queuedAt).TotalSeconds);
                     buffer = buffer.Slice(length);
                 }
 
@@ -284,6 +287,7 @@ internal sealed partial class BackendConnection
 
         if (!_disposed)
         {
+            _server.CountFailure();
             _stats.BackendFailure(_server.Address, reason);
         }
 

@@ -84,6 +84,18 @@ internal sealed partial class BackendConnection : IAsyncDisposable
     /// <summary>How the server is logged in to (its namespace's backend credentials); MIGRATE passes them on to the target.</summary>
     public BackendLogin? Login => _server.Login;
 
+    /// <summary>Requests sent on this connection and not answered yet.</summary>
+    public int InFlightCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _link?.InFlight.Count ?? 0;
+            }
+        }
+    }
+
     /// <summary>False while the server is known down and the retry time has not come yet.</summary>
     public bool IsAvailable
     {

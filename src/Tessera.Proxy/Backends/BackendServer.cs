@@ -31,6 +31,37 @@ internal sealed class BackendServer : IAsyncDisposable
         ScriptBusy = new ScriptBusyProbe(this, options, time);
     }
 
+    /// <summary>The metric label of this server ("server" = its address), made once.</summary>
+    public KeyValuePair<string, object?>[] MetricTags => _metricTags ??= [new("server", Address)];
+
+    private KeyValuePair<string, object?>[]? _metricTags;
+    private long _failures;
+
+    /// <summary>Connections to this server that failed since the proxy started.</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
+    public void CountFailure() => Interlocked.Increment(ref _failures);
+
+    /// <summary>Requests sent to this server on its connections and not answered yet.</summary>
+    public long InFlight
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var connection in Connections)
+            {
+                sum += connection.InFlightCount;
+            }
+
+            foreach (var connection in _dedicated.Keys)
+            {
+                sum += connection.InFlightCount;
+            }
+
+            return sum;
+        }
+    }
+
     /// <summary>Asked by a shared connection whose oldest request timed out: is this server running a long script?</summary>
     public ScriptBusyProbe ScriptBusy { get; }
 

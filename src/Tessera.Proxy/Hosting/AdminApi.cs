@@ -17,6 +17,7 @@ namespace Tessera.Proxy.Hosting;
 /// <list type="bullet">
 /// <item>GET /healthz: 200 "ok", or 503 "fenced" while the proxy refuses clients.</item>
 /// <item>GET /api/topology: <see cref="ProxyRoutesState"/> (epoch and signature per namespace).</item>
+/// <item>GET /metrics: the proxy's metrics (<see cref="Stats.ProxyMetrics"/>), Prometheus text or OpenMetrics.</item>
 /// <item>GET /api/topology/config: the routes being served, as a <see cref="TopologyConfig"/>.</item>
 /// <item>POST /api/routes: a <see cref="RoutePush"/>; answers 200 with the new state once requests routed by
 /// the old routes are answered, 409 with the current state when the push is older than what is served,
@@ -33,6 +34,7 @@ internal static class AdminApi
             : Results.Text("ok\n"));
 
         routes.MapGet(ProxyAdminRoutes.Topology, () => Json(State(context)));
+        routes.MapPrometheusScrapingEndpoint(ProxyAdminRoutes.Metrics);
 
         routes.MapGet(ProxyAdminRoutes.TopologyConfig, () =>
         {

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
+using Tessera.Proxy.Stats;
 using Tessera.Model.Proxies;
 using Tessera.Model.Topology;
 using Tessera.Proxy.Coordination;
@@ -113,6 +114,10 @@ public sealed class ProxyServer : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggerFactory);
             builder.Services.AddSingleton(context);
+            if (options.Admin is not null)
+            {
+                MetricsExposition.AddTo(builder.Services, ProxyMetrics.MeterName);
+            }
 
             // The proxy is a library: the process that hosts it decides what Ctrl-C and SIGTERM do.
             builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();

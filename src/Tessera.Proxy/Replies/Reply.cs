@@ -26,6 +26,12 @@ internal sealed class Reply : BackendRequest
     /// </summary>
     public bool Silent { get; set; }
 
+    /// <summary>The command this reply answers, for its duration metric; null for replies not timed (pushes, already recorded).</summary>
+    public Stats.CommandTags? Metric { get; set; }
+
+    /// <summary>When the command was read (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), with <see cref="Metric"/>.</summary>
+    public long StartedAt { get; set; }
+
     /// <summary>True once the reply's bytes are stored (set under the output's lock).</summary>
     public bool Done { get; private set; }
 
@@ -66,6 +72,7 @@ internal sealed class Reply : BackendRequest
         _length = 0;
         Done = false;
         Silent = false;
+        Metric = null;
     }
 
     /// <summary>Gives up the buffer for good (the session is closing).</summary>

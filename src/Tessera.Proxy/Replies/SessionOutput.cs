@@ -41,11 +41,14 @@ internal sealed class SessionOutput
     /// <summary>Reply and push bytes written to the client so far (what a namespace's bytes/s-out quota charges).</summary>
     public long BytesWritten => Volatile.Read(ref _bytesWritten);
 
-    public SessionOutput(PipeWriter output, int maxPending)
+    public SessionOutput(PipeWriter output, int maxPending, Stats.ProxyMetrics? metrics = null)
     {
         _output = output;
         _maxPending = maxPending;
+        _metrics = metrics;
     }
+
+    private readonly Stats.ProxyMetrics? _metrics;
 
     /// <summary>Replies owed to the client (taken but not yet written).</summary>
     public int PendingCount
@@ -85,6 +88,14 @@ internal sealed class SessionOutput
     /// <summary>Completes <paramref name="reply"/> with <paramref name="bytes"/> (a whole RESP value).</summary>
     public void Complete(Reply reply, in ReadOnlySequence<byte> bytes, FlushBatch batch)
     {
+        if (reply.Metric is { } metric && _metrics is { } metrics)
+        {
+            // The command's time in the proxy ends when its reply is complete, whether written now or after the ones before it.
+            reply.Metric = null;
+            var first = bytes.FirstSpan;
+            metrics.RecordCommand(metric, System.Diagnostics.Stopwatch.GetElapsedTime(reply.StartedAt).TotalSeconds, first.Length > 1 && first[0] == (byte)'-' ? first[1..] : default);
+        }
+
         lock (_gate)
         {
             if (_closed)

@@ -11,7 +11,20 @@ namespace Tessera.Proxy.Sessions;
 /// <remarks>Routing of one parsed request: look up the command, check arity, apply its policy.</remarks>
 internal sealed partial class ClientSession
 {
+    // The command being dispatched, for its duration metric: taken by the first reply it enqueues.
+    private Stats.CommandTags? _timedCommand;
+    private long _timedSince;
+
     private void Dispatch(RequestFrame frame)
+    {
+        DispatchCommand(frame);
+
+        // A command that enqueued no reply (held for a locked slot takes its place at once, so this is QUIT and the
+        // like) leaves nothing for a later reply to take.
+        _timedCommand = null;
+    }
+
+    private void DispatchCommand(RequestFrame frame)
     {
         var policies = _context.Policies;
         var spec = policies.Table.Resolve(frame);
@@ -25,6 +38,12 @@ internal sealed partial class ClientSession
         {
             RefuseCommand(spec, $"ERR wrong number of arguments for '{spec.Name}' command");
             return;
+        }
+
+        if (_user is { } user && _context.Stats.Metrics is not null)
+        {
+            _timedCommand = user.Tenant.TagsOf(spec);
+            _timedSince = System.Diagnostics.Stopwatch.GetTimestamp();
         }
 
         var policy = policies.Get(spec);

@@ -31,6 +31,14 @@ internal sealed partial class ClientSession
         }
 
         var reply = _out.Enqueue();
+        if (_timedCommand is { } timed)
+        {
+            // The first reply of a command carries its metric (SUBSCRIBE a b c answers three times, counted once).
+            reply.Metric = timed;
+            reply.StartedAt = _timedSince;
+            _timedCommand = null;
+        }
+
         if (_replyMode != ReplyMode.On)
         {
             reply.Silent = true;

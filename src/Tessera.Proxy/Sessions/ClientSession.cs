@@ -37,7 +37,7 @@ internal sealed partial class ClientSession
     {
         _context = context;
         _transport = transport;
-        _out = new SessionOutput(transport.Output, MaxPendingReplies);
+        _out = new SessionOutput(transport.Output, MaxPendingReplies, context.Stats.Metrics);
         Id = id;
         RemoteAddress = remoteAddress ?? "?";
         CreatedAt = context.Time.GetUtcNow();

@@ -31,7 +31,12 @@ internal sealed class ProxyContext : IAsyncDisposable
         Routing.OnChanged(() => Tenants.ApplyRoutes(Routing.Current));
         Routing.OnChanged(WakeHeldSessions);
         Tenants.AccessChanged += RefreshUsers;
+        Metrics = new ProxyMetrics(Stats, Tenants, Backends.Snapshot);
+        Stats.Metrics = Metrics;
     }
+
+    /// <summary>The proxy's metrics instruments (served at the admin port's /metrics).</summary>
+    public ProxyMetrics Metrics { get; }
 
     /// <summary>Every namespace's users and live settings.</summary>
     public TenantDirectory Tenants { get; }
@@ -90,5 +95,9 @@ internal sealed class ProxyContext : IAsyncDisposable
     /// <summary>The connections sessions hold for themselves, counted against <see cref="ProxyOptions.MaxDedicatedConnections"/>.</summary>
     public DedicatedConnections Dedicated { get; }
 
-    public ValueTask DisposeAsync() => Backends.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        Metrics.Dispose();
+        return Backends.DisposeAsync();
+    }
 }

@@ -16,6 +16,9 @@ internal sealed class ProxyStats
 
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
+    /// <summary>The metrics instruments (null until the proxy is built), for the recorders that only reach these counters.</summary>
+    public ProxyMetrics? Metrics { get; set; }
+
     public long Commands => Interlocked.Read(ref _commands);
 
     public long ConnectionsReceived => Interlocked.Read(ref _connectionsReceived);

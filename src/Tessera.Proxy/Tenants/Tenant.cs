@@ -13,7 +13,13 @@ internal sealed class Tenant
     private int _connections;
     private long _quotaWaits;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Resp.Commands.CommandSpec, Stats.CommandTags> _commandTags = new(ReferenceEqualityComparer.Instance);
+
     public Tenant(string name) => Name = name;
+
+    /// <summary>The metric labels of <paramref name="spec"/> in this namespace, made on first use and kept.</summary>
+    public Stats.CommandTags TagsOf(Resp.Commands.CommandSpec spec) =>
+        _commandTags.TryGetValue(spec, out var tags) ? tags : _commandTags.GetOrAdd(spec, static (s, ns) => new Stats.CommandTags(ns, s.Name), Name);
 
     public string Name { get; }
 

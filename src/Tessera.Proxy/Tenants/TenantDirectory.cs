@@ -55,6 +55,9 @@ internal sealed class TenantDirectory
     public event Action<string>? AccessChanged;
 
     /// <summary>The namespace's live state (made on first use; the same object afterwards).</summary>
+    /// <summary>Every namespace this proxy has seen (for metrics).</summary>
+    public IEnumerable<Tenant> All => _tenants.Values;
+
     public Tenant Get(string name) => _tenants.GetOrAdd(name, static n => new Tenant(n));
 
     /// <summary>
