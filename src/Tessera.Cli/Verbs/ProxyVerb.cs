@@ -50,11 +50,12 @@ internal static class ProxyVerb
         {
             Description = "Every client connection starts with a PROXY protocol header (v1 or v2) from the load balancer in front; its source address stands for the client. Connections without one are refused.",
         };
+        var tls = new ProxyTlsOptions();
         var logLevel = CommonOptions.LogLevel(LogLevel.Information);
 
         var command = new Command("proxy", "Run a proxy until Ctrl-C or SIGTERM, with routes from the coordinator store (--store) or a topology file (--config).")
         {
-            store, config, listen, admin, zone, proxyProtocol, logLevel,
+            store, config, listen, admin, zone, proxyProtocol, tls.Cert, tls.Key, tls.ClientCa, tls.Listen, logLevel,
         }.WithEpilog("""
             With --store the proxy loads every namespace from the store, registers itself with a lease
             (renewed every ~1.7 s), applies the controller's route pushes on its admin port, and follows the
@@ -68,6 +69,12 @@ internal static class ProxyVerb
             Behind a load balancer that sends the PROXY protocol (HAProxy send-proxy or send-proxy-v2, an AWS
             NLB with proxy protocol v2, Envoy), give --proxy-protocol: the header's source address is then the
             client's (CLIENT LIST, logs). Every connection must start with one; direct clients are refused.
+
+            With --tls-cert and --tls-key the client listener speaks TLS (with --tls-listen, a second listener
+            does and --listen stays plain). The files are re-read when they change: replace them (write, then
+            rename into place) and new connections get the new certificate while open ones keep theirs.
+            --tls-client-ca asks every client for a certificate signed by that CA (mutual TLS); a namespace may
+            then bind such clients without AUTH (tessera namespace set NS --client-cert-subject "CN=app").
 
             Topology file (YAML; JSON has the same keys):
               epoch: 1
@@ -86,6 +93,7 @@ internal static class ProxyVerb
               tessera proxy --config .tessera/topology.yaml --listen 127.0.0.1:19001
               tessera proxy -c topology.json -l 0.0.0.0:6380
               tessera proxy --store etcd://10.0.0.1:2379 --listen 0.0.0.0:19000 --proxy-protocol
+              tessera proxy --store file:///var/lib/tessera --tls-cert proxy.crt --tls-key proxy.key --tls-client-ca ca.crt
             """);
 
         command.SetAction((parse, _) =>
@@ -98,7 +106,13 @@ internal static class ProxyVerb
                 return Task.FromResult(ExitCodes.Usage);
             }
 
-            var options = new ProxyOptions { Listen = parse.GetValue(listen)!, Zone = parse.GetValue(zone), AcceptProxyProtocol = parse.GetValue(proxyProtocol) };
+            if (tls.Read(parse, out var tlsFiles, out var tlsListen) is { } tlsError)
+            {
+                Console.Error.WriteLine("error: " + tlsError);
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            var options = new ProxyOptions { Listen = parse.GetValue(listen)!, Zone = parse.GetValue(zone), AcceptProxyProtocol = parse.GetValue(proxyProtocol), Tls = tlsFiles, TlsListen = tlsListen };
             return storeUrl is not null
                 ? RunWithStoreAsync(storeUrl, options with { Admin = parse.GetValue(admin) ?? new IPEndPoint(IPAddress.Loopback, 19100) }, parse.GetValue(logLevel))
                 : RunAsync(configFile!, options with { Admin = parse.GetValue(admin) }, parse.GetValue(logLevel));
@@ -139,7 +153,7 @@ internal static class ProxyVerb
         await using (proxy.ConfigureAwait(false))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Tessera proxy {proxy.Id} is ready on {proxy.Endpoint} (admin {proxy.AdminUrl}, store {storeUrl}, epoch {proxy.Epoch}): redis-cli -h {proxy.Endpoint.Address} -p {proxy.Endpoint.Port}"));
+                $"Tessera proxy {proxy.Id} is ready on {proxy.Endpoint} (admin {proxy.AdminUrl}, store {storeUrl}, epoch {proxy.Epoch}): redis-cli -h {proxy.Endpoint.Address} -p {proxy.Endpoint.Port}{TlsHint(proxy)}"));
             await signal.WaitAsync().ConfigureAwait(false);
             Console.WriteLine($"Received {signal.Received}: stopping the proxy.");
         }
@@ -178,7 +192,8 @@ internal static class ProxyVerb
             running = proxy;
             try
             {
-                if (!await ProxyReadiness.WaitForPongAsync(proxy.Endpoint, ReadyTimeout, signal.Token).ConfigureAwait(false))
+                // A TLS-only listener was checked by Kestrel binding it; a plain one answers a PING first.
+                if (!Equals(proxy.TlsEndpoint, proxy.Endpoint) && !await ProxyReadiness.WaitForPongAsync(proxy.Endpoint, ReadyTimeout, signal.Token).ConfigureAwait(false))
                 {
                     await error.WriteLineAsync($"The proxy on {proxy.Endpoint} did not answer PING in time; stopping.").ConfigureAwait(false);
                     return ExitCodes.Failure;
@@ -191,13 +206,20 @@ internal static class ProxyVerb
 
             Console.WriteLine(Describe(configFile.FullName, topology));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Tessera proxy is ready on {proxy.Endpoint}: redis-cli -h {proxy.Endpoint.Address} -p {proxy.Endpoint.Port}"));
+                $"Tessera proxy is ready on {proxy.Endpoint}: redis-cli -h {proxy.Endpoint.Address} -p {proxy.Endpoint.Port}{TlsHint(proxy)}"));
             await signal.WaitAsync().ConfigureAwait(false);
             Console.WriteLine($"Received {signal.Received}: stopping the proxy.");
         }
 
         return ExitCodes.Ok;
     }
+
+    /// <summary>How to reach the TLS listener, for the ready line.</summary>
+    private static string TlsHint(ProxyServer proxy) => proxy.TlsEndpoint is not { } tls
+        ? ""
+        : Equals(tls, proxy.Endpoint)
+            ? " --tls --cacert <ca.crt> (TLS)"
+            : string.Create(CultureInfo.InvariantCulture, $"; TLS on {tls}: redis-cli --tls --cacert <ca.crt> -h {tls.Address} -p {tls.Port}");
 
     /// <summary>SIGHUP: load the file again and apply it; keep the running topology when the file is invalid.</summary>
     private static void Reload(string path, ProxyServer? proxy, ILogger logger)

@@ -25,13 +25,20 @@ public sealed class ProxyServer : IAsyncDisposable
     private ICoordinatorStore? _store;
     private int _disposed;
 
-    private ProxyServer(WebApplication app, ProxyContext context, IPEndPoint endpoint, Uri? adminUrl)
+    private ProxyServer(WebApplication app, ProxyContext context, IPEndPoint endpoint, Uri? adminUrl, IPEndPoint? tlsEndpoint)
     {
         _app = app;
         _context = context;
         Endpoint = endpoint;
         AdminUrl = adminUrl;
+        TlsEndpoint = tlsEndpoint;
     }
+
+    /// <summary>The endpoint TLS clients connect to: <see cref="Endpoint"/> when it speaks TLS, the second listener with <see cref="ProxyOptions.TlsListen"/>, null without TLS.</summary>
+    public IPEndPoint? TlsEndpoint { get; }
+
+    /// <summary>The client listener's certificates (null without TLS).</summary>
+    public Tessera.Model.Security.ServerCertificates? Certificates => _context.Certificates;
 
     /// <summary>The endpoint clients connect to (the real port when 0 was asked for).</summary>
     public IPEndPoint Endpoint { get; }
@@ -127,15 +134,31 @@ public sealed class ProxyServer : IAsyncDisposable
                 sockets.MaxWriteBufferSize = 1024 * 1024;
             });
             // Kestrel writes the port it really bound back into these (port 0 = any free port).
-            ListenOptions? clientListen = null, adminListen = null;
+            ListenOptions? clientListen = null, adminListen = null, tlsListen = null;
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;
                 kestrel.Listen(options.Listen, listen =>
                 {
+                    if (options.TlsListen is null)
+                    {
+                        ClientTls.Use(listen, context);
+                        tlsListen = context.Certificates is null ? null : listen;
+                    }
+
                     listen.UseConnectionHandler<ClientConnectionHandler>();
                     clientListen = listen;
                 });
+                if (options.TlsListen is { } second && context.Certificates is not null)
+                {
+                    kestrel.Listen(second, listen =>
+                    {
+                        ClientTls.Use(listen, context);
+                        listen.UseConnectionHandler<ClientConnectionHandler>();
+                        tlsListen = listen;
+                    });
+                }
+
                 if (options.Admin is { } admin)
                 {
                     kestrel.Listen(admin, listen =>
@@ -167,7 +190,7 @@ public sealed class ProxyServer : IAsyncDisposable
                 : null;
             context.Endpoint = endpoint;
             context.Id = string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}-{Guid.NewGuid().ToString("N")[..6]}");
-            return new ProxyServer(app, context, endpoint, adminUrl);
+            return new ProxyServer(app, context, endpoint, adminUrl, tlsListen?.IPEndPoint);
         }
         catch
         {

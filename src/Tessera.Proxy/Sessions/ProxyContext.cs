@@ -29,7 +29,15 @@ internal sealed class ProxyContext : IAsyncDisposable
         Routing.OnChanged(() => Tenants.ApplyRoutes(Routing.Current));
         Routing.OnChanged(WakeHeldSessions);
         Tenants.AccessChanged += RefreshUsers;
+        if (options.Tls is { } tls)
+        {
+            var logger = Logger;
+            Certificates = new Tessera.Model.Security.ServerCertificates(tls, message => logger.LogWarning("{Message}", message));
+        }
     }
+
+    /// <summary>The client listener's TLS certificates, re-read when their files change; null without TLS.</summary>
+    public Tessera.Model.Security.ServerCertificates? Certificates { get; }
 
     /// <summary>Every namespace's users and live settings.</summary>
     public TenantDirectory Tenants { get; }
