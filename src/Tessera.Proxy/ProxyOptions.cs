@@ -85,6 +85,12 @@ public sealed record ProxyOptions
     /// </summary>
     public IPEndPoint? TlsListen { get; init; }
 
+    /// <summary>HTTPS for the admin API (its own files, or the same as <see cref="Tls"/>); null: plain HTTP.</summary>
+    public Tessera.Model.Security.TlsFiles? AdminTls { get; init; }
+
+    /// <summary>A CA trusted besides the system's when the proxy calls a controller over https (health reports); null: none.</summary>
+    public string? CaCertFile { get; init; }
+
     /// <summary>Lease of the proxy's registration in the store; a proxy that cannot renew it within this time fences itself.</summary>
     public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(5);
 }

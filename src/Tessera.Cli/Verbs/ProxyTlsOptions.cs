@@ -31,6 +31,67 @@ internal sealed class ProxyTlsOptions
         CustomParser = CommonOptions.ParseListen,
     };
 
+    public Option<bool> AdminTls { get; } = new("--admin-tls")
+    {
+        Description = "Serve the admin API (route pushes, /healthz) over HTTPS with the --tls-cert/--tls-key files.",
+    };
+
+    public Option<FileInfo?> AdminCert { get; } = new("--admin-tls-cert")
+    {
+        Description = "Serve the admin API over HTTPS with this PEM certificate of its own (with --admin-tls-key).",
+        HelpName = "file",
+    };
+
+    public Option<FileInfo?> AdminKey { get; } = new("--admin-tls-key")
+    {
+        Description = "PEM private key of --admin-tls-cert.",
+        HelpName = "file",
+    };
+
+    public Option<FileInfo?> CaCert { get; } = new("--ca-cert")
+    {
+        Description = $"PEM CA trusted (besides the system's) when the proxy calls an https controller (default: ${TlsTrust.CaVariable}).",
+        HelpName = "file",
+    };
+
+    /// <summary>Every option, to add to the command.</summary>
+    public IEnumerable<Option> All => [Cert, Key, ClientCa, Listen, AdminTls, AdminCert, AdminKey, CaCert];
+
+    /// <summary>The admin API's TLS files (its own, or the client listener's with --admin-tls) and the CA to trust; an error when they do not fit.</summary>
+    public string? ReadAdmin(ParseResult parse, TlsFiles? client, out TlsFiles? admin, out string? caFile)
+    {
+        admin = null;
+        caFile = TlsTrust.CaFile(parse.GetValue(CaCert)?.FullName);
+        var (cert, key) = (parse.GetValue(AdminCert), parse.GetValue(AdminKey));
+        if ((cert is null) != (key is null))
+        {
+            return "give both --admin-tls-cert and --admin-tls-key";
+        }
+
+        if (cert is not null)
+        {
+            if (parse.GetValue(AdminTls))
+            {
+                return "--admin-tls (the client listener's certificate) and --admin-tls-cert (its own) contradict each other: give one";
+            }
+
+            admin = new TlsFiles(cert.FullName, key!.FullName);
+            return null;
+        }
+
+        if (parse.GetValue(AdminTls))
+        {
+            if (client is null)
+            {
+                return "--admin-tls uses the --tls-cert/--tls-key files: give them, or --admin-tls-cert/--admin-tls-key";
+            }
+
+            admin = client with { ClientCaFile = null };
+        }
+
+        return null;
+    }
+
     /// <summary>The files and second listener asked for; an error message when the options do not fit together.</summary>
     public string? Read(ParseResult parse, out TlsFiles? files, out IPEndPoint? listen)
     {

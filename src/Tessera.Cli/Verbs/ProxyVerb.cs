@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Tessera.Model.Security;
 using Tessera.Proxy;
 using Tessera.Cli.Hosting;
 using Tessera.Proxy.Hosting;
@@ -55,7 +56,7 @@ internal static class ProxyVerb
 
         var command = new Command("proxy", "Run a proxy until Ctrl-C or SIGTERM, with routes from the coordinator store (--store) or a topology file (--config).")
         {
-            store, config, listen, admin, zone, proxyProtocol, tls.Cert, tls.Key, tls.ClientCa, tls.Listen, logLevel,
+            store, config, listen, admin, zone, proxyProtocol, logLevel,
         }.WithEpilog("""
             With --store the proxy loads every namespace from the store, registers itself with a lease
             (renewed every ~1.7 s), applies the controller's route pushes on its admin port, and follows the
@@ -94,6 +95,7 @@ internal static class ProxyVerb
               tessera proxy -c topology.json -l 0.0.0.0:6380
               tessera proxy --store etcd://10.0.0.1:2379 --listen 0.0.0.0:19000 --proxy-protocol
               tessera proxy --store file:///var/lib/tessera --tls-cert proxy.crt --tls-key proxy.key --tls-client-ca ca.crt
+              tessera proxy --store file:///var/lib/tessera --tls-cert proxy.crt --tls-key proxy.key --admin-tls --ca-cert ca.crt
             """);
 
         command.SetAction((parse, _) =>
@@ -106,17 +108,26 @@ internal static class ProxyVerb
                 return Task.FromResult(ExitCodes.Usage);
             }
 
-            if (tls.Read(parse, out var tlsFiles, out var tlsListen) is { } tlsError)
+            var tlsError = tls.Read(parse, out var tlsFiles, out var tlsListen);
+            TlsFiles? adminTls = null;
+            string? caFile = null;
+            tlsError ??= tls.ReadAdmin(parse, tlsFiles, out adminTls, out caFile);
+            if (tlsError is not null)
             {
                 Console.Error.WriteLine("error: " + tlsError);
                 return Task.FromResult(ExitCodes.Usage);
             }
 
-            var options = new ProxyOptions { Listen = parse.GetValue(listen)!, Zone = parse.GetValue(zone), AcceptProxyProtocol = parse.GetValue(proxyProtocol), Tls = tlsFiles, TlsListen = tlsListen };
+            var options = new ProxyOptions { Listen = parse.GetValue(listen)!, Zone = parse.GetValue(zone), AcceptProxyProtocol = parse.GetValue(proxyProtocol), Tls = tlsFiles, TlsListen = tlsListen, AdminTls = adminTls, CaCertFile = caFile };
             return storeUrl is not null
                 ? RunWithStoreAsync(storeUrl, options with { Admin = parse.GetValue(admin) ?? new IPEndPoint(IPAddress.Loopback, 19100) }, parse.GetValue(logLevel))
                 : RunAsync(configFile!, options with { Admin = parse.GetValue(admin) }, parse.GetValue(logLevel));
         });
+        foreach (var option in tls.All)
+        {
+            command.Options.Add(option);
+        }
+
         return command;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -135,6 +136,9 @@ public sealed class ProxyServer : IAsyncDisposable
             });
             // Kestrel writes the port it really bound back into these (port 0 = any free port).
             ListenOptions? clientListen = null, adminListen = null, tlsListen = null;
+            var adminCertificates = options.AdminTls is { } adminTls
+                ? new Tessera.Model.Security.ServerCertificates(adminTls with { ClientCaFile = null }, message => context.Logger.LogWarning("{Message}", message))
+                : null;
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;
@@ -164,6 +168,11 @@ public sealed class ProxyServer : IAsyncDisposable
                     kestrel.Listen(admin, listen =>
                     {
                         listen.Protocols = HttpProtocols.Http1;
+                        if (adminCertificates is not null)
+                        {
+                            listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(adminCertificates.Options()) });
+                        }
+
                         adminListen = listen;
                     });
                 }
@@ -186,7 +195,7 @@ public sealed class ProxyServer : IAsyncDisposable
 
             var endpoint = clientListen?.IPEndPoint ?? throw new InvalidOperationException("Kestrel did not report the client endpoint");
             Uri? adminUrl = adminListen?.IPEndPoint is { } adminBound
-                ? new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{adminBound.Address}:{adminBound.Port}/"))
+                ? new Uri(string.Create(CultureInfo.InvariantCulture, $"{(adminCertificates is null ? "http" : "https")}://{adminBound.Address}:{adminBound.Port}/"))
                 : null;
             context.Endpoint = endpoint;
             context.Id = string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}-{Guid.NewGuid().ToString("N")[..6]}");
