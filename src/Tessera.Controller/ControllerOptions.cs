@@ -15,6 +15,15 @@ public sealed record ControllerOptions
     /// <summary>Where the HTTP API listens; port 0 picks a free port (tests).</summary>
     public IPEndPoint Listen { get; init; } = DefaultListen;
 
+    /// <summary>HTTPS for the API: certificate and key (re-read when the files change); null: plain HTTP.</summary>
+    public Tessera.Model.Security.TlsFiles? Tls { get; init; }
+
+    /// <summary>
+    /// A CA file whose certificates this controller trusts, besides the system's, when it calls proxies' admin APIs
+    /// over https (route pushes, status); null: the system's trust store only.
+    /// </summary>
+    public string? CaCertFile { get; init; }
+
     /// <summary>This controller's name in the leader lock and in messages; defaults to host name and process id.</summary>
     public string? Id { get; init; }
 

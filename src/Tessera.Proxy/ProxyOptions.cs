@@ -94,6 +94,24 @@ public sealed record ProxyOptions
     /// </summary>
     public TimeSpan ClusterLeaveGrace { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// TLS for clients: the certificate and key the listener presents (re-read when the files change, without dropping
+    /// connections) and, optionally, the CA client certificates must chain to (mutual TLS). Null: plain TCP only.
+    /// </summary>
+    public Tessera.Model.Security.TlsFiles? Tls { get; init; }
+
+    /// <summary>
+    /// With <see cref="Tls"/>: a second client listener, speaking TLS, while <see cref="Listen"/> stays plain TCP (for
+    /// namespaces that do not require TLS). Null: <see cref="Listen"/> itself speaks TLS.
+    /// </summary>
+    public IPEndPoint? TlsListen { get; init; }
+
+    /// <summary>HTTPS for the admin API (its own files, or the same as <see cref="Tls"/>); null: plain HTTP.</summary>
+    public Tessera.Model.Security.TlsFiles? AdminTls { get; init; }
+
+    /// <summary>A CA trusted besides the system's when the proxy calls a controller over https (health reports); null: none.</summary>
+    public string? CaCertFile { get; init; }
+
     /// <summary>Lease of the proxy's registration in the store; a proxy that cannot renew it within this time fences itself.</summary>
     public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(5);
 }

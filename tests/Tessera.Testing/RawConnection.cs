@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Tessera.Resp.Protocol;
 using Tessera.Resp.Values;
@@ -13,15 +15,49 @@ namespace Tessera.Testing;
 /// </summary>
 public sealed class RawConnection : IAsyncDisposable
 {
-    private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PipeReader _reader;
 
     private RawConnection(Socket socket)
+        : this(new NetworkStream(socket, ownsSocket: true))
     {
-        _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+    }
+
+    private RawConnection(Stream stream)
+    {
+        _stream = stream;
         _reader = PipeReader.Create(_stream);
+    }
+
+    /// <summary>The certificate the server presented, on a TLS connection.</summary>
+    public X509Certificate2? ServerCertificate { get; private set; }
+
+    /// <summary>
+    /// A TLS connection that trusts <paramref name="trusted"/> (the test CA) and presents <paramref name="clientCertificate"/>
+    /// when given; the handshake (bounded by 10 s) throws when either side refuses the other.
+    /// </summary>
+    public static async Task<RawConnection> ConnectTlsAsync(int port, X509Certificate2 trusted, X509Certificate2? clientCertificate = null)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await socket.ConnectAsync("127.0.0.1", port, timeout.Token);
+        var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = "localhost",
+                ClientCertificates = clientCertificate is null ? null : [clientCertificate],
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && TestCertificates.Chains(trusted, certificate),
+            }, timeout.Token);
+        }
+        catch
+        {
+            await ssl.DisposeAsync();
+            throw;
+        }
+
+        return new RawConnection(ssl) { ServerCertificate = ssl.RemoteCertificate is { } remote ? X509CertificateLoader.LoadCertificate(remote.GetRawCertData()) : null };
     }
 
     public static async Task<RawConnection> ConnectAsync(int port)

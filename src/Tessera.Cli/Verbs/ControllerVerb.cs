@@ -51,10 +51,13 @@ internal static class ControllerVerb
             HelpName = "path",
             DefaultValueFactory = _ => ControllerOptions.DefaultAdminTokenFile(),
         };
+        var tlsCert = new Option<FileInfo?>("--tls-cert") { Description = "PEM certificate (leaf first) for HTTPS on the API; re-read when the file changes. Admin verbs then use --controller https://…", HelpName = "file" };
+        var tlsKey = new Option<FileInfo?>("--tls-key") { Description = "PEM private key of --tls-cert.", HelpName = "file" };
+        var caCert = new Option<FileInfo?>("--ca-cert") { Description = $"PEM CA trusted (besides the system's) when calling proxies' admin APIs over https (default: ${Tessera.Model.Security.TlsTrust.CaVariable}).", HelpName = "file" };
         var logLevel = CommonOptions.LogLevel(LogLevel.Information);
         var command = new Command("controller", "Run a controller: the HTTP API that changes the topology in the store and pushes routes to proxies.")
         {
-            store, listen, id, ttl, downAfter, adminTokenFile, logLevel,
+            store, listen, id, ttl, downAfter, adminTokenFile, tlsCert, tlsKey, caCert, logLevel,
         }.WithEpilog("""
             Several controllers may share one store: one holds the leader lock and accepts changes, the others
             answer reads, refuse changes with the leader's address, and take over when the leader goes.
@@ -69,10 +72,22 @@ internal static class ControllerVerb
               tessera controller --store file:///var/lib/tessera
               tessera controller --store etcd://10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379 --listen 0.0.0.0:18080 --id ctl-a
               tessera status --controller http://127.0.0.1:18080     (in another terminal)
+              tessera controller --store file:///var/lib/tessera --tls-cert ctl.crt --tls-key ctl.key --ca-cert ca.crt
             """);
-        command.SetAction((parse, _) => RunAsync(
+        command.SetAction((parse, _) =>
+        {
+            var (cert, key) = (parse.GetValue(tlsCert), parse.GetValue(tlsKey));
+            if ((cert is null) != (key is null))
+            {
+                Console.Error.WriteLine("error: give both --tls-cert and --tls-key");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            return RunAsync(
             new ControllerOptions
             {
+                Tls = cert is null ? null : new Tessera.Model.Security.TlsFiles(cert.FullName, key!.FullName),
+                CaCertFile = Tessera.Model.Security.TlsTrust.CaFile(parse.GetValue(caCert)?.FullName),
                 StoreUrl = parse.GetValue(store)!,
                 Listen = parse.GetValue(listen)!,
                 Id = parse.GetValue(id),
@@ -80,7 +95,8 @@ internal static class ControllerVerb
                 Health = new HealthOptions { DownAfter = TimeSpan.FromSeconds(parse.GetValue(downAfter)) },
                 AdminTokenFile = parse.GetValue(adminTokenFile)!,
             },
-            parse.GetValue(logLevel)));
+            parse.GetValue(logLevel));
+        });
         return command;
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Tessera.Model.Security;
 using Tessera.Proxy;
 using Tessera.Cli.Hosting;
 using Tessera.Proxy.Hosting;
@@ -59,6 +60,7 @@ internal static class ProxyVerb
             Description = "host:port the cluster face and `tessera proxies` give clients for this proxy (what they can reach); default: the --listen address.",
             CustomParser = ParseAnnounce,
         };
+        var tls = new ProxyTlsOptions();
         var logLevel = CommonOptions.LogLevel(LogLevel.Information);
 
         var command = new Command("proxy", "Run a proxy until Ctrl-C or SIGTERM, with routes from the coordinator store (--store) or a topology file (--config).")
@@ -82,6 +84,11 @@ internal static class ProxyVerb
             createCluster, StackExchange.Redis, redis-cli -c) may be given any proxy: CLUSTER SLOTS divides the
             16384 slots among the live proxies that have it on (each proxy lists only itself with --config).
             A stopping proxy first leaves that table, then drains. --announce sets the address listed for it.
+            With --tls-cert and --tls-key the client listener speaks TLS (with --tls-listen, a second listener
+            does and --listen stays plain). The files are re-read when they change: replace them (write, then
+            rename into place) and new connections get the new certificate while open ones keep theirs.
+            --tls-client-ca asks every client for a certificate signed by that CA (mutual TLS); a namespace may
+            then bind such clients without AUTH (tessera namespace set NS --client-cert-subject "CN=app").
 
             Topology file (YAML; JSON has the same keys):
               epoch: 1
@@ -101,6 +108,8 @@ internal static class ProxyVerb
               tessera proxy -c topology.json -l 0.0.0.0:6380
               tessera proxy --store etcd://10.0.0.1:2379 --listen 0.0.0.0:19000 --proxy-protocol
               tessera proxy --store etcd://10.0.0.1:2379 --listen 0.0.0.0:19000 --cluster-face --announce 10.0.0.5:19000
+              tessera proxy --store file:///var/lib/tessera --tls-cert proxy.crt --tls-key proxy.key --tls-client-ca ca.crt
+              tessera proxy --store file:///var/lib/tessera --tls-cert proxy.crt --tls-key proxy.key --admin-tls --ca-cert ca.crt
             """);
 
         command.SetAction((parse, _) =>
@@ -113,6 +122,16 @@ internal static class ProxyVerb
                 return Task.FromResult(ExitCodes.Usage);
             }
 
+            var tlsError = tls.Read(parse, out var tlsFiles, out var tlsListen);
+            TlsFiles? adminTls = null;
+            string? caFile = null;
+            tlsError ??= tls.ReadAdmin(parse, tlsFiles, out adminTls, out caFile);
+            if (tlsError is not null)
+            {
+                Console.Error.WriteLine("error: " + tlsError);
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
             var options = new ProxyOptions
             {
                 Listen = parse.GetValue(listen)!,
@@ -120,11 +139,20 @@ internal static class ProxyVerb
                 AcceptProxyProtocol = parse.GetValue(proxyProtocol),
                 ClusterFace = parse.GetValue(clusterFace),
                 Announce = parse.GetValue(announce),
+                Tls = tlsFiles,
+                TlsListen = tlsListen,
+                AdminTls = adminTls,
+                CaCertFile = caFile,
             };
             return storeUrl is not null
                 ? RunWithStoreAsync(storeUrl, options with { Admin = parse.GetValue(admin) ?? new IPEndPoint(IPAddress.Loopback, 19100) }, parse.GetValue(logLevel))
                 : RunAsync(configFile!, options with { Admin = parse.GetValue(admin) }, parse.GetValue(logLevel));
         });
+        foreach (var option in tls.All)
+        {
+            command.Options.Add(option);
+        }
+
         return command;
     }
 
@@ -175,7 +203,7 @@ internal static class ProxyVerb
         await using (proxy.ConfigureAwait(false))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Tessera proxy {proxy.Id} is ready on {proxy.Endpoint} (admin {proxy.AdminUrl}, store {storeUrl}, epoch {proxy.Epoch}): redis-cli -h {proxy.Endpoint.Address} -p {proxy.Endpoint.Port}"));
+                $"Tessera proxy {proxy.Id} is ready on {proxy.Endpoint} (admin {proxy.AdminUrl}, store {storeUrl}, epoch {proxy.Epoch}): redis-cli -h {proxy.Endpoint.Address} -p {proxy.Endpoint.Port}{TlsHint(proxy)}"));
             await signal.WaitAsync().ConfigureAwait(false);
             Console.WriteLine($"Received {signal.Received}: stopping the proxy.");
         }
@@ -214,7 +242,8 @@ internal static class ProxyVerb
             running = proxy;
             try
             {
-                if (!await ProxyReadiness.WaitForPongAsync(proxy.Endpoint, ReadyTimeout, signal.Token).ConfigureAwait(false))
+                // A TLS-only listener was checked by Kestrel binding it; a plain one answers a PING first.
+                if (!Equals(proxy.TlsEndpoint, proxy.Endpoint) && !await ProxyReadiness.WaitForPongAsync(proxy.Endpoint, ReadyTimeout, signal.Token).ConfigureAwait(false))
                 {
                     await error.WriteLineAsync($"The proxy on {proxy.Endpoint} did not answer PING in time; stopping.").ConfigureAwait(false);
                     return ExitCodes.Failure;
@@ -227,13 +256,20 @@ internal static class ProxyVerb
 
             Console.WriteLine(Describe(configFile.FullName, topology));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Tessera proxy is ready on {proxy.Endpoint}: redis-cli -h {proxy.Endpoint.Address} -p {proxy.Endpoint.Port}"));
+                $"Tessera proxy is ready on {proxy.Endpoint}: redis-cli -h {proxy.Endpoint.Address} -p {proxy.Endpoint.Port}{TlsHint(proxy)}"));
             await signal.WaitAsync().ConfigureAwait(false);
             Console.WriteLine($"Received {signal.Received}: stopping the proxy.");
         }
 
         return ExitCodes.Ok;
     }
+
+    /// <summary>How to reach the TLS listener, for the ready line.</summary>
+    private static string TlsHint(ProxyServer proxy) => proxy.TlsEndpoint is not { } tls
+        ? ""
+        : Equals(tls, proxy.Endpoint)
+            ? " --tls --cacert <ca.crt> (TLS)"
+            : string.Create(CultureInfo.InvariantCulture, $"; TLS on {tls}: redis-cli --tls --cacert <ca.crt> -h {tls.Address} -p {tls.Port}");
 
     /// <summary>SIGHUP: load the file again and apply it; keep the running topology when the file is invalid.</summary>
     private static void Reload(string path, ProxyServer? proxy, ILogger logger)

@@ -8,6 +8,7 @@ using Tessera.Controller.Health;
 using Tessera.Controller.Migration;
 using Tessera.Controller.Rebalance;
 using Tessera.Model.Api;
+using Tessera.Model.Security;
 using Tessera.Model.Topology;
 
 namespace Tessera.Controller.Api;
@@ -29,6 +30,15 @@ public sealed class ControllerClient : IDisposable
     /// <summary>A client with its own <see cref="HttpClient"/> for the controller at <paramref name="baseUrl"/>.</summary>
     public ControllerClient(Uri baseUrl, TimeSpan? timeout = null)
         : this(new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3) }) { Timeout = timeout ?? DefaultTimeout }, baseUrl, ownsHttp: true)
+    {
+    }
+
+    /// <summary>
+    /// A client for the controller at <paramref name="baseUrl"/> (http or https) that trusts <paramref name="caCertFile"/>'s
+    /// certificates besides the system's (null: the system's only).
+    /// </summary>
+    public ControllerClient(Uri baseUrl, string? caCertFile, TimeSpan? timeout = null)
+        : this(new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3) }.Trusting(caCertFile)) { Timeout = timeout ?? DefaultTimeout }, baseUrl, ownsHttp: true)
     {
     }
 
@@ -311,7 +321,9 @@ public sealed class ControllerClient : IDisposable
             SocketError.TimedOut => "connection timed out",
             _ => socket.Message,
         }
-        : e.Message;
+        : e.InnerException is System.Security.Authentication.AuthenticationException tls
+            ? $"the TLS handshake failed: {tls.Message} (is its certificate signed by a private CA? give --ca-cert FILE or set {TlsTrust.CaVariable})"
+            : e.Message;
 }
 
 /// <summary>The controller answered with an error: <see cref="StatusCode"/> and its reason in <see cref="Exception.Message"/>.</summary>

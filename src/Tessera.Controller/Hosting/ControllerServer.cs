@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -77,7 +78,8 @@ public sealed class ControllerServer : IAsyncDisposable
         var logger = loggerFactory.CreateLogger("Tessera.Controller");
         var store = StoreFactory.Open(options.StoreUrl, time);
         var credentials = new StoredCredentials(store, logger);
-        var proxyClient = new ProxyAdminClient(() => credentials.ClusterSecret);
+        var proxyClient = new ProxyAdminClient(() => credentials.ClusterSecret, options.CaCertFile);
+        var certificates = options.Tls is { } tls ? new Tessera.Model.Security.ServerCertificates(tls, message => logger.LogWarning("{Message}", message)) : null;
         WebApplication? app = null;
         FailoverService? failover = null;
         try
@@ -108,7 +110,14 @@ public sealed class ControllerServer : IAsyncDisposable
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;
-                kestrel.Listen(options.Listen);
+                kestrel.Listen(options.Listen, listen =>
+                {
+                    if (certificates is not null)
+                    {
+                        // HTTPS with the certificate re-read when its files change (see ServerCertificates).
+                        listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(certificates.Options()) });
+                    }
+                });
             });
             app = builder.Build();
             ControllerApi.Map(app, context);
@@ -129,7 +138,7 @@ public sealed class ControllerServer : IAsyncDisposable
                 await credentials.ReloadAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            var url = AdvertisedUrl(app, options.Listen);
+            var url = AdvertisedUrl(app, options.Listen, certificates is null ? "http" : "https");
             context.Url = url.ToString().TrimEnd('/');
             var server = new ControllerServer(app, context, store, proxyClient, failover, url);
             election.Self = self with { Url = context.Url };
@@ -227,7 +236,7 @@ public sealed class ControllerServer : IAsyncDisposable
         await _context.Migrations.ResumeAfterElectionAsync(term).ConfigureAwait(false);
     }
 
-    private static Uri AdvertisedUrl(WebApplication app, IPEndPoint requested)
+    private static Uri AdvertisedUrl(WebApplication app, IPEndPoint requested, string scheme)
     {
         var port = requested.Port;
         if (port == 0)
@@ -246,6 +255,6 @@ public sealed class ControllerServer : IAsyncDisposable
         var host = requested.Address.Equals(IPAddress.Any) || requested.Address.Equals(IPAddress.IPv6Any)
             ? Dns.GetHostName()
             : requested.Address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{requested.Address}]" : requested.Address.ToString();
-        return new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{host}:{port}/"));
+        return new Uri(string.Create(CultureInfo.InvariantCulture, $"{scheme}://{host}:{port}/"));
     }
 }

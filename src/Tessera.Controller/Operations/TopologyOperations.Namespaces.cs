@@ -51,6 +51,37 @@ internal sealed partial class TopologyOperations
             throw OperationRefusedException.BadRequest($"the IP allow-list of namespace '{valid}' is refused: {string.Join("; ", problems)}");
         }
 
+        List<string>? certificates = null;
+        if (request.ClientCertificates is { } identities)
+        {
+            certificates = [];
+            var refused = new List<string>();
+            foreach (var identity in identities.Where(static e => !string.IsNullOrWhiteSpace(e)))
+            {
+                if (ClientCertificateIdentity.Normalize(identity, out var problem) is { } canonical)
+                {
+                    if (!certificates.Contains(canonical, StringComparer.Ordinal))
+                    {
+                        certificates.Add(canonical);
+                    }
+                }
+                else
+                {
+                    refused.Add(problem!);
+                }
+            }
+
+            if (certificates.Count > ClientCertificateIdentity.MaxEntries)
+            {
+                refused.Add($"{certificates.Count} identities are listed; at most {ClientCertificateIdentity.MaxEntries} are allowed");
+            }
+
+            if (refused.Count > 0)
+            {
+                throw OperationRefusedException.BadRequest($"the client certificate identities of namespace '{valid}' are refused: {string.Join("; ", refused)}");
+            }
+        }
+
         if (request.Quota is { } asked && (asked.OpsPerSecond < 0 || asked.BytesInPerSecond < 0 || asked.BytesOutPerSecond < 0 || asked.MaxConnections < 0 || asked.MaxRequestBytes < 0))
         {
             throw OperationRefusedException.BadRequest($"a quota of namespace '{valid}' is negative; give a positive limit, or 0 to remove it");
@@ -65,6 +96,11 @@ internal sealed partial class TopologyOperations
             async term =>
             {
                 var current = await _namespaces.RequireAsync(valid, term).ConfigureAwait(false);
+                if (certificates is { Count: > 0 })
+                {
+                    await RefuseTakenCertificatesAsync(valid, certificates, term).ConfigureAwait(false);
+                }
+
                 var next = current.Config with
                 {
                     AllowFlush = request.AllowFlush ?? current.Config.AllowFlush,
@@ -73,6 +109,8 @@ internal sealed partial class TopologyOperations
                     AllowedIps = allowed is null || allowed.SequenceEqual(current.Config.AllowedIps, StringComparer.Ordinal) ? current.Config.AllowedIps : allowed,
                     Quota = MergeQuota(current.Config.Quota, request.Quota),
                     Reads = MergeReads(current.Config.Reads, request.Reads),
+                    RequireTls = request.RequireTls ?? current.Config.RequireTls,
+                    ClientCertificates = certificates is null || certificates.SequenceEqual(current.Config.ClientCertificates, StringComparer.Ordinal) ? current.Config.ClientCertificates : certificates,
                 };
                 var summary = DescribeSettings(next);
                 if (next == current.Config)
@@ -86,6 +124,18 @@ internal sealed partial class TopologyOperations
                 return Result(change, summary);
             },
             requestAborted);
+    }
+
+    /// <summary>Refuses identities another namespace already binds: one certificate selects one namespace.</summary>
+    private async Task RefuseTakenCertificatesAsync(string ns, List<string> certificates, CancellationToken cancellationToken)
+    {
+        foreach (var other in await _namespaces.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (other.Config.Name != ns && other.Config.ClientCertificates.Intersect(certificates, StringComparer.Ordinal).FirstOrDefault() is { } taken)
+            {
+                throw OperationRefusedException.Conflict($"client certificate identity '{taken}' already binds namespace '{other.Config.Name}'; a certificate selects one namespace (remove it there first)");
+            }
+        }
     }
 
     /// <summary><paramref name="current"/> with <paramref name="change"/>'s fields: null keeps one, 0 removes it; null when no limit is left.</summary>
@@ -185,6 +235,8 @@ internal sealed partial class TopologyOperations
         + (ns.ReadOnly ? "read-only (writes are refused, reads go on)" : "read-write")
         + (ns.Open ? ", open (no password needed)" : ", closed (clients AUTH with a user's password)")
         + (ns.AllowedIps.Count == 0 ? ", clients from any address" : $", clients from {string.Join(", ", ns.AllowedIps)} only")
+        + (ns.RequireTls ? ", TLS required" : "")
+        + (ns.ClientCertificates.Count == 0 ? "" : $", bound without AUTH by client certificates {string.Join(", ", ns.ClientCertificates)}")
         + $", {DescribeQuota(ns.Quota)}"
         + $", {DescribeReads(ns.Reads)}"
         + (ns.AllowFlush ? ", FLUSHDB/FLUSHALL allowed (they empty every group)" : ", FLUSHDB/FLUSHALL refused");

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Tessera.Model.Api;
 using Tessera.Model.Proxies;
+using Tessera.Model.Security;
 
 namespace Tessera.Controller.Proxies;
 
@@ -16,7 +17,8 @@ internal sealed class ProxyAdminClient : IDisposable
     private readonly Func<string?> _clusterSecret;
 
     /// <param name="clusterSecret">The cluster secret as the controller knows it now (it may change while the controller runs).</param>
-    public ProxyAdminClient(Func<string?> clusterSecret)
+    /// <param name="caCertFile">A CA trusted besides the system's for proxies whose admin API speaks https; null: none.</param>
+    public ProxyAdminClient(Func<string?> clusterSecret, string? caCertFile = null)
     {
         _clusterSecret = clusterSecret;
         // Short connect timeout: a proxy that is gone refuses or times out fast and is retried on the next round.
@@ -24,7 +26,7 @@ internal sealed class ProxyAdminClient : IDisposable
         {
             ConnectTimeout = TimeSpan.FromSeconds(1),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        })
+        }.Trusting(caCertFile))
         {
             Timeout = Timeout.InfiniteTimeSpan,
         };

@@ -12,10 +12,12 @@ public sealed record CreateNamespaceRequest(string Name, bool Open = false);
 /// <param name="AllowedIps">The client networks allowed (CIDR), replacing the list; empty: any address.</param>
 /// <param name="Quota">Limits to change: a null field stays as it is, 0 removes that limit, a positive number sets it.</param>
 /// <param name="Reads">Read routing to change (<see cref="ReadSettingsChange"/>); null leaves it.</param>
-public sealed record UpdateNamespaceRequest(bool? AllowFlush = null, bool? Open = null, bool? ReadOnly = null, IReadOnlyList<string>? AllowedIps = null, Topology.NamespaceQuota? Quota = null, ReadSettingsChange? Reads = null)
+/// <param name="RequireTls">Whether clients must reach the namespace over TLS.</param>
+/// <param name="ClientCertificates">Client certificate identities binding a connection without AUTH, replacing the list; empty: none.</param>
+public sealed record UpdateNamespaceRequest(bool? AllowFlush = null, bool? Open = null, bool? ReadOnly = null, IReadOnlyList<string>? AllowedIps = null, Topology.NamespaceQuota? Quota = null, ReadSettingsChange? Reads = null, bool? RequireTls = null, IReadOnlyList<string>? ClientCertificates = null)
 {
     /// <summary>True when the request changes nothing.</summary>
-    public bool IsEmpty => AllowFlush is null && Open is null && ReadOnly is null && AllowedIps is null && Quota is null && (Reads is null || Reads.IsEmpty);
+    public bool IsEmpty => AllowFlush is null && Open is null && ReadOnly is null && AllowedIps is null && Quota is null && (Reads is null || Reads.IsEmpty) && RequireTls is null && ClientCertificates is null;
 }
 
 /// <summary>Changes to a namespace's <see cref="Topology.ReadSettings"/>; a null field stays as it is.</summary>

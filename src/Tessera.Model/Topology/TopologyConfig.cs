@@ -54,6 +54,19 @@ public sealed record NamespaceConfig
 
     /// <summary>Where read-only commands go (<see cref="ReadSettings"/>); null: every command at the master.</summary>
     public ReadSettings? Reads { get; init; }
+
+    /// <summary>
+    /// Clients must reach the namespace over TLS: AUTH (and binding by a client certificate) on a plain TCP connection
+    /// is refused, and plain connections already bound are closed when it is switched on.
+    /// </summary>
+    public bool RequireTls { get; init; }
+
+    /// <summary>
+    /// Client certificate identities (canonical <see cref="Tenants.ClientCertificateIdentity"/> forms: a subject, a SAN
+    /// DNS name or a SHA-256 fingerprint) that bind a TLS connection presenting such a certificate to this namespace
+    /// without AUTH. Only useful on a listener that verifies client certificates (mutual TLS). Empty: none.
+    /// </summary>
+    public IReadOnlyList<string> ClientCertificates { get; init; } = [];
 }
 
 /// <summary>

@@ -53,6 +53,11 @@ public static class TopologyValidator
                 problems.Add($"namespace '{ns.Name}': {problem}");
             }
 
+            foreach (var problem in Tenants.ClientCertificateIdentity.Problems(ns.ClientCertificates))
+            {
+                problems.Add($"namespace '{ns.Name}': {problem}");
+            }
+
             if (ns.Quota is { } quota && (quota.OpsPerSecond < 0 || quota.BytesInPerSecond < 0 || quota.BytesOutPerSecond < 0 || quota.MaxConnections < 0 || quota.MaxRequestBytes < 0))
             {
                 problems.Add($"namespace '{ns.Name}': a quota is negative; limits are positive numbers (0 or absent: no limit)");

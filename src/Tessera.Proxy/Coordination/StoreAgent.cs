@@ -74,9 +74,10 @@ internal sealed class StoreAgent : IAsyncDisposable
         _record = record;
         _ttl = options.LeaseTtl;
         _requestTimeout = options.RequestTimeout;
+        _http = new HttpClient(new SocketsHttpHandler().Trusting(options.CaCertFile)) { Timeout = TimeSpan.FromSeconds(2) };
     }
 
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private readonly HttpClient _http;
     private readonly Dictionary<string, long> _lastReport = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Loads the topology, registers, and starts following the store. A failure here is fatal for the proxy.</summary>
@@ -394,7 +395,7 @@ internal sealed class StoreAgent : IAsyncDisposable
                     request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
                 }
 
-                using var response = await Http.SendAsync(request, _stop.Token).ConfigureAwait(false);
+                using var response = await _http.SendAsync(request, _stop.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException or CoordinatorStoreException or UriFormatException)
             {
@@ -494,6 +495,8 @@ internal sealed class StoreAgent : IAsyncDisposable
             // The lease expires on its own.
             _logger.LogDebug("Revoking the lease failed: {Reason}", ex.Message);
         }
+
+        _http.Dispose();
 
         _stop.Dispose();
     }

@@ -43,7 +43,14 @@ internal sealed class ClientConnectionHandler : ConnectionHandler
             }
 
             var session = new ClientSession(_context, connection.Transport, _context.NextClientId(), remote);
-            if (_context.Options.InlineSocketCompletions && connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+            var (tls, identities) = ClientTls.Describe(connection.Features);
+            if (tls)
+            {
+                // The session reads decrypted bytes from the TLS layer's pipe, not from the socket: socket-level
+                // inlining would run decryption on the event thread; TLS connections keep the thread-pool path.
+                session.UseTls(identities);
+            }
+            else if (_context.Options.InlineSocketCompletions && connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
             {
                 session.EnableAdaptiveInlining(socket);
             }

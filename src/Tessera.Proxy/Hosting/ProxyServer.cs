@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,13 +27,20 @@ public sealed class ProxyServer : IAsyncDisposable
     private ICoordinatorStore? _store;
     private int _disposed;
 
-    private ProxyServer(WebApplication app, ProxyContext context, IPEndPoint endpoint, Uri? adminUrl)
+    private ProxyServer(WebApplication app, ProxyContext context, IPEndPoint endpoint, Uri? adminUrl, IPEndPoint? tlsEndpoint)
     {
         _app = app;
         _context = context;
         Endpoint = endpoint;
         AdminUrl = adminUrl;
+        TlsEndpoint = tlsEndpoint;
     }
+
+    /// <summary>The endpoint TLS clients connect to: <see cref="Endpoint"/> when it speaks TLS, the second listener with <see cref="ProxyOptions.TlsListen"/>, null without TLS.</summary>
+    public IPEndPoint? TlsEndpoint { get; }
+
+    /// <summary>The client listener's certificates (null without TLS).</summary>
+    public Tessera.Model.Security.ServerCertificates? Certificates => _context.Certificates;
 
     /// <summary>The endpoint clients connect to (the real port when 0 was asked for).</summary>
     public IPEndPoint Endpoint { get; }
@@ -134,20 +142,44 @@ public sealed class ProxyServer : IAsyncDisposable
                 sockets.MaxWriteBufferSize = 1024 * 1024;
             });
             // Kestrel writes the port it really bound back into these (port 0 = any free port).
-            ListenOptions? clientListen = null, adminListen = null;
+            ListenOptions? clientListen = null, adminListen = null, tlsListen = null;
+            var adminCertificates = options.AdminTls is { } adminTls
+                ? new Tessera.Model.Security.ServerCertificates(adminTls with { ClientCaFile = null }, message => context.Logger.LogWarning("{Message}", message))
+                : null;
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;
                 kestrel.Listen(options.Listen, listen =>
                 {
+                    if (options.TlsListen is null)
+                    {
+                        ClientTls.Use(listen, context);
+                        tlsListen = context.Certificates is null ? null : listen;
+                    }
+
                     listen.UseConnectionHandler<ClientConnectionHandler>();
                     clientListen = listen;
                 });
+                if (options.TlsListen is { } second && context.Certificates is not null)
+                {
+                    kestrel.Listen(second, listen =>
+                    {
+                        ClientTls.Use(listen, context);
+                        listen.UseConnectionHandler<ClientConnectionHandler>();
+                        tlsListen = listen;
+                    });
+                }
+
                 if (options.Admin is { } admin)
                 {
                     kestrel.Listen(admin, listen =>
                     {
                         listen.Protocols = HttpProtocols.Http1;
+                        if (adminCertificates is not null)
+                        {
+                            listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(adminCertificates.Options()) });
+                        }
+
                         adminListen = listen;
                     });
                 }
@@ -170,14 +202,14 @@ public sealed class ProxyServer : IAsyncDisposable
 
             var endpoint = clientListen?.IPEndPoint ?? throw new InvalidOperationException("Kestrel did not report the client endpoint");
             Uri? adminUrl = adminListen?.IPEndPoint is { } adminBound
-                ? new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{adminBound.Address}:{adminBound.Port}/"))
+                ? new Uri(string.Create(CultureInfo.InvariantCulture, $"{(adminCertificates is null ? "http" : "https")}://{adminBound.Address}:{adminBound.Port}/"))
                 : null;
             context.Endpoint = endpoint;
             context.Id = string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}-{Guid.NewGuid().ToString("N")[..6]}");
 
             // Until a store lists other proxies (and always without one) the cluster face lists this proxy alone.
             context.Cluster.SetSelf(context.Id, options.Announce ?? string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}"));
-            return new ProxyServer(app, context, endpoint, adminUrl);
+            return new ProxyServer(app, context, endpoint, adminUrl, tlsListen?.IPEndPoint);
         }
         catch
         {

@@ -27,6 +27,19 @@ internal sealed partial class ClientSession
 
     private IPAddress? _clientAddress;
 
+    /// <summary>True when the client reached the proxy over TLS.</summary>
+    private bool _tls;
+
+    /// <summary>The identities of the client's verified certificate (mutual TLS), or null.</summary>
+    private IReadOnlyList<string>? _certificateIdentities;
+
+    /// <summary>Marks the session as TLS, with its verified client certificate's identities (call before <see cref="RunAsync"/>).</summary>
+    internal void UseTls(IReadOnlyList<string>? certificateIdentities)
+    {
+        _tls = true;
+        _certificateIdentities = certificateIdentities;
+    }
+
     /// <summary>The namespace this client is served by: "default" until AUTH binds another.</summary>
     public string Namespace => _user?.Namespace ?? DefaultNamespace;
 
@@ -39,7 +52,15 @@ internal sealed partial class ClientSession
     /// </summary>
     private SessionUser? CurrentUser()
     {
-        if (_user is null && _context.Tenants.OpenUser(DefaultNamespace) is { } open && AllowList.Allows(open.Tenant.AllowedNetworks, ClientAddress()) && CountConnection(open.Tenant))
+        if (_user is null && _certificateIdentities is not null && _context.Tenants.ByCertificate(_certificateIdentities) is { } bound
+            && AllowList.Allows(bound.Tenant.AllowedNetworks, ClientAddress()) && CountConnection(bound.Tenant))
+        {
+            // A verified client certificate a namespace lists selects that namespace: no AUTH needed.
+            _user = bound;
+        }
+
+        if (_user is null && _context.Tenants.OpenUser(DefaultNamespace) is { } open && (_tls || !open.Tenant.RequireTls)
+            && AllowList.Allows(open.Tenant.AllowedNetworks, ClientAddress()) && CountConnection(open.Tenant))
         {
             _user = open;
         }
@@ -135,6 +156,12 @@ internal sealed partial class ClientSession
             return false;
         }
 
+        if (user.Tenant.RequireTls && !_tls)
+        {
+            ReplyError($"NOPERM namespace '{user.Namespace}' requires TLS: this connection is plain TCP; connect to the proxy's TLS port (redis-cli --tls --cacert ca.crt …)");
+            return false;
+        }
+
         var current = _user ?? CurrentUser();
         if (current is not null && current.Namespace != user.Namespace)
         {
@@ -180,7 +207,7 @@ internal sealed partial class ClientSession
         }
 
         var next = _context.Tenants.Refresh(user);
-        if (next is null || !AllowList.Allows(user.Tenant.AllowedNetworks, ClientAddress()))
+        if (next is null || !AllowList.Allows(user.Tenant.AllowedNetworks, ClientAddress()) || (user.Tenant.RequireTls && !_tls))
         {
             _evicted = true;
             Wake();

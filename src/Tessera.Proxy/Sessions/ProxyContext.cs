@@ -33,10 +33,18 @@ internal sealed class ProxyContext : IAsyncDisposable
         Tenants.AccessChanged += RefreshUsers;
         Metrics = new ProxyMetrics(Stats, Tenants, Backends.Snapshot);
         Stats.Metrics = Metrics;
+        if (options.Tls is { } tls)
+        {
+            var logger = Logger;
+            Certificates = new Tessera.Model.Security.ServerCertificates(tls, message => logger.LogWarning("{Message}", message));
+        }
     }
 
     /// <summary>The proxy's metrics instruments (served at the admin port's /metrics).</summary>
     public ProxyMetrics Metrics { get; }
+
+    /// <summary>The client listener's TLS certificates, re-read when their files change; null without TLS.</summary>
+    public Tessera.Model.Security.ServerCertificates? Certificates { get; }
 
     /// <summary>Every namespace's users and live settings.</summary>
     public TenantDirectory Tenants { get; }

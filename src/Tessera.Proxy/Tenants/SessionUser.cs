@@ -25,4 +25,7 @@ internal sealed class SessionUser
 
     /// <summary>True when no user's password admitted the session: the namespace is open.</summary>
     public bool ViaOpenNamespace { get; }
+
+    /// <summary>The client certificate identity that bound the session (no AUTH), or null.</summary>
+    public string? Certificate { get; init; }
 }

@@ -39,6 +39,12 @@ internal sealed class Tenant
     /// <summary>The allow-list as configured, to see whether a new one differs.</summary>
     public IReadOnlyList<string> AllowedIps { get; set; } = [];
 
+    /// <summary>Clients must connect over TLS (<see cref="Model.Topology.NamespaceConfig.RequireTls"/>).</summary>
+    public bool RequireTls { get; set; }
+
+    /// <summary>The client certificate identities that bind to the namespace, as configured.</summary>
+    public IReadOnlyList<string> ClientCertificates { get; set; } = [];
+
     /// <summary>Clients may use it without a password.</summary>
     public bool Open { get; set; }
 

@@ -17,6 +17,7 @@ internal sealed class TenantDirectory
     private readonly ConcurrentDictionary<string, Tenant> _tenants = new(StringComparer.Ordinal);
     private readonly object _writeLock = new();
     private FrozenDictionary<string, TenantUsers> _users = FrozenDictionary<string, TenantUsers>.Empty;
+    private FrozenDictionary<string, Tenant> _byCertificate = FrozenDictionary<string, Tenant>.Empty;
 
     private readonly TimeProvider _time;
     private int _proxies = 1;
@@ -67,6 +68,7 @@ internal sealed class TenantDirectory
     public void ApplyRoutes(RoutingSnapshot snapshot)
     {
         var changed = new List<string>();
+        var byCertificate = new Dictionary<string, Tenant>(StringComparer.Ordinal);
         foreach (var tenant in _tenants.Values)
         {
             if (!snapshot.Namespaces.ContainsKey(tenant.Name))
@@ -82,6 +84,18 @@ internal sealed class TenantDirectory
             tenant.ReadOnly = routes.Config.ReadOnly;
             tenant.Open = AllOpen || routes.Config.Open;
             tenant.Exists = true;
+            if (tenant.RequireTls != routes.Config.RequireTls || !tenant.ClientCertificates.SequenceEqual(routes.Config.ClientCertificates, StringComparer.Ordinal))
+            {
+                tenant.RequireTls = routes.Config.RequireTls;
+                tenant.ClientCertificates = routes.Config.ClientCertificates;
+                changed.Add(tenant.Name);
+            }
+
+            foreach (var identity in routes.Config.ClientCertificates)
+            {
+                byCertificate.TryAdd(identity, tenant);
+            }
+
             if (!Equals(tenant.Quota, routes.Config.Quota))
             {
                 ApplyQuota(tenant, routes.Config.Quota);
@@ -96,10 +110,34 @@ internal sealed class TenantDirectory
             }
         }
 
-        foreach (var name in changed)
+        Volatile.Write(ref _byCertificate, byCertificate.ToFrozenDictionary(StringComparer.Ordinal));
+        foreach (var name in changed.Distinct(StringComparer.Ordinal))
         {
             AccessChanged?.Invoke(name);
         }
+    }
+
+    /// <summary>
+    /// The session user a verified client certificate with <paramref name="identities"/> binds to (the first identity a
+    /// namespace lists: subject, SAN names, then fingerprint), or null when no namespace lists any of them.
+    /// </summary>
+    public SessionUser? ByCertificate(IReadOnlyList<string> identities)
+    {
+        var byCertificate = Volatile.Read(ref _byCertificate);
+        if (byCertificate.Count == 0)
+        {
+            return null;
+        }
+
+        foreach (var identity in identities)
+        {
+            if (byCertificate.TryGetValue(identity, out var tenant) && tenant.Exists)
+            {
+                return new SessionUser(tenant, "default", 0, viaOpenNamespace: false) { Certificate = identity };
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Sets <paramref name="tenant"/>'s share of <paramref name="quota"/> on this proxy.</summary>
@@ -225,6 +263,11 @@ internal sealed class TenantDirectory
         if (current.ViaOpenNamespace)
         {
             return current;
+        }
+
+        if (current.Certificate is { } identity)
+        {
+            return current.Tenant.Exists && current.Tenant.ClientCertificates.Contains(identity, StringComparer.Ordinal) ? current : null;
         }
 
         var users = Volatile.Read(ref _users);

@@ -40,7 +40,7 @@ public sealed class RoutePushTests
         foreach (var proxy in new[] { a, b })
         {
             Assert.Equal([created.Namespace.Epoch, grouped.Namespace.Epoch], proxy.Pushes.Select(p => p.Namespace.Epoch));
-            Assert.Equal(grouped.Namespace, proxy.Pushes[^1].Namespace with { Groups = grouped.Namespace.Groups, Slots = grouped.Namespace.Slots, AllowedIps = grouped.Namespace.AllowedIps });
+            Assert.Equal(grouped.Namespace, proxy.Pushes[^1].Namespace with { Groups = grouped.Namespace.Groups, Slots = grouped.Namespace.Slots, AllowedIps = grouped.Namespace.AllowedIps, ClientCertificates = grouped.Namespace.ClientCertificates });
             Assert.Equal(1, proxy.Pushes[^1].Namespace.Groups.Single().Id);
         }
 

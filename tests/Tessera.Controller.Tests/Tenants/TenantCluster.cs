@@ -37,7 +37,7 @@ internal sealed class TenantCluster : IAsyncDisposable
 
     public IReadOnlyList<ProxyServer> Proxies => _proxies;
 
-    public static async Task<TenantCluster> StartAsync(int proxies = 1, bool proxyProtocol = false, TimeSpan? quotaPatience = null)
+    public static async Task<TenantCluster> StartAsync(int proxies = 1, bool proxyProtocol = false, TimeSpan? quotaPatience = null, Func<ProxyOptions, ProxyOptions>? configure = null)
     {
         var directory = new TempDirectory();
         var redis = await RedisServers.StartAsync(directory, 2);
@@ -57,9 +57,8 @@ internal sealed class TenantCluster : IAsyncDisposable
 
             for (int i = 0; i < proxies; i++)
             {
-                cluster._proxies.Add(await ProxyServer.StartWithStoreAsync(
-                    new ProxyOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), Admin = new IPEndPoint(IPAddress.Loopback, 0), LeaseTtl = TimeSpan.FromSeconds(3), AcceptProxyProtocol = proxyProtocol, QuotaPatience = quotaPatience ?? TimeSpan.FromSeconds(10) },
-                    directory.StoreUrl));
+                var options = new ProxyOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), Admin = new IPEndPoint(IPAddress.Loopback, 0), LeaseTtl = TimeSpan.FromSeconds(3), AcceptProxyProtocol = proxyProtocol, QuotaPatience = quotaPatience ?? TimeSpan.FromSeconds(10) };
+                cluster._proxies.Add(await ProxyServer.StartWithStoreAsync(configure is null ? options : configure(options), directory.StoreUrl));
             }
 
             return cluster;

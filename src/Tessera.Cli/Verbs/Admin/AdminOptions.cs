@@ -52,6 +52,17 @@ internal static class AdminOptions
         Recursive = true,
     };
 
+    /// <summary><c>--ca-cert FILE</c>: a CA to trust for an https controller, recursive like <see cref="Controller"/>.</summary>
+    public static Option<string?> CaCert() => new(CaCertName)
+    {
+        Description = $"PEM CA certificate to trust, besides the system's, when --controller is an https URL signed by a private CA (default: ${Tessera.Model.Security.TlsTrust.CaVariable}).",
+        HelpName = "file",
+        Recursive = true,
+    };
+
+    /// <summary>The name of <see cref="CaCert"/>.</summary>
+    public const string CaCertName = "--ca-cert";
+
     /// <summary>The name of <see cref="Token"/>, which the verbs' runner reads it by.</summary>
     public const string TokenName = "--token";
 
@@ -69,7 +80,7 @@ internal static class AdminOptions
         var text = result.Tokens.Count == 0 ? "" : result.Tokens[0].Value;
         if (!text.Contains("://", StringComparison.Ordinal))
         {
-            // "127.0.0.1:18080" is what people type; it means http.
+            // "127.0.0.1:18080" is what people type; it means http (give https:// for a controller with --tls-cert).
             text = "http://" + text;
         }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Tessera.Cli.Hosting;
 using Tessera.Controller.Api;
 using Tessera.Model.Api;
+using Tessera.Model.Security;
 
 namespace Tessera.Cli.Verbs.Admin;
 
@@ -25,7 +26,18 @@ internal static class AdminRun
             return ExitCodes.Failure;
         }
 
-        using var client = new ControllerClient(parse.GetValue(controller)!) { FollowLeader = true, Token = token };
+        ControllerClient client;
+        try
+        {
+            client = new ControllerClient(parse.GetValue(controller)!, TlsTrust.CaFile(parse.GetValue<string?>(AdminOptions.CaCertName))) { FollowLeader = true, Token = token };
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            await output.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        using var owned = client;
         try
         {
             await action(client, output, cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,7 @@ internal static class AdminVerbs
             // Every admin verb sends a token; the options are recursive, so they work after any sub-verb too.
             verb.Add(AdminOptions.Token());
             verb.Add(AdminOptions.TokenFile());
+            verb.Add(AdminOptions.CaCert());
             root.Add(verb);
         }
     }

@@ -110,6 +110,8 @@ internal static class NamespaceVerb
         }
 
         if (ns.AllowedIps.Count > 0) parts.Add($"ips {string.Join(",", ns.AllowedIps)}");
+        if (ns.RequireTls) parts.Add("tls");
+        if (ns.ClientCertificates.Count > 0) parts.Add($"certs {string.Join(";", ns.ClientCertificates)}");
         return parts.Count == 0 ? "-" : string.Join(" ", parts);
     }
 
@@ -165,9 +167,21 @@ internal static class NamespaceVerb
             HelpName = "where",
         };
         readFallback.AcceptOnlyFromAmong("replicas-then-master", "master", "replicas");
+        var requireTls = new Option<bool?>("--require-tls")
+        {
+            Description = "true: clients must connect over TLS (a proxy started with --tls-cert); AUTH on a plain connection is refused and plain connections already open are closed. false: plain TCP is accepted again.",
+            HelpName = "true|false",
+        };
+        var clientCert = new Option<string[]>("--client-cert-subject")
+        {
+            Description = "A client certificate identity that binds a TLS connection to this namespace without AUTH (the proxy must verify client certificates: --tls-client-ca): a subject \"CN=shop-app\" (or \"CN=shop-app,O=Example\", as `openssl x509 -noout -subject -nameopt RFC2253` prints), a SAN \"dns:shop.example.com\" or a fingerprint \"sha256:...\". Repeat for several; replaces the list.",
+            HelpName = "identity",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var noClientCert = new Option<bool>("--no-client-cert") { Description = "Remove every client certificate identity: clients AUTH again." };
         var json = AdminOptions.Json();
         var backend = new NamespaceBackendOptions();
-        var command = new Command("set", "Change a namespace's settings; running proxies apply them at once.") { name, allowFlush, open, readOnly, allowIp, anyIp, maxOps, maxBytes, maxBytesOut, maxConnections, maxRequest, readMode, maxLag, readYourWrites, readFallback, json }
+        var command = new Command("set", "Change a namespace's settings; running proxies apply them at once.") { name, allowFlush, open, readOnly, allowIp, anyIp, maxOps, maxBytes, maxBytesOut, maxConnections, maxRequest, readMode, maxLag, readYourWrites, readFallback, requireTls, clientCert, noClientCert, json }
             .WithEpilog("""
                 Examples:
                   tessera namespace set default --allow-flush true
@@ -181,6 +195,8 @@ internal static class NamespaceVerb
                   tessera namespace set shop --read-mode nearest --read-fallback master
                   tessera namespace set shop --backend-password "$REDIS_PASSWORD"
                   tessera namespace set shop --no-backend-password
+                  tessera namespace set shop --require-tls true
+                  tessera namespace set shop --client-cert-subject "CN=shop-app"
                 """);
         foreach (var option in backend.All)
         {
@@ -193,6 +209,13 @@ internal static class NamespaceVerb
             if (ips is not null && parse.GetValue(anyIp))
             {
                 parse.InvocationConfiguration.Error.WriteLine("error: --allow-ip and --allow-any-ip contradict each other: give one");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            var certs = parse.GetValue(clientCert) is { Length: > 0 } identities ? identities : null;
+            if (certs is not null && parse.GetValue(noClientCert))
+            {
+                parse.InvocationConfiguration.Error.WriteLine("error: --client-cert-subject and --no-client-cert contradict each other: give one");
                 return Task.FromResult(ExitCodes.Usage);
             }
 
@@ -210,7 +233,7 @@ internal static class NamespaceVerb
                 parse.GetValue(maxLag),
                 parse.GetValue(readYourWrites),
                 Model.Topology.ReadSettings.TryParse(parse.GetValue(readFallback), out Model.Topology.ReadFallback fallback) ? fallback : null);
-            var request = new Model.Api.UpdateNamespaceRequest(parse.GetValue(allowFlush), parse.GetValue(open), parse.GetValue(readOnly), parse.GetValue(anyIp) ? [] : ips, quotaGiven ? quota : null, reads.IsEmpty ? null : reads);
+            var request = new Model.Api.UpdateNamespaceRequest(parse.GetValue(allowFlush), parse.GetValue(open), parse.GetValue(readOnly), parse.GetValue(anyIp) ? [] : ips, quotaGiven ? quota : null, reads.IsEmpty ? null : reads, parse.GetValue(requireTls), parse.GetValue(noClientCert) ? [] : certs);
             var (setBackend, removeBackend, backendError) = backend.Read(parse);
             if (backendError is not null || (request.IsEmpty && setBackend is null && !removeBackend))
             {
