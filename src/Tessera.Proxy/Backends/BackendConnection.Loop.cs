@@ -198,7 +198,7 @@ internal sealed partial class BackendConnection
                     }
 
                     request.OnReply(buffer.Slice(0, length), batch);
-                    _stats.Metrics?.RecordBackend(_server, _time.GetElapsedTime(queuedAt).TotalSeconds);
+                    _stats.Metrics?.RecordBackend(_server.MetricTags, _time.GetElapsedTime(queuedAt).TotalSeconds);
                     buffer = buffer.Slice(length);
                 }
 

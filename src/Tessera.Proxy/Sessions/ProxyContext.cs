@@ -31,7 +31,10 @@ internal sealed class ProxyContext : IAsyncDisposable
         Routing.OnChanged(() => Tenants.ApplyRoutes(Routing.Current));
         Routing.OnChanged(WakeHeldSessions);
         Tenants.AccessChanged += RefreshUsers;
-        Metrics = new ProxyMetrics(Stats, Tenants, Backends.Snapshot);
+        Metrics = new ProxyMetrics(
+            Stats,
+            () => Tenants.All.Select(static t => new NamespaceSample(t.Name, t.Connections, t.QuotaWaits, t.AuthFailures)),
+            () => Backends.Snapshot().Select(static s => new ServerSample(s.MetricTags, s.IsAvailable ? 1 : 0, s.InFlight, s.Failures)));
         Stats.Metrics = Metrics;
         if (options.Tls is { } tls)
         {

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Tessera.Proxy.Backends;
-using Tessera.Proxy.Tenants;
 using Tessera.Resp.Commands;
 
 namespace Tessera.Proxy.Stats;
@@ -39,21 +37,23 @@ internal sealed class ProxyMetrics : IDisposable
     private readonly Counter<long> _commandErrors;
     private readonly Histogram<double> _backendDuration;
 
-    public ProxyMetrics(ProxyStats stats, TenantDirectory tenants, Func<IReadOnlyList<BackendServer>> servers)
+    /// <param name="namespaces">Each namespace's connections, quota waits and AUTH failures now (from the tenants).</param>
+    /// <param name="servers">Each backend server's labels, up (1/0), requests in flight and failed connections now.</param>
+    public ProxyMetrics(ProxyStats stats, Func<IEnumerable<NamespaceSample>> namespaces, Func<IEnumerable<ServerSample>> servers)
     {
         _meter = new Meter(MeterName);
         _commandDuration = _meter.CreateHistogram<double>("tessera.proxy.command.duration", "s", "Time from a command read from the client to its reply, by namespace and command (its _count is the commands)");
         _commandErrors = _meter.CreateCounter<long>("tessera.proxy.command.errors", null, "Error replies by namespace, command and error kind (the first word of the error)");
         _backendDuration = _meter.CreateHistogram<double>("tessera.proxy.backend.duration", "s", "Time from a request queued on a backend connection to its reply, by server");
-        _meter.CreateObservableGauge("tessera.proxy.client.connections", () => Each(tenants, static t => t.Connections), null, "Client connections bound to each namespace now");
-        _meter.CreateObservableCounter("tessera.proxy.quota.waits", () => Each(tenants, static t => t.QuotaWaits), null, "Times a session paused for its namespace's quota (throttled)");
-        _meter.CreateObservableCounter("tessera.proxy.auth.failures", () => Each(tenants, static t => t.AuthFailures), null, "AUTHs naming the namespace that failed (refused)");
+        _meter.CreateObservableGauge("tessera.proxy.client.connections", () => Each(namespaces, static t => t.Connections), null, "Client connections bound to each namespace now");
+        _meter.CreateObservableCounter("tessera.proxy.quota.waits", () => Each(namespaces, static t => t.QuotaWaits), null, "Times a session paused for its namespace's quota (throttled)");
+        _meter.CreateObservableCounter("tessera.proxy.auth.failures", () => Each(namespaces, static t => t.AuthFailures), null, "AUTHs naming the namespace that failed (refused)");
         _meter.CreateObservableGauge("tessera.proxy.connections", () => stats.ConnectedClients, null, "Client connections open now, authenticated or not");
         _meter.CreateObservableCounter("tessera.proxy.connections.received", () => stats.ConnectionsReceived, null, "Client connections accepted since start");
         _meter.CreateObservableCounter("tessera.proxy.connections.rejected", () => stats.RejectedConnections, null, "Client connections refused (over --max-clients)");
         _meter.CreateObservableCounter("tessera.proxy.protocol.errors", () => stats.ProtocolErrors, null, "Requests that were not valid RESP");
         _meter.CreateObservableCounter("tessera.proxy.replica.reads", () => stats.ReplicaReads, null, "Read-only commands sent to a replica instead of a master");
-        _meter.CreateObservableGauge("tessera.proxy.backend.up", () => Servers(servers, static s => s.IsAvailable ? 1 : 0), null, "1 while a backend server has a connection up or being made, 0 while it is known down");
+        _meter.CreateObservableGauge("tessera.proxy.backend.up", () => Servers(servers, static s => s.Up), null, "1 while a backend server has a connection up or being made, 0 while it is known down");
         _meter.CreateObservableGauge("tessera.proxy.backend.in_flight", () => Servers(servers, static s => s.InFlight), null, "Requests sent to a backend server and not answered yet");
         _meter.CreateObservableCounter("tessera.proxy.backend.failures", () => Servers(servers, static s => s.Failures), null, "Backend connections that failed (each is reconnected)");
     }
@@ -68,8 +68,8 @@ internal sealed class ProxyMetrics : IDisposable
         }
     }
 
-    /// <summary>Records one backend round trip of <paramref name="server"/>.</summary>
-    public void RecordBackend(BackendServer server, double seconds) => _backendDuration.Record(seconds, server.MetricTags);
+    /// <summary>Records one backend round trip of the server labelled <paramref name="serverTags"/>.</summary>
+    public void RecordBackend(KeyValuePair<string, object?>[] serverTags, double seconds) => _backendDuration.Record(seconds, serverTags);
 
     public void Dispose() => _meter.Dispose();
 
@@ -89,22 +89,28 @@ internal sealed class ProxyMetrics : IDisposable
         return "other";
     }
 
-    private static IEnumerable<Measurement<long>> Each(TenantDirectory tenants, Func<Tenant, long> value)
+    private static IEnumerable<Measurement<long>> Each(Func<IEnumerable<NamespaceSample>> namespaces, Func<NamespaceSample, long> value)
     {
-        foreach (var tenant in tenants.All)
+        foreach (var sample in namespaces())
         {
-            yield return new Measurement<long>(value(tenant), new KeyValuePair<string, object?>("namespace", tenant.Name));
+            yield return new Measurement<long>(value(sample), new KeyValuePair<string, object?>("namespace", sample.Namespace));
         }
     }
 
-    private static IEnumerable<Measurement<long>> Servers(Func<IReadOnlyList<BackendServer>> servers, Func<BackendServer, long> value)
+    private static IEnumerable<Measurement<long>> Servers(Func<IEnumerable<ServerSample>> servers, Func<ServerSample, long> value)
     {
-        foreach (var server in servers())
+        foreach (var sample in servers())
         {
-            yield return new Measurement<long>(value(server), server.MetricTags);
+            yield return new Measurement<long>(value(sample), sample.Tags);
         }
     }
 }
+
+/// <summary>A namespace's gauges at one scrape.</summary>
+internal readonly record struct NamespaceSample(string Namespace, long Connections, long QuotaWaits, long AuthFailures);
+
+/// <summary>A backend server's gauges at one scrape; <paramref name="Tags"/> its label ("server").</summary>
+internal readonly record struct ServerSample(KeyValuePair<string, object?>[] Tags, long Up, long InFlight, long Failures);
 
 /// <summary>
 /// The metric labels of one command in one namespace, made once and kept (by the namespace's <see cref="Tenant"/>), so
