@@ -50,6 +50,26 @@ public sealed class ProxyTlsVerbTests : IDisposable
         Assert.True(cli.ExitCode == 0, $"exit code {cli.ExitCode}. Output:\n{cli.Output}");
     }
 
+    [Fact]
+    public async Task Controller_serves_its_API_over_https_to_the_CLI_given_the_CA()
+    {
+        string certs = Path.Combine(_directory.Path, "certs");
+        var made = await RunAsync("bash", Path.Combine(FolderGraph.RepositoryRoot(), "bench", "tls-certs.sh"), certs);
+        Assert.True(made.ExitCode == 0, $"bench/tls-certs.sh failed:\n{made}");
+        int port = FreePort.Find();
+        string token = Path.Combine(_directory.Path, "admin.token");
+        using var controller = TesseraProcess.Start("controller", "--store", new Uri(Path.Combine(_directory.Path, "store")).AbsoluteUri, "--listen", $"127.0.0.1:{port}",
+            "--admin-token-file", token, "--tls-cert", Path.Combine(certs, "proxy.crt"), "--tls-key", Path.Combine(certs, "proxy.key"), "--log-level", "Warning");
+        await controller.WaitForLineAsync("ready", Bound);
+        Assert.Contains($"https://127.0.0.1:{port}", controller.Output, StringComparison.Ordinal);
+
+        string url = $"https://127.0.0.1:{port}";
+        var refused = await AdminCli.RunAsync("namespace", "list", "--controller", url, "--token-file", token);
+        Assert.Contains("TLS handshake failed", refused.Error, StringComparison.Ordinal);
+        await AdminCli.OkAsync("namespace", "create", "shop", "--controller", url, "--token-file", token, "--ca-cert", Path.Combine(certs, "ca.crt"));
+        Assert.Contains("shop", (await AdminCli.OkAsync("namespace", "list", "--controller", url, "--token-file", token, "--ca-cert", Path.Combine(certs, "ca.crt"))).Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--tls-cert", "x.crt")]
     [InlineData("--tls-client-ca", "ca.crt")]
