@@ -124,7 +124,7 @@ public sealed class ProxyServer : IAsyncDisposable
             builder.Services.AddSingleton(context);
             if (options.Admin is not null)
             {
-                MetricsExposition.AddTo(builder.Services, ProxyMetrics.MeterName);
+                MetricsExposition.AddTo(builder.Services, context.Metrics.Name);
             }
 
             // The proxy is a library: the process that hosts it decides what Ctrl-C and SIGTERM do.

@@ -48,6 +48,9 @@ public static class MetricsExposition
                 {
                     // Every scrape sees the values of that moment (the default caches an answer for 300 ms).
                     exporter.ScrapeResponseCacheDurationMilliseconds = 0;
+
+                    // No otel_scope_name label on every series: the meter's name says nothing a job label does not.
+                    exporter.ScopeInfoEnabled = false;
                 });
         });
     }

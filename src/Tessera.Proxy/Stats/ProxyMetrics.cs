@@ -26,6 +26,8 @@ internal sealed class ProxyMetrics : IDisposable
 {
     public const string MeterName = "Tessera.Proxy";
 
+    private static int _instances;
+
     /// <summary>50 µs to 10 s, about ×2 apart: what a Redis command through a proxy takes, from cache hit to a slow script.</summary>
     public static readonly double[] LatencyBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -41,7 +43,11 @@ internal sealed class ProxyMetrics : IDisposable
     /// <param name="servers">Each backend server's labels, up (1/0), requests in flight and failed connections now.</param>
     public ProxyMetrics(ProxyStats stats, Func<IEnumerable<NamespaceSample>> namespaces, Func<IEnumerable<ServerSample>> servers)
     {
-        _meter = new Meter(MeterName);
+        // One meter name per proxy in the process ("Tessera.Proxy", then "Tessera.Proxy.2" …): the SDK subscribes by name,
+        // so proxies hosted side by side in one process (tests, embedding) would otherwise count each other's commands.
+        int instance = Interlocked.Increment(ref _instances);
+        Name = instance == 1 ? MeterName : $"{MeterName}.{instance}";
+        _meter = new Meter(Name);
         _commandDuration = _meter.CreateHistogram<double>("tessera.proxy.command.duration", "s", "Time from a command read from the client to its reply, by namespace and command (its _count is the commands)");
         _commandErrors = _meter.CreateCounter<long>("tessera.proxy.command.errors", null, "Error replies by namespace, command and error kind (the first word of the error)");
         _backendDuration = _meter.CreateHistogram<double>("tessera.proxy.backend.duration", "s", "Time from a request queued on a backend connection to its reply, by server");
@@ -57,6 +63,9 @@ internal sealed class ProxyMetrics : IDisposable
         _meter.CreateObservableGauge("tessera.proxy.backend.in_flight", () => Servers(servers, static s => s.InFlight), null, "Requests sent to a backend server and not answered yet");
         _meter.CreateObservableCounter("tessera.proxy.backend.failures", () => Servers(servers, static s => s.Failures), null, "Backend connections that failed (each is reconnected)");
     }
+
+    /// <summary>This proxy's meter name, for the exporter to subscribe to.</summary>
+    public string Name { get; }
 
     /// <summary>Records a completed command of <paramref name="tags"/> that took <paramref name="seconds"/>; <paramref name="error"/>: its reply was an error starting so.</summary>
     public void RecordCommand(CommandTags tags, double seconds, ReadOnlySpan<byte> error)

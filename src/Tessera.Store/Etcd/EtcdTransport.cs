@@ -50,12 +50,12 @@ internal sealed class EtcdTransport : IDisposable
     public Uri PreferredEndpoint => _endpoints[Volatile.Read(ref _preferred)];
 
     /// <summary>
-    /// Drops the auth token when <paramref name="refusal"/> is etcd's "invalid auth token" (it expired, or the member
+    /// Drops the auth token when <paramref name="refusal"/> is etcd's "invalid auth token" or "revision of auth store is old" (it expired, auth changed since it was issued, or the member
     /// now serving us never gave it: simple tokens live in one member's memory). The next request authenticates again.
     /// </summary>
     public void ForgetTokenIf(string? refusal)
     {
-        if (_options.User is not null && refusal is not null && refusal.Contains("invalid auth token", StringComparison.Ordinal))
+        if (_options.User is not null && refusal is not null && (refusal.Contains("invalid auth token", StringComparison.Ordinal) || refusal.Contains("revision of auth store is old", StringComparison.Ordinal)))
         {
             _token = null;
         }
@@ -127,7 +127,7 @@ internal sealed class EtcdTransport : IDisposable
 
                     EtcdErrorException error = EtcdErrorException.From(document.RootElement, endpoint, path, response.StatusCode);
                     document.Dispose();
-                    if (_options.User is not null && error.Message.Contains("invalid auth token", StringComparison.Ordinal))
+                    if (_options.User is not null && (error.Message.Contains("invalid auth token", StringComparison.Ordinal) || error.Message.Contains("revision of auth store is old", StringComparison.Ordinal)))
                     {
                         // The token expired (or the member restarted): authenticate again and retry.
                         _token = null;

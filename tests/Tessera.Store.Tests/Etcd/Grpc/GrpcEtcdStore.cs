@@ -259,7 +259,7 @@ public sealed class GrpcEtcdStore : ICoordinatorStore
                             // A stale token is not an RpcException here: the watch is "created" and at once canceled
                             // with cancel_reason "…invalid auth token".
                             compacted = response.CompactRevision > 0;
-                            if (_options.User is not null && response.CancelReason.Contains("invalid auth token", StringComparison.Ordinal))
+                            if (_options.User is not null && (response.CancelReason.Contains("invalid auth token", StringComparison.Ordinal) || response.CancelReason.Contains("revision of auth store is old", StringComparison.Ordinal)))
                             {
                                 _token = null;
                             }
@@ -405,7 +405,7 @@ public sealed class GrpcEtcdStore : ICoordinatorStore
 
     private bool ForgetTokenIfInvalid(Exception e)
     {
-        if (_options.User is not null && e is RpcException rpc && rpc.Status.Detail.Contains("invalid auth token", StringComparison.Ordinal))
+        if (_options.User is not null && e is RpcException rpc && (rpc.Status.Detail.Contains("invalid auth token", StringComparison.Ordinal) || rpc.Status.Detail.Contains("revision of auth store is old", StringComparison.Ordinal)))
         {
             _token = null;
             return true;
