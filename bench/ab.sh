@@ -9,12 +9,13 @@
 # Options: --rounds N (3), -n REQUESTS per run (100000), -P DEPTH (1), --tests "get set",
 #          --strace N (one extra run of N GETs per variant under `strace -c -f`; needs ptrace rights),
 #          --perf N (one extra run of N GETs per variant under `perf record -g`; report in the output folder;
-#                    give the variant DOTNET_PerfMapEnabled=1 to name JIT-compiled frames)
+#                    give the variant DOTNET_PerfMapEnabled=1 to name JIT-compiled frames),
+#          --admin (each proxy also serves its admin API, so its metrics are collected, as users run it)
 # Prints one line per variant/test/round and medians at the end. Output files under bench/out/ab-*.
 # Everything it starts is stopped by PID on exit (never by name); every run has a timeout.
 set -euo pipefail
 
-ROUNDS=3; N=100000; DEPTH=1; TESTS="get set"; STRACE_N=0; PERF_N=0
+ROUNDS=3; N=100000; DEPTH=1; TESTS="get set"; STRACE_N=0; PERF_N=0; ADMIN=0
 declare -a VARIANTS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -24,7 +25,8 @@ while [[ $# -gt 0 ]]; do
     --tests) TESTS="$2"; shift ;;
     --strace) STRACE_N="$2"; shift ;;
     --perf) PERF_N="$2"; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --admin) ADMIN=1 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *=*) VARIANTS+=("$1") ;;
     *) echo "ab.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -92,7 +94,8 @@ for v in "${VARIANTS[@]}"; do
     nutcracker -c "$OUT/$label.yml" -s "$(free_port)" >"$OUT/$label.log" 2>&1 &
   else
     # shellcheck disable=SC2086 # comma-separated VAR=value list on purpose
-    env ${envs//,/ } dotnet "$dll" proxy --config "$OUT/topology.yaml" --listen "127.0.0.1:$port" >"$OUT/$label.log" 2>&1 &
+    admin_args=(); [[ $ADMIN == 1 ]] && admin_args=(--admin "127.0.0.1:$(free_port)")
+    env ${envs//,/ } dotnet "$dll" proxy --config "$OUT/topology.yaml" --listen "127.0.0.1:$port" "${admin_args[@]}" >"$OUT/$label.log" 2>&1 &
   fi
   pid=$!; PIDS+=("$pid")
   wait_pong "$port" "$pid" 30 && holds_port "$port" "$pid" || { echo "ab.sh: $label did not start (see $OUT/$label.log)" >&2; exit 1; }

@@ -31,3 +31,6 @@ holds_port() { ss -ltnpH "( sport = :$1 )" 2>/dev/null | grep -q "pid=$2,"; }
 
 # cpu_ticks PID: user + system clock ticks of the process so far.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# wait_port PORT PID SECONDS: waits until PID listens on PORT; fails when PID exits or the time is up.
+wait_port() { for _ in $(seq 1 $(( $3 * 10 ))); do kill -0 "$2" 2>/dev/null || return 1; holds_port "$1" "$2" && return 0; sleep 0.1; done; return 1; }

@@ -35,7 +35,6 @@ TICK=$(getconf CLK_TCK)
 PY=${TESSERA_PYTHON:-/usr/bin/python3}
 # shellcheck source=bench/processes.sh
 source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
-wait_port() { for _ in $(seq 1 $(( $3 * 10 ))); do kill -0 "$2" 2>/dev/null || return 1; holds_port "$1" "$2" && return 0; sleep 0.1; done; return 1; }
 
 # Servers 0-2: group 1 (master, replica, replica); 3-5: group 2.
 declare -a RPORTS=() RPIDS=()

@@ -33,7 +33,6 @@ mkdir -p "$OUT"
 TICK=$(getconf CLK_TCK)
 # shellcheck source=bench/processes.sh
 source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
-wait_port() { for _ in $(seq 1 $(( $3 * 10 ))); do kill -0 "$2" 2>/dev/null || return 1; holds_port "$1" "$2" && return 0; sleep 0.1; done; return 1; }
 
 declare -a RPORTS=()
 for i in 1 2 3 4 5; do

@@ -120,8 +120,12 @@ public sealed class CommandPolicies
     /// <summary>The policy of <paramref name="spec"/> (a command or a subcommand from <see cref="Table"/>).</summary>
     internal CommandPolicy Get(CommandSpec spec) => _policies[spec];
 
+    /// <summary>How many policies there are: every <see cref="CommandPolicy.Ordinal"/> is below this.</summary>
+    internal int Count => _policies.Count;
+
     private void Add(CommandSpec spec) => _policies[spec] = Decide(spec) with
     {
+        Ordinal = _policies.Count,
         Writes = ReplicatedWrites.Includes(spec),
         Acl = AclMask.Of(spec),
         ReplicaReads = (spec.Flags & CommandFlags.ReadOnly) != 0 && !ReplicatedWrites.Includes(spec),

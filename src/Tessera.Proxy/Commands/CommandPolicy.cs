@@ -142,6 +142,9 @@ internal sealed record CommandPolicy(CommandKind Kind, LocalCommand Local = Loca
     /// </summary>
     public bool ReplicaReads { get; init; }
 
+    /// <summary>The policy's place in the table (0 … <see cref="CommandPolicies.Count"/> - 1), for per-command arrays.</summary>
+    public int Ordinal { get; init; }
+
     /// <summary>The command's permission bits (<see cref="AclMask"/>): a session refuses it when its denied mask shares one.</summary>
     public ulong Acl { get; init; }
 }

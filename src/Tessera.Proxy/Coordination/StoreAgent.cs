@@ -25,7 +25,7 @@ namespace Tessera.Proxy.Coordination;
 /// have moved on without this proxy, so it stops routing (-TRYAGAIN) until it has a new lease, has
 /// re-registered and has reloaded every namespace.
 /// </remarks>
-internal sealed class StoreAgent : IAsyncDisposable
+internal sealed partial class StoreAgent : IAsyncDisposable
 {
     private readonly RoutingState _routing;
     private readonly TenantDirectory _tenants;
@@ -134,11 +134,11 @@ internal sealed class StoreAgent : IAsyncDisposable
             if (StorePaths.TryGetReadsNamespace(record.Key, out var readsOf))
             {
                 withReads.Add(readsOf);
-                await _routing.SetFreshReplicasAsync(readsOf, ParseFresh(record.Key, record.Value)).ConfigureAwait(false);
+                await _routing.SetFreshReplicasAsync(readsOf, Read<FreshReplicas>(record.Key, record.Value, "fresh-replica document")).ConfigureAwait(false);
                 continue;
             }
 
-            if (!StorePaths.TryGetChildName(StorePaths.Namespaces, record.Key, out _) || Parse(record.Key, record.Value) is not { } config)
+            if (!StorePaths.TryGetChildName(StorePaths.Namespaces, record.Key, out _) || Read<NamespaceConfig>(record.Key, record.Value, "namespace document") is not { } config)
             {
                 continue;
             }
@@ -174,70 +174,6 @@ internal sealed class StoreAgent : IAsyncDisposable
         await _store.PutAsync(StorePaths.Proxy(_record.Id), JsonSerializer.Serialize(_record, TesseraJson.Options), _lease, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _lastRenewal, _time.GetTimestamp());
     }
-
-    /// <summary>
-    /// Lists the live proxies (leased registrations, this one included) and returns the listing's revision. Their count
-    /// divides the namespaces' quotas: each proxy enforces limit ÷ count. Those with the cluster face on are the
-    /// cluster face's members. Re-read at every renewal (a third of the lease TTL) and whenever a registration comes
-    /// or goes (<see cref="ProxyWatchLoopAsync"/>), so a join or a leave shows within moments.
-    /// </summary>
-    /// <remarks>
-    /// The proxies divide by the registrations themselves rather than wait for the controller to push shares: the
-    /// registrations are what the controller would divide by, and a proxy that lost the controller still keeps its
-    /// tenants within their limits. The cluster face's table is likewise computed by each proxy from the same listing.
-    /// </remarks>
-    private async Task<long> ListProxiesAsync(CancellationToken cancellationToken)
-    {
-        var listing = await _store.ListAsync(StorePaths.Proxies, cancellationToken).ConfigureAwait(false);
-        int count = 0;
-        var members = new List<ClusterMember>();
-        foreach (var record in listing)
-        {
-            if (!StorePaths.TryGetChildName(StorePaths.Proxies, record.Key, out _))
-            {
-                continue;
-            }
-
-            count++;
-            if (_cluster.Enabled && ParseProxy(record.Value) is { ClusterFace: true } proxy && ClusterMember.From(proxy.Id, proxy.ClientAddress, record.CreateRevision) is { } member)
-            {
-                members.Add(member);
-            }
-        }
-
-        lock (_proxiesGate)
-        {
-            // The renewal loop and the watch both list: an older listing that finishes last must not win.
-            if (listing.Revision >= _proxiesRevision)
-            {
-                _proxiesRevision = listing.Revision;
-                _tenants.Proxies = count;
-                if (_cluster.Enabled)
-                {
-                    _cluster.SetMembers(members);
-                }
-            }
-        }
-
-        return listing.Revision;
-    }
-
-    private static ProxyRecord? ParseProxy(string json)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<ProxyRecord>(json, TesseraJson.Options);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Follows <see cref="StorePaths.Proxies"/>: any registration that comes or goes lists them again.</summary>
-    private Task ProxyWatchLoopAsync(long fromRevision, CancellationToken cancellationToken) =>
-        FollowAsync(StorePaths.Proxies, fromRevision, "the proxy registrations", async (change, ct) =>
-            await ListProxiesAsync(ct).ConfigureAwait(false), ListProxiesAsync, cancellationToken);
 
     private async Task KeepAliveLoopAsync(CancellationToken cancellationToken)
     {
@@ -288,7 +224,7 @@ internal sealed class StoreAgent : IAsyncDisposable
 
             if (StorePaths.TryGetReadsNamespace(change.Key, out var readsOf))
             {
-                await _routing.SetFreshReplicasAsync(readsOf, change.Kind == StoreEventKind.Delete || change.Value is null ? null : ParseFresh(change.Key, change.Value)).ConfigureAwait(false);
+                await _routing.SetFreshReplicasAsync(readsOf, change.Kind == StoreEventKind.Delete || change.Value is null ? null : Read<FreshReplicas>(change.Key, change.Value, "fresh-replica document")).ConfigureAwait(false);
                 return null;
             }
 
@@ -301,7 +237,7 @@ internal sealed class StoreAgent : IAsyncDisposable
             {
                 await _routing.RemoveNamespaceAsync(name).ConfigureAwait(false);
             }
-            else if (change.Value is not null && Parse(change.Key, change.Value) is { } config)
+            else if (change.Value is not null && Read<NamespaceConfig>(change.Key, change.Value, "namespace document") is { } config)
             {
                 await _routing.ApplyNamespaceAsync(config, _requestTimeout).ConfigureAwait(false);
             }
@@ -419,56 +355,6 @@ internal sealed class StoreAgent : IAsyncDisposable
         {
             _logger.LogInformation("Proxy {Id} registered again and reloaded its routes; serving", _record.Id);
             _routing.Fenced = false;
-        }
-    }
-
-    private NamespaceConfig? Parse(string key, string json)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<NamespaceConfig>(json, TesseraJson.Options);
-        }
-        catch (JsonException ex)
-        {
-            _logger.LogError("Ignoring unreadable namespace document {Key}: {Reason}", key, ex.Message);
-            return null;
-        }
-    }
-
-    /// <summary>A namespace's access document arrived, changed or went: its users to the tenants, its backend credentials to the backends.</summary>
-    private void ApplyAccess(string ns, NamespaceAccess? access)
-    {
-        _tenants.SetAccess(ns, access);
-        _backends.SetCredentials(ns, access?.Backend);
-    }
-
-    /// <summary>An access document; an unreadable one counts as no users (nobody gets in by it) and is logged.</summary>
-    private NamespaceAccess? ParseAccess(string key, string json)
-    {
-        try
-        {
-            var access = JsonSerializer.Deserialize<NamespaceAccess>(json, TesseraJson.Options);
-            _ = access is null || access.Salt.Length == 0 ? [] : Convert.FromBase64String(access.Salt);
-            return access;
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException)
-        {
-            _logger.LogError("Ignoring unreadable access document {Key}: {Reason}", key, ex.Message);
-            return null;
-        }
-    }
-
-    /// <summary>A fresh-replica document; an unreadable one counts as no fresh replica (reads stay at the masters) and is logged.</summary>
-    private FreshReplicas? ParseFresh(string key, string json)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<FreshReplicas>(json, TesseraJson.Options);
-        }
-        catch (JsonException ex)
-        {
-            _logger.LogError("Ignoring unreadable fresh-replica document {Key}: {Reason}", key, ex.Message);
-            return null;
         }
     }
 

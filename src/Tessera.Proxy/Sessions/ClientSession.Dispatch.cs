@@ -40,13 +40,13 @@ internal sealed partial class ClientSession
             return;
         }
 
+        var policy = policies.Get(spec);
         if (_user is { } user && _context.Stats.Metrics is not null)
         {
-            _timedCommand = user.Tenant.TagsOf(spec);
+            _timedCommand = user.Tenant.TagsOf(spec, policy.Ordinal, policies.Count);
             _timedSince = System.Diagnostics.Stopwatch.GetTimestamp();
         }
 
-        var policy = policies.Get(spec);
         if (!Permits(spec, policy))
         {
             return;

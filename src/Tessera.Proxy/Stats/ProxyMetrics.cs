@@ -6,7 +6,7 @@ namespace Tessera.Proxy.Stats;
 
 /// <summary>
 /// The proxy's metrics as <see cref="System.Diagnostics.Metrics"/> instruments (meter <see cref="MeterName"/>), served at
-/// the admin port's <c>/metrics</c> by the OpenTelemetry SDK's Prometheus exporter (architecture §11). Labels are
+/// the admin port's <c>/metrics</c> by the OpenTelemetry SDK's Prometheus exporter (architecture §12). Labels are
 /// bounded: namespaces, command names from the command table, error kinds from a fixed list, server addresses of
 /// the routes; never keys.
 /// </summary>

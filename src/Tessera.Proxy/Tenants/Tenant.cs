@@ -13,13 +13,28 @@ internal sealed class Tenant
     private int _connections;
     private long _quotaWaits;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Resp.Commands.CommandSpec, Stats.CommandTags> _commandTags = new(ReferenceEqualityComparer.Instance);
+    // The metric labels of each command in this namespace, by CommandPolicy.Ordinal: an array read per command, no hashing.
+    private Stats.CommandTags?[] _commandTags = [];
 
     public Tenant(string name) => Name = name;
 
-    /// <summary>The metric labels of <paramref name="spec"/> in this namespace, made on first use and kept.</summary>
-    public Stats.CommandTags TagsOf(Resp.Commands.CommandSpec spec) =>
-        _commandTags.TryGetValue(spec, out var tags) ? tags : _commandTags.GetOrAdd(spec, static (s, ns) => new Stats.CommandTags(ns, s.Name), Name);
+    /// <summary>The metric labels of <paramref name="spec"/> (policy place <paramref name="ordinal"/> of <paramref name="count"/>) in this namespace, made on first use and kept.</summary>
+    public Stats.CommandTags TagsOf(Resp.Commands.CommandSpec spec, int ordinal, int count)
+    {
+        var tags = Volatile.Read(ref _commandTags);
+        if ((uint)ordinal < (uint)tags.Length && tags[ordinal] is { } known)
+        {
+            return known;
+        }
+
+        lock (this)
+        {
+            tags = _commandTags.Length == count ? _commandTags : [.. _commandTags, .. new Stats.CommandTags?[count - _commandTags.Length]];
+            tags[ordinal] ??= new Stats.CommandTags(Name, spec.Name);
+            Volatile.Write(ref _commandTags, tags);
+            return tags[ordinal]!;
+        }
+    }
 
     public string Name { get; }
 

@@ -12,7 +12,7 @@ using Tessera.Testing;
 namespace Tessera.Controller.Tests.Metrics;
 
 /// <summary>
-/// The proxy's /metrics (architecture §11) on real processes: per-namespace command counts and latencies, errors by
+/// The proxy's /metrics (architecture §12) on real processes: per-namespace command counts and latencies, errors by
 /// kind, a viewer token required, the text clean for Debian's promtool, and Debian's prometheus scraping it and
 /// answering a per-namespace rate query.
 /// </summary>
