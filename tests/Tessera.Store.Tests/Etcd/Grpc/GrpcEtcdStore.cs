@@ -392,6 +392,13 @@ public sealed class GrpcEtcdStore : ICoordinatorStore
             {
                 throw new OperationCanceledException(cancellationToken);
             }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Grpc.Net sometimes reports its own deadline firing as a bare OperationCanceledException
+                // (a race inside GrpcCall.RunCall, seen once in CI) instead of RpcException(DeadlineExceeded):
+                // the caller did not cancel, so it is a request that timed out and is retried like one.
+                last = "DeadlineExceeded: the request timed out";
+            }
 
             if (Stopwatch.GetElapsedTime(started) >= _options.OperationTimeout)
             {
