@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Reads from replicas (issue 12, "Measured"), one run, side by side on the same servers and the same proxy:
 #   1. redis-benchmark GET at -P 1 and -P 32 through one Tessera proxy with the namespace in read mode master, then
-#      replica, interleaved per round (two groups, each one master and two replicas): ops/s, p99, and the CPU the
+#      replica, next to group 1's master direct and twemproxy over the two masters, interleaved per round (two groups, each one master and two replicas): ops/s, p99, and the CPU the
 #      masters and the replicas spent per request (µs, from /proc/PID/stat) — where the reads landed.
 #   2. Staleness (bench/staleness.py): a writer and a reader on separate connections, reader in prefer-replica mode
 #      with read-your-writes off: how often and how far the reader is behind a write acknowledged just before, in
 #      writes and in bytes of replication stream, against maxLag; and one connection writing and reading its own
 #      writes with read-your-writes on: how often it misses one (it must never).
 #
-#   bench/reads.sh [--rounds N (3)] [-n REQUESTS (100000)] [--writes N (20000)]
+#   bench/reads.sh [--rounds N (3; 0: staleness only)] [-n REQUESTS (100000)] [--writes N (20000)]
 # Needs redis-server, redis-benchmark, python3-redis; builds nothing (run `./tessera --help` once to build).
 # Everything it starts is stopped by PID on exit (never by name); every run has a timeout.
 set -euo pipefail
@@ -80,18 +80,49 @@ set_mode() {
 masters_ticks() { echo $(( $(cpu_ticks "${RPIDS[0]}") + $(cpu_ticks "${RPIDS[3]}") )); }
 replicas_ticks() { echo $(( $(cpu_ticks "${RPIDS[1]}") + $(cpu_ticks "${RPIDS[2]}") + $(cpu_ticks "${RPIDS[4]}") + $(cpu_ticks "${RPIDS[5]}") )); }
 
-timeout 300 redis-benchmark -h 127.0.0.1 -p "$PORT" -c 50 -d 100 -r 100000 -n 200000 -P 16 --csv -t set >/dev/null 2>&1
+# The references in the same run: group 1's master direct, and twemproxy over the two masters (reads at masters only:
+# neither can read from replicas, which is the point of the comparison).
+TW_PORT=$(free_port)
+cat >"$OUT/nutcracker.yml" <<EOF2
+reads:
+  listen: 127.0.0.1:$TW_PORT
+  hash: fnv1a_64
+  distribution: ketama
+  redis: true
+  auto_eject_hosts: false
+  preconnect: true
+  timeout: 5000
+  servers:
+   - 127.0.0.1:${RPORTS[0]}:1 g1
+   - 127.0.0.1:${RPORTS[3]}:1 g2
+EOF2
+TARGETS=(direct tessera-master tessera-replica)
+NUTCRACKER=$(command -v nutcracker || echo /usr/sbin/nutcracker)
+if [[ -x "$NUTCRACKER" ]]; then
+  "$NUTCRACKER" -c "$OUT/nutcracker.yml" -s "$(free_port)" -a 127.0.0.1 -o "$OUT/nutcracker.log" &
+  pid=$!; PIDS+=("$pid")
+  if wait_port "$TW_PORT" "$pid" 10; then TARGETS+=(twemproxy); else echo "reads.sh: twemproxy did not start; left out" >&2; fi
+else
+  echo "reads.sh: nutcracker is not installed; twemproxy is left out" >&2
+fi
+target_port() { case "$1" in direct) echo "${RPORTS[0]}" ;; twemproxy) echo "$TW_PORT" ;; *) echo "$PORT" ;; esac; }
+# Every target reads keys that exist on it (100-byte values): loaded through each.
+for t in "${TARGETS[@]}"; do
+  [[ "$t" == tessera-replica ]] && continue
+  timeout 300 redis-benchmark -h 127.0.0.1 -p "$(target_port "$t")" -c 50 -d 100 -r 100000 -n 200000 -P 16 --csv -t set >/dev/null 2>&1
+done
 sleep 1
 RES="$OUT/results.tsv"; : >"$RES"
-MODES=(master replica)
 for depth in 1 32; do
   n=$N; [[ $depth -gt 1 ]] && n=$((N * 3))
   for r in $(seq 1 "$ROUNDS"); do
-    for idx in 0 1; do
-      mode=${MODES[$(( (idx + r) % 2 ))]}
-      set_mode "$mode"
+    count=${#TARGETS[@]}
+    for idx in $(seq 0 $((count - 1))); do
+      # Rotated per round, so no target always runs first or last.
+      mode=${TARGETS[$(( (idx + r) % count ))]}
+      case "$mode" in tessera-master) set_mode master ;; tessera-replica) set_mode replica ;; esac
       m0=$(masters_ticks); s0=$(replicas_ticks); p0=$(cpu_ticks "$PPID_")
-      line=$(timeout 300 redis-benchmark -h 127.0.0.1 -p "$PORT" -c 50 -d 100 -r 100000 -P "$depth" -n "$n" --csv -t get 2>/dev/null | tail -n 1)
+      line=$(timeout 300 redis-benchmark -h 127.0.0.1 -p "$(target_port "$mode")" -c 50 -d 100 -r 100000 -P "$depth" -n "$n" --csv -t get 2>/dev/null | tail -n 1)
       m1=$(masters_ticks); s1=$(replicas_ticks); p1=$(cpu_ticks "$PPID_")
       ops=$(echo "$line" | cut -d, -f2 | tr -d '"'); p99=$(echo "$line" | cut -d, -f7 | tr -d '"')
       us() { python3 -c "print(f'{($2 - $1) / $TICK * 1e6 / $n:.2f}')"; }
@@ -112,7 +143,7 @@ for line in open(sys.argv[1]):
         pass
 for (d, mode), v in sorted(rows.items()):
     med = [statistics.median(x[i] for x in v) for i in range(5)]
-    print(f"-P {d:<3} GET {mode:8}\t{med[0]:>10,.0f} ops/s\tp99 {med[1]:.3f} ms\tproxy {med[2]:5.2f}\tmasters {med[3]:5.2f}\treplicas {med[4]:5.2f} µs/GET")
+    print(f"-P {d:<3} GET {mode:15}\t{med[0]:>10,.0f} ops/s\tp99 {med[1]:.3f} ms\tproxy {med[2]:5.2f}\tmasters {med[3]:5.2f}\treplicas {med[4]:5.2f} µs/GET")
 EOF
 
 echo "# staleness"

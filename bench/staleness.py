@@ -33,7 +33,7 @@ for i in range(1, args.writes + 1):
         worst = max(worst, i - seen)
 elapsed = time.monotonic() - start
 per_write = (offset() - before) / args.writes
-replica_reads = int(dict(line.split(":", 1) for line in writer.execute_command("INFO", "proxy").decode().split("\r\n") if ":" in line).get("replica_reads", 0))
+replica_reads = int(writer.info("proxy").get("replica_reads", 0))
 what = "own writes, read-your-writes on" if args.own else "another client's writes, read-your-writes off"
 print(f"{what}: {args.writes} write+read pairs in {elapsed:.1f} s; stale reads {stale} ({stale / args.writes:.2%}); "
       f"worst {worst} write(s) behind = {worst * per_write:.0f} bytes of replication stream ({per_write:.0f} B/write; maxLag 1048576); "

@@ -5,6 +5,7 @@
 #   redis-tls   the same redis-server's own TLS port (tls-port), direct
 #   tessera     one Tessera proxy's plain listener (a topology file over two plain redis-servers)
 #   tessera-tls the same proxy's TLS listener (--tls-listen, same certificate files)
+#   twemproxy   nutcracker over the same two redis-servers, plain TCP (it has no TLS)
 # Per run: ops/s, p99 and the CPU µs per request of the process serving it (redis-server or proxy). Certificates
 # come from bench/tls-certs.sh (openssl, ECDSA P-256); redis-benchmark uses --tls --cacert.
 #
@@ -72,6 +73,19 @@ for _ in $(seq 100); do [[ "$(redis-cli -p "$TLS" --tls --cacert "$CERTS/ca.crt"
 declare -A VPORT=([redis]=$DIRECT [redis-tls]=$DIRECT_TLS [tessera]=$PLAIN [tessera-tls]=$TLS)
 declare -A VPID=([redis]=$DIRECT_PID [redis-tls]=$DIRECT_PID [tessera]=$PROXY_PID [tessera-tls]=$PROXY_PID)
 LABELS=(redis redis-tls tessera tessera-tls)
+
+# twemproxy over the same two servers, plain TCP only (it has no TLS: twemproxy #446, #583) — the reference row.
+NUTCRACKER=$(command -v nutcracker || echo /usr/sbin/nutcracker)
+if [[ -x "$NUTCRACKER" ]]; then
+  TW=$(free_port)
+  printf 'tls:\n  listen: 127.0.0.1:%s\n  hash: fnv1a_64\n  distribution: ketama\n  redis: true\n  auto_eject_hosts: false\n  preconnect: true\n  timeout: 5000\n  servers:\n   - 127.0.0.1:%s:1 g1\n   - 127.0.0.1:%s:1 g2\n' \
+    "$TW" "${RPORTS[0]}" "${RPORTS[1]}" >"$OUT/nutcracker.yml"
+  "$NUTCRACKER" -c "$OUT/nutcracker.yml" -s "$(free_port)" -a 127.0.0.1 -o "$OUT/nutcracker.log" &
+  pid=$!; PIDS+=("$pid")
+  if wait_port "$TW" "$pid" 10; then VPORT[twemproxy]=$TW; VPID[twemproxy]=$pid; LABELS+=(twemproxy); else echo "tls.sh: twemproxy did not start; left out" >&2; fi
+else
+  echo "tls.sh: nutcracker is not installed; twemproxy is left out" >&2
+fi
 args_of() { [[ "$1" == *-tls ]] && echo "--tls --cacert $CERTS/ca.crt" || true; }
 bench() { # label depth n tests -> csv line of the last test
   # shellcheck disable=SC2046 # the TLS arguments are a word list on purpose
@@ -86,8 +100,9 @@ for depth in 1 32; do
   n=$N; [[ $depth -gt 1 ]] && n=$((N * 3))
   for r in $(seq 1 "$ROUNDS"); do
     for t in get set; do
-      for idx in 0 1 2 3; do
-        label=${LABELS[$(( (idx + r) % 4 ))]}; pid=${VPID[$label]}
+      count=${#LABELS[@]}
+      for idx in $(seq 0 $((count - 1))); do
+        label=${LABELS[$(( (idx + r) % count ))]}; pid=${VPID[$label]}
         before=$(cpu_ticks "$pid")
         line=$(bench "$label" "$depth" "$n" "$t")
         after=$(cpu_ticks "$pid")
@@ -109,7 +124,7 @@ for line in open(sys.argv[1]):
         rows[(int(d), t, label)].append((float(ops), float(p99), float(us)))
     except ValueError:
         pass
-order = {"redis": 0, "redis-tls": 1, "tessera": 2, "tessera-tls": 3}
+order = {"redis": 0, "redis-tls": 1, "twemproxy": 2, "tessera": 3, "tessera-tls": 4}
 for (d, t, label), v in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1], order[kv[0][2]])):
     med = [statistics.median(x[i] for x in v) for i in range(3)]
     print(f"-P {d:<3} {t}\t{label:12}\t{med[0]:>10,.0f}\t{med[1]:.3f}\t{med[2]:6.2f}\t(ops/s per round: {' '.join(f'{x[0]:,.0f}' for x in v)})")

@@ -30,6 +30,7 @@ internal static class ControllerApi
 
         app.MapGet(ControllerRoutes.Health, () => Results.Json(new { status = "ok", leader = controller.Election.IsLeader }, TesseraJson.Options));
         app.MapGet(ControllerRoutes.Controller, () => ApiBodies.Json(controller.Info()));
+        app.MapPrometheusScrapingEndpoint(ControllerRoutes.Metrics);
         // Handlers never take HttpContext as their only parameter: such a lambda would bind as a RequestDelegate
         // and its IResult would be dropped (an empty 200). They take the request, the token or route values.
         app.MapGet(ControllerRoutes.Status, async (FailoverService failover, CancellationToken aborted) =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Tessera.Controller.Metrics;
 using Tessera.Model.Api;
 using Tessera.Store;
 
@@ -23,8 +24,11 @@ internal sealed class EventLog
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public EventLog(ICoordinatorStore store, string controllerId, TimeProvider time, ILogger logger)
+    private readonly ControllerMetrics _metrics;
+
+    public EventLog(ICoordinatorStore store, string controllerId, ControllerMetrics metrics, TimeProvider time, ILogger logger)
     {
+        _metrics = metrics;
         _list = new BoundedStoreList<ControllerEvent>(store, Key, Capacity, "events", "event list", logger);
         _controller = controllerId;
         _time = time;
@@ -44,6 +48,7 @@ internal sealed class EventLog
             Server = server,
             Message = message,
         };
+        _metrics.Event(kind);
         if (kind is EventKinds.NoReplica or EventKinds.FailoverFailed or EventKinds.ObjectivelyDown or EventKinds.Down)
         {
             _logger.LogWarning("{Kind}: {Message}", kind, message);

@@ -136,6 +136,7 @@ internal sealed partial class FailoverCoordinator
         var proxies = switched.Pushes.Sum(static p => p.Proxies.Count);
         var summary = $"{candidate} is now the master of group {groupId} in '{ns}' (epoch {next.Epoch}), replacing {failed}; proxies switched: {acked} of {proxies} acked"
             + (request.MasterAlive ? $"; {failed} becomes its replica" : $"; {failed} will be made its replica when it comes back");
+        _metrics.Failover(ns, committed.CommittedAt!.Value - committed.StartedAt);
         await _events.RecordAsync(EventKinds.Promoted, summary, ns, groupId, candidate, term).ConfigureAwait(false);
         await StepAsync(FailoverStep.Committed, committed, term).ConfigureAwait(false);
 

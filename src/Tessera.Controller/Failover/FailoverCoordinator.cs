@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Events;
 using Tessera.Controller.Health;
+using Tessera.Controller.Metrics;
 using Tessera.Controller.Pushes;
 using Tessera.Controller.Servers;
 using Tessera.Controller.Topology;
@@ -75,8 +76,11 @@ internal sealed partial class FailoverCoordinator : IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _serial = new(1, 1);
 
-    public FailoverCoordinator(NamespaceRepository namespaces, SlotSwitch slotSwitch, FailoverRecords records, EventLog events, ServerLogins logins, ControllerOptions options, TimeProvider time, ILogger logger)
+    private readonly ControllerMetrics _metrics;
+
+    public FailoverCoordinator(NamespaceRepository namespaces, SlotSwitch slotSwitch, FailoverRecords records, EventLog events, ServerLogins logins, ControllerOptions options, ControllerMetrics metrics, TimeProvider time, ILogger logger)
     {
+        _metrics = metrics;
         _namespaces = namespaces;
         _switch = slotSwitch;
         _records = records;

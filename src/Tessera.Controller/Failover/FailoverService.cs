@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Tessera.Controller.Election;
 using Tessera.Controller.Events;
 using Tessera.Controller.Health;
+using Tessera.Controller.Metrics;
 using Tessera.Controller.Pushes;
 using Tessera.Controller.Servers;
 using Tessera.Controller.Topology;
@@ -29,7 +30,7 @@ internal sealed class FailoverService : IAsyncDisposable
     private readonly OpinionBoard _board;
     private readonly ILogger _logger;
 
-    public FailoverService(ICoordinatorStore store, NamespaceRepository namespaces, SlotSwitch slotSwitch, LeaderElection election, Func<OperationRefusedException> standby, ServerLogins logins, ControllerOptions options, TimeProvider time, ILogger logger)
+    public FailoverService(ICoordinatorStore store, NamespaceRepository namespaces, SlotSwitch slotSwitch, LeaderElection election, Func<OperationRefusedException> standby, ServerLogins logins, ControllerOptions options, ControllerMetrics metrics, TimeProvider time, ILogger logger)
     {
         _namespaces = namespaces;
         _election = election;
@@ -38,11 +39,11 @@ internal sealed class FailoverService : IAsyncDisposable
         _options = options;
         _logger = logger;
         var id = options.EffectiveId;
-        Events = new EventLog(store, id, time, logger);
+        Events = new EventLog(store, id, metrics, time, logger);
         _records = new FailoverRecords(store, logger);
         _board = new OpinionBoard(store, id, options.LeaseTtl, time, logger);
-        Coordinator = new FailoverCoordinator(namespaces, slotSwitch, _records, Events, logins, options, time, logger);
-        Monitor = new HealthMonitor(logins, _board, Events, election, options.Health, id, time, logger)
+        Coordinator = new FailoverCoordinator(namespaces, slotSwitch, _records, Events, logins, options, metrics, time, logger);
+        Monitor = new HealthMonitor(logins, _board, Events, election, options.Health, metrics, id, time, logger)
         {
             LeaderRound = Coordinator.RoundAsync,
             ExtraServers = () => Coordinator.PendingServers,

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Election;
 using Tessera.Controller.Events;
+using Tessera.Controller.Metrics;
 using Tessera.Controller.Servers;
 using Tessera.Controller.Topology;
 using Tessera.Store;
@@ -35,8 +36,11 @@ internal sealed class HealthMonitor : IAsyncDisposable
     private Task? _loop;
     private Task? _clock;
 
-    public HealthMonitor(ServerLogins logins, OpinionBoard board, EventLog events, LeaderElection election, HealthOptions options, string controllerId, TimeProvider time, ILogger logger)
+    private readonly ControllerMetrics _metrics;
+
+    public HealthMonitor(ServerLogins logins, OpinionBoard board, EventLog events, LeaderElection election, HealthOptions options, ControllerMetrics metrics, string controllerId, TimeProvider time, ILogger logger)
     {
+        _metrics = metrics;
         _logins = logins;
         _board = board;
         _events = events;
@@ -266,7 +270,7 @@ internal sealed class HealthMonitor : IAsyncDisposable
         {
             if (!current.TryGetValue(address, out var watch))
             {
-                watch = new ServerWatch(address, _logins.For, _options, _time);
+                watch = new ServerWatch(address, _logins.For, _options, _metrics, _time);
                 watch.Start();
             }
 

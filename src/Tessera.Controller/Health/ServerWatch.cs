@@ -1,3 +1,4 @@
+using Tessera.Controller.Metrics;
 using Tessera.Controller.Servers;
 using Tessera.Model.Tenants;
 using Tessera.Resp.Client;
@@ -35,8 +36,11 @@ internal sealed class ServerWatch : IAsyncDisposable
     /// <param name="login">The credentials a server's (re)connection logs in with (<see cref="ServerLogins.For"/>), looked up each time: a change applies from the next connection.</param>
     /// <param name="options">Probe intervals and timeouts.</param>
     /// <param name="time">Clock.</param>
-    public ServerWatch(string address, Func<string, BackendCredentials?> login, HealthOptions options, TimeProvider time)
+    private readonly ControllerMetrics _metrics;
+
+    public ServerWatch(string address, Func<string, BackendCredentials?> login, HealthOptions options, ControllerMetrics metrics, TimeProvider time)
     {
+        _metrics = metrics;
         Address = address;
         _login = login;
         _options = options;
@@ -122,6 +126,7 @@ internal sealed class ServerWatch : IAsyncDisposable
         {
             var sentAt = _time.GetTimestamp();
             var result = await ProbeAsync(stop).ConfigureAwait(false);
+            _metrics.Probe(result.Ok, _time.GetElapsedTime(sentAt));
             Record(result, sentAt);
 
             var wake = Volatile.Read(ref _wake);

@@ -13,6 +13,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Tessera.Controller.Api;
 using Tessera.Controller.Election;
 using Tessera.Controller.Failover;
+using Tessera.Controller.Metrics;
 using Tessera.Controller.Migration;
 using Tessera.Controller.Operations;
 using Tessera.Controller.Proxies;
@@ -22,6 +23,7 @@ using Tessera.Controller.Security;
 using Tessera.Controller.Servers;
 using Tessera.Controller.Status;
 using Tessera.Controller.Topology;
+using Tessera.Metrics;
 using Tessera.Model.Api;
 using Tessera.Store;
 
@@ -39,10 +41,12 @@ public sealed class ControllerServer : IAsyncDisposable
     private readonly ICoordinatorStore _store;
     private readonly ProxyAdminClient _proxyClient;
     private readonly FailoverService _failover;
+    private readonly ControllerMetrics _metrics;
     private int _disposed;
 
-    private ControllerServer(WebApplication app, ControllerContext context, ICoordinatorStore store, ProxyAdminClient proxyClient, FailoverService failover, Uri url)
+    private ControllerServer(WebApplication app, ControllerContext context, ICoordinatorStore store, ProxyAdminClient proxyClient, FailoverService failover, ControllerMetrics metrics, Uri url)
     {
+        _metrics = metrics;
         _app = app;
         _context = context;
         _store = store;
@@ -82,22 +86,24 @@ public sealed class ControllerServer : IAsyncDisposable
         var certificates = options.Tls is { } tls ? new Tessera.Model.Security.ServerCertificates(tls, message => logger.LogWarning("{Message}", message)) : null;
         WebApplication? app = null;
         FailoverService? failover = null;
+        var metrics = new ControllerMetrics();
         try
         {
             var tokens = new TokenRepository(store, time);
             var self = new ControllerLeader { Id = options.EffectiveId, Url = "", ProcessId = Environment.ProcessId };
             var namespaces = new NamespaceRepository(store);
             var directory = new ProxyDirectory(store, logger);
-            var pusher = new RoutePusher(directory, proxyClient, options, time, logger);
+            var pusher = new RoutePusher(directory, proxyClient, options, metrics, time, logger);
 
             // The election learns this controller's URL once Kestrel has bound; it starts campaigning only then.
             var election = new LeaderElection(store, self, options.LeaseTtl, options.EffectiveCampaignInterval, time, logger);
+            metrics.ObserveLeadership(() => election.IsLeader);
             var slotSwitch = new SlotSwitch(namespaces, pusher);
             var logins = new ServerLogins(namespaces);
             var operations = new TopologyOperations(namespaces, slotSwitch, pusher, election, logins, options, logger);
-            failover = new FailoverService(store, namespaces, slotSwitch, election, operations.Standby, logins, options, time, logger);
+            failover = new FailoverService(store, namespaces, slotSwitch, election, operations.Standby, logins, options, metrics, time, logger);
             var context = new ControllerContext(options, store, election, operations, new StatusService(namespaces, directory, proxyClient, logins, options), logger);
-            context.Migrations = MigrationManager.Create(store, namespaces, slotSwitch, operations, election, time, logger);
+            context.Migrations = MigrationManager.Create(store, namespaces, slotSwitch, operations, election, metrics, time, logger);
             context.Rebalance = new RebalanceService(context.Migrations, context.Migrations.Services);
             context.Tokens = tokens;
             context.Credentials = credentials;
@@ -107,6 +113,7 @@ public sealed class ControllerServer : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggerFactory);
             builder.Services.AddSingleton(failover);
+            MetricsExposition.AddTo(builder.Services, metrics.Name);
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;
@@ -140,7 +147,7 @@ public sealed class ControllerServer : IAsyncDisposable
 
             var url = AdvertisedUrl(app, options.Listen, certificates is null ? "http" : "https");
             context.Url = url.ToString().TrimEnd('/');
-            var server = new ControllerServer(app, context, store, proxyClient, failover, url);
+            var server = new ControllerServer(app, context, store, proxyClient, failover, metrics, url);
             election.Self = self with { Url = context.Url };
             election.Elected = term => server.RecoverAfterElectionAsync(term);
             election.Start();
@@ -161,6 +168,7 @@ public sealed class ControllerServer : IAsyncDisposable
             }
 
             proxyClient.Dispose();
+            metrics.Dispose();
             await credentials.DisposeAsync().ConfigureAwait(false);
             await store.DisposeAsync().ConfigureAwait(false);
             throw;
@@ -218,6 +226,7 @@ public sealed class ControllerServer : IAsyncDisposable
         await _context.Migrations.DisposeAsync().ConfigureAwait(false);
         _context.Operations.Dispose();
         _proxyClient.Dispose();
+        _metrics.Dispose();
         await _context.Credentials.DisposeAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
     }

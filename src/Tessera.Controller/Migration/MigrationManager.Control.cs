@@ -138,6 +138,11 @@ internal sealed partial class MigrationManager
                         LastErrorAt = null,
                     },
                 term).ConfigureAwait(false);
+            if (cancelled.IsFinal)
+            {
+                _services.Metrics.MigrationEnded(cancelled.Namespace, "cancelled");
+            }
+
             _logger.LogInformation(
                 untouched ? "Migration {Migration} cancelled before its slots switched." : "Migration {Migration} cancelled: moving its keys back.",
                 Describe(cancelled));

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Election;
+using Tessera.Controller.Metrics;
 using Tessera.Controller.Operations;
 using Tessera.Controller.Pushes;
 using Tessera.Controller.Topology;
@@ -41,8 +42,8 @@ internal sealed partial class MigrationManager : IAsyncDisposable
     public MigrationServices Services => _services;
 
     /// <summary>The manager of a controller, over its store and route switch.</summary>
-    public static MigrationManager Create(ICoordinatorStore store, NamespaceRepository namespaces, SlotSwitch slotSwitch, TopologyOperations operations, LeaderElection election, TimeProvider time, ILogger logger) =>
-        new(new MigrationServices(new MigrationRepository(store), namespaces, slotSwitch, operations, time, logger), election);
+    public static MigrationManager Create(ICoordinatorStore store, NamespaceRepository namespaces, SlotSwitch slotSwitch, TopologyOperations operations, LeaderElection election, ControllerMetrics metrics, TimeProvider time, ILogger logger) =>
+        new(new MigrationServices(new MigrationRepository(store), namespaces, slotSwitch, operations, metrics, time, logger), election);
 
     private sealed class Worker(CancellationToken term)
     {

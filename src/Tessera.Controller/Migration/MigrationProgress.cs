@@ -1,3 +1,4 @@
+using Tessera.Controller.Metrics;
 using Tessera.Controller.Topology;
 
 namespace Tessera.Controller.Migration;
@@ -26,8 +27,13 @@ internal sealed class MigrationProgress
     private string? _lastError;
     private DateTimeOffset? _lastErrorAt;
 
-    public MigrationProgress(SlotMigration migration, IReadOnlyList<SourceCursor> sources, TimeProvider time)
+    private readonly ControllerMetrics _metrics;
+    private readonly string _namespace;
+
+    public MigrationProgress(SlotMigration migration, IReadOnlyList<SourceCursor> sources, ControllerMetrics metrics, TimeProvider time)
     {
+        _metrics = metrics;
+        _namespace = migration.Namespace;
         _time = time;
         Sources = sources;
         _slotSource = new int[SlotTable.SlotCount];
@@ -56,6 +62,7 @@ internal sealed class MigrationProgress
         Interlocked.Add(ref _moved[slot], keys);
         Interlocked.Add(ref _keysMoved, keys);
         Interlocked.Add(ref _bytesMoved, bytes);
+        _metrics.Moved(_namespace, keys, bytes);
     }
 
     /// <summary>Remembers the per-slot counts of a source's slots as the start of a (resumed) pass, for the estimate.</summary>

@@ -94,6 +94,7 @@ internal sealed partial class MigrationRunner
             await _handle.UpdateAsync(
                 m => m.State == MigrationState.Queued ? m with { State = MigrationState.Failed, LastError = problem, LastErrorAt = _services.Time.GetUtcNow(), FinishedAt = _services.Time.GetUtcNow() } : m,
                 term).ConfigureAwait(false);
+            _services.Metrics.MigrationEnded(migration.Namespace, "failed");
             return;
         }
 
@@ -143,6 +144,11 @@ internal sealed partial class MigrationRunner
                 }
                 : m,
             term).ConfigureAwait(false);
+        if (done.IsFinal)
+        {
+            _services.Metrics.MigrationEnded(done.Namespace, done.State == MigrationState.Cancelled ? "cancelled" : "done");
+        }
+
         _logger.LogInformation(
             "Migration {Migration} {Outcome}: {Count} slot(s) online at {Where}; the mover moved {Keys} key(s).",
             Name, done.State == MigrationState.Cancelled ? "cancelled" : "done", done.SlotCount, done.Reverse ? "their original groups" : $"group {done.Target}", done.KeysMoved);
@@ -152,7 +158,7 @@ internal sealed partial class MigrationRunner
     private async Task MoveKeysAsync(SlotMigration migration, CancellationToken term, CancellationToken stop)
     {
         var sources = SourcesOf(migration).Select(static s => new SourceCursor(s)).ToList();
-        var progress = new MigrationProgress(migration, sources, _services.Time);
+        var progress = new MigrationProgress(migration, sources, _services.Metrics, _services.Time);
         var context = new MoverContext(
             Name,
             () => _handle.Current.Settings,

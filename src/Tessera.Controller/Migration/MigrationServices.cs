@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Tessera.Controller.Metrics;
 using Tessera.Controller.Operations;
 using Tessera.Controller.Pushes;
 using Tessera.Controller.Topology;
@@ -10,6 +11,7 @@ namespace Tessera.Controller.Migration;
 /// <param name="Namespaces">The namespace documents (slot tables, group masters).</param>
 /// <param name="Switch">The two-phase route switch.</param>
 /// <param name="Operations">Runs route changes one at a time and only under the leader's term.</param>
+/// <param name="Metrics">Counts migrations ended and what the mover moved.</param>
 /// <param name="Time">Clock.</param>
 /// <param name="Logger">Log.</param>
 internal sealed record MigrationServices(
@@ -17,5 +19,6 @@ internal sealed record MigrationServices(
     NamespaceRepository Namespaces,
     SlotSwitch Switch,
     TopologyOperations Operations,
+    ControllerMetrics Metrics,
     TimeProvider Time,
     ILogger Logger);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Tessera.Controller.Metrics;
 using Tessera.Controller.Proxies;
 using Tessera.Model.Api;
 using Tessera.Model.Proxies;
@@ -24,8 +25,11 @@ internal sealed class RoutePusher
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public RoutePusher(ProxyDirectory directory, ProxyAdminClient client, ControllerOptions options, TimeProvider time, ILogger logger)
+    private readonly ControllerMetrics _metrics;
+
+    public RoutePusher(ProxyDirectory directory, ProxyAdminClient client, ControllerOptions options, ControllerMetrics metrics, TimeProvider time, ILogger logger)
     {
+        _metrics = metrics;
         _directory = directory;
         _client = client;
         _options = options;
@@ -70,6 +74,7 @@ internal sealed class RoutePusher
 
     private async Task<ProxyPushResult> PushOneAsync(ProxyRecord proxy, RoutePush push, long deadline, CancellationToken term)
     {
+        var started = _time.GetTimestamp();
         var attempts = 0;
         string? detail = null;
         while (true)
@@ -104,7 +109,10 @@ internal sealed class RoutePusher
             await Task.Delay(RetryDelay, _time, term).ConfigureAwait(false);
         }
 
-        ProxyPushResult Result(PushOutcome outcome, string? why) =>
-            new() { Id = proxy.Id, AdminUrl = proxy.AdminUrl, Outcome = outcome, Attempts = attempts, Detail = why };
+        ProxyPushResult Result(PushOutcome outcome, string? why)
+        {
+            _metrics.Push(outcome switch { PushOutcome.Acked => "acked", PushOutcome.WaitedOut => "waited-out", _ => "unacknowledged" }, _time.GetElapsedTime(started));
+            return new() { Id = proxy.Id, AdminUrl = proxy.AdminUrl, Outcome = outcome, Attempts = attempts, Detail = why };
+        }
     }
 }

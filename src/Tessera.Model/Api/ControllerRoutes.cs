@@ -11,6 +11,9 @@ namespace Tessera.Model.Api;
 public static class ControllerRoutes
 {
     public const string Health = "/healthz";
+
+    /// <summary>GET: the controller's metrics in the Prometheus text format (OpenMetrics when asked); a viewer token reads them.</summary>
+    public const string Metrics = "/metrics";
     public const string Controller = "/api/controller";
     public const string Status = "/api/status";
     public const string Proxies = "/api/proxies";

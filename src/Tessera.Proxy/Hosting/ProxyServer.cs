@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
+using Tessera.Metrics;
 using Tessera.Proxy.Stats;
 using Tessera.Model.Proxies;
 using Tessera.Model.Topology;

@@ -17,7 +17,7 @@ namespace Tessera.Proxy.Stats;
 /// ~13 µs of CPU on a whole request, so only the second keeps the per-command cost within noise. prometheus-net's own
 /// API is faster still (45 ns) but is not System.Diagnostics.Metrics, the .NET convention the rest of the runtime
 /// (Kestrel, GC, thread pool) publishes through. Neither exports exponential (native) histograms in the Prometheus
-/// text format, so latencies use explicit exponential buckets (<see cref="LatencyBuckets"/>).
+/// text format, so latencies use explicit exponential buckets (<see cref="Tessera.Metrics.MetricsExposition.LatencyBuckets"/>).
 /// Per command the hot path does one Record (duration, with the command's cached tag array) when its reply
 /// completes and, for an error reply, one Add; the rest (connections, quotas, backends) is observed at scrape time
 /// from counters the proxy keeps anyway.
@@ -27,9 +27,6 @@ internal sealed class ProxyMetrics : IDisposable
     public const string MeterName = "Tessera.Proxy";
 
     private static int _instances;
-
-    /// <summary>50 µs to 10 s, about ×2 apart: what a Redis command through a proxy takes, from cache hit to a slow script.</summary>
-    public static readonly double[] LatencyBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     /// <summary>The error kinds counted by name (the first word of an error reply); anything else counts as "other".</summary>
     private static readonly string[] ErrorKinds = ["ERR", "WRONGTYPE", "NOPERM", "NOAUTH", "WRONGPASS", "READONLY", "TRYAGAIN", "CROSSSLOT", "CLUSTERDOWN", "BUSY", "NOSCRIPT", "LOADING", "OOM", "EXECABORT", "NOTBUSY", "UNKILLABLE", "BUSYKEY", "NOGROUP", "MISCONF"];

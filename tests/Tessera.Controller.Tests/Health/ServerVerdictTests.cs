@@ -8,7 +8,7 @@ namespace Tessera.Controller.Tests.Health;
 /// The health verdicts of one server in its role, on a clock the test moves: watches are fed probe results by hand
 /// (<see cref="ServerWatch.Record"/>) and never started, so no server and no waiting is involved.
 /// </summary>
-public sealed class ServerVerdictTests
+public sealed class ServerVerdictTests : IDisposable
 {
     private const string Master = "127.0.0.1:7001";
     private const string Replica = "127.0.0.1:7002";
@@ -16,6 +16,7 @@ public sealed class ServerVerdictTests
     private static readonly HealthOptions Options = new() { ProbeInterval = TimeSpan.FromSeconds(1), DownAfter = TimeSpan.FromSeconds(3), ReplicaLagThreshold = 1000 };
 
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly Tessera.Controller.Metrics.ControllerMetrics _metrics = new();
 
     [Fact]
     public void A_server_not_watched_or_not_probed_yet_is_unknown()
@@ -171,9 +172,11 @@ public sealed class ServerVerdictTests
         Assert.False(verdict.ServesReads("replica"));
     }
 
+    public void Dispose() => _metrics.Dispose();
+
     private ServerWatch Watch(string address, ProbeResult? answer = null)
     {
-        var watch = new ServerWatch(address, static _ => null, Options, _time);
+        var watch = new ServerWatch(address, static _ => null, Options, _metrics, _time);
         if (answer is not null)
         {
             watch.Record(answer, _time.GetTimestamp());

@@ -11,6 +11,7 @@ public sealed class LayeringTests
     /// holds the options and the refusal exception and refers to none). A new folder must be placed here.
     /// <list type="bullet">
     /// <item>"" — ControllerOptions, HealthOptions, OperationRefusedException;</item>
+    /// <item>Metrics — the controller's instruments, which the folders that do the work record into;</item>
     /// <item>Election, Events, Proxies, Topology, Servers — leaves: the leader lock, the event log, the proxy
     /// registry and admin client, the namespace documents and slot tables, calls to redis-servers;</item>
     /// <item>Security — tokens, roles, the access check, the cluster secret, the audit log (Events' bounded list);</item>
@@ -26,6 +27,7 @@ public sealed class LayeringTests
     public static readonly string[] AllowedOrder =
     [
         "",
+        "Metrics",
         "Election",
         "Events",
         "Security",

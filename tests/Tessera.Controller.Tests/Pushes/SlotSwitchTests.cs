@@ -93,7 +93,8 @@ public sealed class SlotSwitchTests
         var options = new ControllerOptions { StoreUrl = store.Url, Listen = new IPEndPoint(IPAddress.Loopback, 0), PushDeadline = pushDeadline, PushCallTimeout = TimeSpan.FromSeconds(1) };
         var namespaces = new NamespaceRepository(store);
         var client = new ProxyAdminClient(static () => null);
-        var pusher = new RoutePusher(new ProxyDirectory(store, NullLogger.Instance), client, options, TimeProvider.System, NullLogger.Instance);
+        using var metrics = new Tessera.Controller.Metrics.ControllerMetrics();
+        var pusher = new RoutePusher(new ProxyDirectory(store, NullLogger.Instance), client, options, metrics, TimeProvider.System, NullLogger.Instance);
         return (new SlotSwitch(namespaces, pusher), namespaces, client);
     }
 

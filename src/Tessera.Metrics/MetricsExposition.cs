@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 
-namespace Tessera.Proxy.Stats;
+namespace Tessera.Metrics;
 
 /// <summary>
 /// How a Tessera process serves its metrics: the OpenTelemetry SDK aggregates the process's meters (its own, and the
@@ -15,6 +15,12 @@ public static class MetricsExposition
     /// fold the rest into an overflow series); points exist only for combinations that occurred.
     /// </summary>
     public const int MaxPointsPerMetric = 20_000;
+
+    /// <summary>
+    /// Buckets of every Tessera duration histogram (unit "s"): 50 µs to 10 s, about ×2 apart — what a Redis command
+    /// through a proxy takes, from cache hit to a slow script, and what a probe, a push or a failover takes.
+    /// </summary>
+    public static readonly double[] LatencyBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     /// <summary>
     /// The runtime's gauges named "….count" (dotnet.assembly.count, dotnet.timer.count …) become "dotnet_…_count" in
@@ -41,7 +47,7 @@ public static class MetricsExposition
                 .AddRuntimeInstrumentation()
                 .AddView(static instrument => instrument.Meter.Name.StartsWith("Tessera.", StringComparison.Ordinal)
                     ? instrument.Unit == "s"
-                        ? new ExplicitBucketHistogramConfiguration { Boundaries = ProxyMetrics.LatencyBuckets, CardinalityLimit = MaxPointsPerMetric }
+                        ? new ExplicitBucketHistogramConfiguration { Boundaries = LatencyBuckets, CardinalityLimit = MaxPointsPerMetric }
                         : new MetricStreamConfiguration { CardinalityLimit = MaxPointsPerMetric }
                     : RuntimeName(instrument.Name) is { } renamed ? new MetricStreamConfiguration { Name = renamed } : null)
                 .AddPrometheusExporter(exporter =>

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Tessera.Controller.Metrics;
+
+/// <summary>
+/// The controller's metrics as <see cref="System.Diagnostics.Metrics"/> instruments (meter <see cref="MeterName"/>),
+/// served at the API's <c>/metrics</c> (viewer token) the same way as the proxy's (<see cref="Tessera.Metrics.MetricsExposition"/>,
+/// architecture §12): whether it leads, the health probes of every server, route pushes to proxies and their acks,
+/// migrations and the keys and bytes they moved, failovers and how long they took, and every event of the event log
+/// by kind. Labels are bounded: namespaces, outcomes and event kinds from fixed lists; never keys or server addresses
+/// (a failover's server is in the event log, which says more than a label could).
+/// </summary>
+public sealed class ControllerMetrics : IDisposable
+{
+    public const string MeterName = "Tessera.Controller";
+
+    private static int _instances;
+
+    private readonly Meter _meter;
+    private readonly Histogram<double> _probeDuration;
+    private readonly Histogram<double> _pushDuration;
+    private readonly Counter<long> _migrations;
+    private readonly Counter<long> _migratedKeys;
+    private readonly Counter<long> _migratedBytes;
+    private readonly Histogram<double> _failoverDuration;
+    private readonly Counter<long> _events;
+    private Func<bool> _leading = static () => false;
+
+    public ControllerMetrics()
+    {
+        // One meter name per controller in the process, as the proxy does (tests host several side by side).
+        int instance = Interlocked.Increment(ref _instances);
+        Name = instance == 1 ? MeterName : $"{MeterName}.{instance}";
+        _meter = new Meter(Name);
+        _meter.CreateObservableGauge("tessera.controller.leader", () => _leading() ? 1 : 0, null, "1 while this controller holds the leader lock, else 0");
+        _probeDuration = _meter.CreateHistogram<double>("tessera.controller.probe.duration", "s", "Health probes of redis-servers (PING and INFO replication) by result, ok or failed (its _count is the probes)");
+        _pushDuration = _meter.CreateHistogram<double>("tessera.controller.push.duration", "s", "Route pushes to one proxy, from the first attempt to its outcome: acked, waited-out (its registration expired) or unacknowledged");
+        _migrations = _meter.CreateCounter<long>("tessera.controller.migrations", null, "Slot migrations that ended, by namespace and outcome (done, cancelled, failed)");
+        _migratedKeys = _meter.CreateCounter<long>("tessera.controller.migration.keys", null, "Keys the controller's mover moved, by namespace");
+        _migratedBytes = _meter.CreateCounter<long>("tessera.controller.migration.bytes", "By", "Bytes of DUMP payload the controller's mover moved, by namespace");
+        _failoverDuration = _meter.CreateHistogram<double>("tessera.controller.failover.duration", "s", "Automatic and manual failovers, from the decision to the committed switch of the proxies, by namespace");
+        _events = _meter.CreateCounter<long>("tessera.controller.events", null, "Events of the event log (tessera events) this controller recorded, by kind: down, up, failover, promoted, failover-failed, …");
+    }
+
+    /// <summary>The meter's name in this process ("Tessera.Controller", then "Tessera.Controller.2" …), for the exporter.</summary>
+    public string Name { get; }
+
+    /// <summary>Where the leader gauge reads from (set once the election exists).</summary>
+    public void ObserveLeadership(Func<bool> leading) => _leading = leading;
+
+    public void Probe(bool ok, TimeSpan took) => _probeDuration.Record(took.TotalSeconds, new KeyValuePair<string, object?>("result", ok ? "ok" : "failed"));
+
+    public void Push(string outcome, TimeSpan took) => _pushDuration.Record(took.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void MigrationEnded(string ns, string outcome) =>
+        _migrations.Add(1, new KeyValuePair<string, object?>("namespace", ns), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Moved(string ns, long keys, long bytes)
+    {
+        var tag = new KeyValuePair<string, object?>("namespace", ns);
+        _migratedKeys.Add(keys, tag);
+        _migratedBytes.Add(bytes, tag);
+    }
+
+    public void Failover(string ns, TimeSpan took) => _failoverDuration.Record(took.TotalSeconds, new KeyValuePair<string, object?>("namespace", ns));
+
+    public void Event(string kind) => _events.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    /// <summary>The time since <paramref name="started"/> (a <see cref="Stopwatch"/> timestamp).</summary>
+    public static TimeSpan Since(long started) => Stopwatch.GetElapsedTime(started);
+
+    public void Dispose() => _meter.Dispose();
+}
