@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reads from replicas (issue 12, "Measured"), one run, side by side on the same servers and the same proxy:
 #   1. redis-benchmark GET at -P 1 and -P 32 through one Tessera proxy with the namespace in read mode master, then
-#      replica, next to group 1's master direct and twemproxy over the two masters, interleaved per round (two groups, each one master and two replicas): ops/s, p99, and the CPU the
+#      replica, next to group 1's master direct and twemproxy over the two masters, interleaved per round (two
+#      groups, each one master and two replicas): ops/s, p99, and the CPU the
 #      masters and the replicas spent per request (µs, from /proc/PID/stat) — where the reads landed.
 #   2. Staleness (bench/staleness.py): a writer and a reader on separate connections, reader in prefer-replica mode
 #      with read-your-writes off: how often and how far the reader is behind a write acknowledged just before, in
@@ -19,7 +20,7 @@ while [[ $# -gt 0 ]]; do
     --rounds) ROUNDS="$2"; shift ;;
     -n) N="$2"; shift ;;
     --writes) WRITES="$2"; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "reads.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
