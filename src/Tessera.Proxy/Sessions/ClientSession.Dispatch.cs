@@ -41,7 +41,9 @@ internal sealed partial class ClientSession
         }
 
         var policy = policies.Get(spec);
-        if (_user is { } user && _context.Stats.Metrics is not null)
+        // CurrentUser binds a connection to the open namespace (or by its certificate) on its first command, which is
+        // timed like the rest.
+        if ((_user ?? CurrentUser()) is { } user && _context.Stats.Metrics is not null)
         {
             _timedCommand = user.Tenant.TagsOf(spec, policy.Ordinal, policies.Count);
             _timedSince = System.Diagnostics.Stopwatch.GetTimestamp();

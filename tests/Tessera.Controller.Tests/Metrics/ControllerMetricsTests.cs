@@ -97,5 +97,11 @@ public sealed class ControllerMetricsTests
 
         var (code, output) = await ProxyMetricsTests.PromtoolAsync(["check", "metrics"], text);
         Assert.True(code == 0, $"promtool check metrics: exit {code}\n{output}");
+
+        // The proxy counted the 40 SETs of a connection that never sent AUTH (the open namespace), its first one too.
+        using var proxy = new HttpClient { BaseAddress = new Uri(cluster.ProxyAdmin), Timeout = TimeSpan.FromSeconds(10) };
+        proxy.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", viewer.Token);
+        var proxyText = await proxy.GetStringAsync(ProxyAdminRoutes.Metrics);
+        Assert.Equal(40, ProxyMetricsTests.Value(proxyText, "tessera_proxy_command_duration_seconds_count", ("namespace", FailoverCluster.Namespace), ("command", "set")));
     }
 }
