@@ -49,7 +49,7 @@ internal sealed class FailoverService : IAsyncDisposable
             ExtraServers = () => Coordinator.PendingServers,
         };
         Coordinator.ProbeNow = server => Monitor.Suspect(server);
-        Freshness = new ReplicaFreshness(store, () => Monitor.Namespaces, logins, election, options.Health, time, logger);
+        Freshness = new ReplicaFreshness(store, () => Monitor.Namespaces, logins, election, options.Health, metrics, time, logger);
     }
 
     /// <summary>Which replicas may serve reads, measured by the leader and written for the proxies.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Tessera.Controller.Election;
+using Tessera.Controller.Metrics;
 using Tessera.Controller.Servers;
 using Tessera.Controller.Topology;
 using Tessera.Model.Api;
@@ -37,10 +38,15 @@ internal sealed class ReplicaFreshness : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, RespClient> _clients = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, FreshReplicas> _written = new(StringComparer.Ordinal);
+    private readonly ControllerMetrics _metrics;
+
+    /// <summary>Each group's master offsets of the last minute, to tell a replica's lag in time (touched by one group's measurement at a time).</summary>
+    private readonly ConcurrentDictionary<(string Ns, int Group), Queue<(long At, long Offset)>> _masterOffsets = new();
     private Task? _loop;
 
-    public ReplicaFreshness(ICoordinatorStore store, Func<IReadOnlyList<StoredNamespace>> namespaces, ServerLogins logins, LeaderElection election, HealthOptions options, TimeProvider time, ILogger logger)
+    public ReplicaFreshness(ICoordinatorStore store, Func<IReadOnlyList<StoredNamespace>> namespaces, ServerLogins logins, LeaderElection election, HealthOptions options, ControllerMetrics metrics, TimeProvider time, ILogger logger)
     {
+        _metrics = metrics;
         _store = store;
         _namespaces = namespaces;
         _logins = logins;
@@ -97,6 +103,8 @@ internal sealed class ReplicaFreshness : IAsyncDisposable
                         _written.Clear();
                     }
 
+                    _masterOffsets.Clear();
+                    _metrics.ReplicaLags([]);
                     led = false;
                 }
 
@@ -128,6 +136,7 @@ internal sealed class ReplicaFreshness : IAsyncDisposable
         }
 
         var measured = await Task.WhenAll(namespaces.Select(ns => MeasureAsync(ns.Config, stop))).ConfigureAwait(false);
+        _metrics.ReplicaLags([.. measured.SelectMany(static m => m.Lags)]);
         foreach (var fresh in measured)
         {
             if (fresh.Name is not { } name)
@@ -187,7 +196,7 @@ internal sealed class ReplicaFreshness : IAsyncDisposable
     private static string Describe(FreshReplicas fresh) =>
         fresh.Groups.Count == 0 ? "none" : string.Join("; ", fresh.Groups.OrderBy(static g => g.Key).Select(static g => $"group {g.Key}: {(g.Value.Replicas.Count == 0 ? "none" : string.Join(", ", g.Value.Replicas))}"));
 
-    private async Task<(string? Name, FreshReplicas Replicas)> MeasureAsync(NamespaceConfig ns, CancellationToken stop)
+    private async Task<(string? Name, FreshReplicas Replicas, IEnumerable<ReplicaLagSample> Lags)> MeasureAsync(NamespaceConfig ns, CancellationToken stop)
     {
         var withReplicas = ns.Groups.Where(static g => g.Master.Length > 0 && g.Replicas.Count > 0).ToList();
         var now = _time.GetUtcNow();
@@ -201,10 +210,10 @@ internal sealed class ReplicaFreshness : IAsyncDisposable
             }
         }
 
-        return (ns.Name, new FreshReplicas { Groups = fresh, MeasuredAt = now });
+        return (ns.Name, new FreshReplicas { Groups = fresh, MeasuredAt = now }, groups.SelectMany(static g => g.Lags));
     }
 
-    private async Task<(int Id, string Master, IReadOnlyList<string> Replicas)> MeasureGroupAsync(NamespaceConfig ns, GroupConfig group, CancellationToken stop)
+    private async Task<(int Id, string Master, IReadOnlyList<string> Replicas, IReadOnlyList<ReplicaLagSample> Lags)> MeasureGroupAsync(NamespaceConfig ns, GroupConfig group, CancellationToken stop)
     {
         var login = _logins.ForNamespace(ns.Name);
         var masterProbe = ProbeAsync(group.Master, login, stop);
@@ -213,15 +222,78 @@ internal sealed class ReplicaFreshness : IAsyncDisposable
         var replicas = await Task.WhenAll(replicaProbes).ConfigureAwait(false);
         long maxLag = ns.Reads?.MaxLagBytes ?? ReadSettings.Default.MaxLagBytes;
         var fresh = new List<string>();
+        var lags = new List<ReplicaLagSample>(replicas.Length);
+        var history = MasterHistory(ns.Name, group.Id, master);
         for (int i = 0; i < replicas.Length; i++)
         {
-            if (IsFresh(master, group.Master, replicas[i], maxLag))
+            bool isFresh = IsFresh(master, group.Master, replicas[i], maxLag);
+            if (isFresh)
             {
                 fresh.Add(group.Replicas[i]);
             }
+
+            bool follows = master is { Ok: true, Role: "master" } && replicas[i] is { Ok: true, Role: "replica" } && ServerIdentity.SameServer(replicas[i].ReplicaOf, group.Master);
+            lags.Add(new ReplicaLagSample(
+                ns.Name,
+                group.Id,
+                group.Replicas[i],
+                follows ? Math.Max(0, master.Offset - replicas[i].Offset) : null,
+                follows ? LagSeconds(history, replicas[i].Offset) : null,
+                isFresh));
         }
 
-        return (group.Id, group.Master, fresh);
+        return (group.Id, group.Master, fresh, lags);
+    }
+
+    /// <summary>Adds the master's offset now to its group's last minute of offsets (cleared when the master changes or does not answer).</summary>
+    private Queue<(long At, long Offset)> MasterHistory(string ns, int group, ProbeResult master)
+    {
+        var history = _masterOffsets.GetOrAdd((ns, group), static _ => new Queue<(long, long)>());
+        if (master is not { Ok: true, Role: "master" } || (history.Count > 0 && master.Offset < history.Last().Offset))
+        {
+            history.Clear();
+        }
+
+        if (master is { Ok: true, Role: "master" })
+        {
+            history.Enqueue((_time.GetTimestamp(), master.Offset));
+            while (history.Count > 0 && _time.GetElapsedTime(history.Peek().At) > TimeSpan.FromMinutes(1))
+            {
+                history.Dequeue();
+            }
+        }
+
+        return history;
+    }
+
+    /// <summary>
+    /// How long ago the master was at <paramref name="offset"/>: 0 when the replica has all of it, else the age of the
+    /// newest recorded master offset at or below it (the oldest record's age when it is further behind than the history).
+    /// </summary>
+    private double? LagSeconds(Queue<(long At, long Offset)> history, long offset)
+    {
+        if (history.Count == 0)
+        {
+            return null;
+        }
+
+        if (offset >= history.Last().Offset)
+        {
+            return 0;
+        }
+
+        long at = history.Peek().At;
+        foreach (var (when, masterOffset) in history)
+        {
+            if (masterOffset > offset)
+            {
+                break;
+            }
+
+            at = when;
+        }
+
+        return _time.GetElapsedTime(at).TotalSeconds;
     }
 
     /// <summary>

@@ -104,6 +104,7 @@ public sealed class ControllerServer : IAsyncDisposable
             failover = new FailoverService(store, namespaces, slotSwitch, election, operations.Standby, logins, options, metrics, time, logger);
             var context = new ControllerContext(options, store, election, operations, new StatusService(namespaces, directory, proxyClient, logins, options), logger);
             context.Migrations = MigrationManager.Create(store, namespaces, slotSwitch, operations, election, metrics, time, logger);
+            metrics.ObserveMigrations(context.Migrations.RunningSamples);
             context.Rebalance = new RebalanceService(context.Migrations, context.Migrations.Services);
             context.Tokens = tokens;
             context.Credentials = credentials;

@@ -8,8 +8,9 @@ namespace Tessera.Controller.Metrics;
 /// served at the API's <c>/metrics</c> (viewer token) the same way as the proxy's (<see cref="Tessera.Metrics.MetricsExposition"/>,
 /// architecture §12): whether it leads, the health probes of every server, route pushes to proxies and their acks,
 /// migrations and the keys and bytes they moved, failovers and how long they took, and every event of the event log
-/// by kind. Labels are bounded: namespaces, outcomes and event kinds from fixed lists; never keys or server addresses
-/// (a failover's server is in the event log, which says more than a label could).
+/// by kind, running migrations' slots and keys left and rate, and each replica's lag in bytes and in time. Labels are
+/// bounded: namespaces, outcomes and event kinds from fixed lists, and replicas (the servers of the topology) for the
+/// lag; never keys (a failover's servers are in the event log, which says more than a label could).
 /// </summary>
 public sealed class ControllerMetrics : IDisposable
 {
@@ -26,6 +27,8 @@ public sealed class ControllerMetrics : IDisposable
     private readonly Histogram<double> _failoverDuration;
     private readonly Counter<long> _events;
     private Func<bool> _leading = static () => false;
+    private Func<IReadOnlyList<MigrationSample>> _running = static () => [];
+    private IReadOnlyList<ReplicaLagSample> _lags = [];
 
     public ControllerMetrics()
     {
@@ -40,6 +43,12 @@ public sealed class ControllerMetrics : IDisposable
         _migratedKeys = _meter.CreateCounter<long>("tessera.controller.migration.keys", null, "Keys the controller's mover moved, by namespace");
         _migratedBytes = _meter.CreateCounter<long>("tessera.controller.migration.bytes", "By", "Bytes of DUMP payload the controller's mover moved, by namespace");
         _failoverDuration = _meter.CreateHistogram<double>("tessera.controller.failover.duration", "s", "Automatic and manual failovers, from the decision to the committed switch of the proxies, by namespace");
+        _meter.CreateObservableGauge("tessera.controller.migration.slots_left", () => Each(_running(), static m => m.SlotsLeft), null, "Slots of running migrations whose keys have not all moved yet, by namespace");
+        _meter.CreateObservableGauge("tessera.controller.migration.keys_left", () => Each(_running(), static m => m.KeysLeft), null, "Estimated keys still to move in running migrations, by namespace");
+        _meter.CreateObservableGauge("tessera.controller.migration.key_rate", () => Each(_running(), static m => m.KeysPerSecond), null, "Keys per second the running migrations move, by namespace");
+        _meter.CreateObservableGauge("tessera.controller.replica.lag", () => Lags(static l => l.Bytes), "By", "Replication offset a replica is behind its master, measured at the same instant (the leader, four times a second)");
+        _meter.CreateObservableGauge("tessera.controller.replica.lag_time", () => Lags(static l => l.Seconds), "s", "How long ago the master was at the replica's offset now: the replica's lag in time (0.25 s resolution, up to 60 s)");
+        _meter.CreateObservableGauge("tessera.controller.replica.fresh", () => Lags(static l => l.Fresh ? 1.0 : 0.0), null, "1 while the replica may serve reads (linked, not syncing, within the namespace's maxLag), else 0");
         _events = _meter.CreateCounter<long>("tessera.controller.events", null, "Events of the event log (tessera events) this controller recorded, by kind: down, up, failover, promoted, failover-failed, …");
     }
 
@@ -67,8 +76,39 @@ public sealed class ControllerMetrics : IDisposable
 
     public void Event(string kind) => _events.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
+    /// <summary>Where the migration gauges read from: the running migrations now.</summary>
+    public void ObserveMigrations(Func<IReadOnlyList<MigrationSample>> running) => _running = running;
+
+    /// <summary>The replicas' lag as the last freshness round measured it (all namespaces; empty when not leading).</summary>
+    public void ReplicaLags(IReadOnlyList<ReplicaLagSample> lags) => Volatile.Write(ref _lags, lags);
+
+    private static IEnumerable<Measurement<double>> Each(IReadOnlyList<MigrationSample> running, Func<MigrationSample, double> value) =>
+        running.GroupBy(static m => m.Namespace, StringComparer.Ordinal)
+            .Select(g => new Measurement<double>(g.Sum(value), new KeyValuePair<string, object?>("namespace", g.Key)));
+
+    private IEnumerable<Measurement<double>> Lags(Func<ReplicaLagSample, double?> value)
+    {
+        foreach (var lag in Volatile.Read(ref _lags))
+        {
+            if (value(lag) is { } v)
+            {
+                yield return new Measurement<double>(
+                    v,
+                    new KeyValuePair<string, object?>("namespace", lag.Namespace),
+                    new KeyValuePair<string, object?>("group", lag.Group),
+                    new KeyValuePair<string, object?>("replica", lag.Replica));
+            }
+        }
+    }
+
     /// <summary>The time since <paramref name="started"/> (a <see cref="Stopwatch"/> timestamp).</summary>
     public static TimeSpan Since(long started) => Stopwatch.GetElapsedTime(started);
 
     public void Dispose() => _meter.Dispose();
 }
+
+/// <summary>One running migration as the gauges see it.</summary>
+public readonly record struct MigrationSample(string Namespace, int SlotsLeft, long KeysLeft, double KeysPerSecond);
+
+/// <summary>One replica's lag in a freshness round: bytes and seconds when it follows its master, else null.</summary>
+public readonly record struct ReplicaLagSample(string Namespace, int Group, string Replica, long? Bytes, double? Seconds, bool Fresh);

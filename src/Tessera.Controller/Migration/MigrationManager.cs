@@ -320,6 +320,16 @@ internal sealed partial class MigrationManager : IAsyncDisposable
 
     private static bool IsRunnable(SlotMigration migration) => migration.State is MigrationState.Queued or MigrationState.Moving or MigrationState.Finishing;
 
+    /// <summary>The migrations this leader runs now, for the metrics (empty on a standby).</summary>
+    public IReadOnlyList<MigrationSample> RunningSamples()
+    {
+        lock (_gate)
+        {
+            return [.. _handles.Values.Select(static h => h.Current).Where(static m => !m.IsFinal && m.State != MigrationState.Queued)
+                .Select(static m => new MigrationSample(m.Namespace, m.Slots.Count(static s => s.Left is not 0), m.KeysLeft ?? 0, m.Rate))];
+        }
+    }
+
     /// <summary>This term's handle for a migration, made from <paramref name="stored"/> when there is none yet.</summary>
     private MigrationHandle HandleFor(StoredMigration stored, CancellationToken term)
     {

@@ -28,6 +28,10 @@ internal sealed partial class ClientSession
     private readonly ArrayBufferWriter<byte> _local = new(256);
     private int[] _keyIndexes = new int[16];
     private long _commandsInPass;
+
+    /// <summary>Bytes of the commands dispatched in this read pass, and of replies written so far already counted for a namespace's metrics.</summary>
+    private long _bytesInPass;
+    private long _bytesOutCounted;
     private bool _stopReading;
 
     /// <summary>Set through <see cref="PauseUntil"/> only; taken by the read loop.</summary>
@@ -120,6 +124,7 @@ internal sealed partial class ClientSession
         {
             _context.HeldSessions.TryRemove(this, out _);
             _context.Clients.TryRemove(Id, out _);
+            ChargeTraffic();
             UncountConnection();
             CloseDedicatedConnections();
             _out.Close();
@@ -162,12 +167,25 @@ internal sealed partial class ClientSession
                 else
                 {
                     _commandsInPass++;
+                    _bytesInPass += _frame.ConsumedLength;
                     Dispatch(_frame);
                 }
             }
 
             buffer = buffer.Slice(_frame.ConsumedLength);
         }
+    }
+
+    /// <summary>
+    /// Counts this pass's command bytes and the reply bytes written since the last count for the session's namespace
+    /// (the metrics' traffic; replies written after a pass are counted at the next one, or when the session ends).
+    /// </summary>
+    private void ChargeTraffic()
+    {
+        long written = _out.BytesWritten;
+        _user?.Tenant.AddTraffic(_bytesInPass, written - _bytesOutCounted);
+        _bytesOutCounted = written;
+        _bytesInPass = 0;
     }
 
     /// <summary>
@@ -198,6 +216,8 @@ internal sealed partial class ClientSession
             _context.Stats.AddCommands(_commandsInPass);
             _commandsInPass = 0;
         }
+
+        ChargeTraffic();
 
         if (_replicaReadsInPass > 0)
         {

@@ -33,7 +33,7 @@ internal sealed class ProxyContext : IAsyncDisposable
         Tenants.AccessChanged += RefreshUsers;
         Metrics = new ProxyMetrics(
             Stats,
-            () => Tenants.All.Select(static t => new NamespaceSample(t.Name, t.Connections, t.QuotaWaits, t.AuthFailures)),
+            () => Tenants.All.Select(static t => new NamespaceSample(t.Name, t.Connections, t.QuotaWaits, t.AuthFailures, t.BytesReceived, t.BytesSent)),
             () => Backends.Snapshot().Select(static s => new ServerSample(s.MetricTags, s.IsAvailable ? 1 : 0, s.InFlight, s.Failures)));
         Stats.Metrics = Metrics;
         if (options.Tls is { } tls)

@@ -51,6 +51,8 @@ internal sealed class ProxyMetrics : IDisposable
         _meter.CreateObservableGauge("tessera.proxy.client.connections", () => Each(namespaces, static t => t.Connections), null, "Client connections bound to each namespace now");
         _meter.CreateObservableCounter("tessera.proxy.quota.waits", () => Each(namespaces, static t => t.QuotaWaits), null, "Times a session paused for its namespace's quota (throttled)");
         _meter.CreateObservableCounter("tessera.proxy.auth.failures", () => Each(namespaces, static t => t.AuthFailures), null, "AUTHs naming the namespace that failed (refused)");
+        _meter.CreateObservableCounter("tessera.proxy.received", () => Each(namespaces, static t => t.BytesReceived), "By", "Bytes of commands the namespace's clients sent");
+        _meter.CreateObservableCounter("tessera.proxy.sent", () => Each(namespaces, static t => t.BytesSent), "By", "Bytes of replies written to the namespace's clients");
         _meter.CreateObservableGauge("tessera.proxy.connections", () => stats.ConnectedClients, null, "Client connections open now, authenticated or not");
         _meter.CreateObservableCounter("tessera.proxy.connections.received", () => stats.ConnectionsReceived, null, "Client connections accepted since start");
         _meter.CreateObservableCounter("tessera.proxy.connections.rejected", () => stats.RejectedConnections, null, "Client connections refused (over --max-clients)");
@@ -113,7 +115,7 @@ internal sealed class ProxyMetrics : IDisposable
 }
 
 /// <summary>A namespace's gauges at one scrape.</summary>
-internal readonly record struct NamespaceSample(string Namespace, long Connections, long QuotaWaits, long AuthFailures);
+internal readonly record struct NamespaceSample(string Namespace, long Connections, long QuotaWaits, long AuthFailures, long BytesReceived, long BytesSent);
 
 /// <summary>A backend server's gauges at one scrape; <paramref name="Tags"/> its label ("server").</summary>
 internal readonly record struct ServerSample(KeyValuePair<string, object?>[] Tags, long Up, long InFlight, long Failures);

@@ -12,6 +12,8 @@ internal sealed class Tenant
     private ulong _denied;
     private int _connections;
     private long _quotaWaits;
+    private long _bytesReceived;
+    private long _bytesSent;
 
     // The metric labels of each command in this namespace, by CommandPolicy.Ordinal: an array read per command, no hashing.
     private Stats.CommandTags?[] _commandTags = [];
@@ -120,4 +122,24 @@ internal sealed class Tenant
     public long QuotaWaits => Interlocked.Read(ref _quotaWaits);
 
     public void CountQuotaWait() => Interlocked.Increment(ref _quotaWaits);
+
+    /// <summary>Bytes of commands the namespace's clients sent, since the proxy started.</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>Bytes of replies the proxy wrote to the namespace's clients, since it started.</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <summary>Adds a session's traffic of one read pass (once per pass, not per command: the sessions share these counters).</summary>
+    public void AddTraffic(long received, long sent)
+    {
+        if (received > 0)
+        {
+            Interlocked.Add(ref _bytesReceived, received);
+        }
+
+        if (sent > 0)
+        {
+            Interlocked.Add(ref _bytesSent, sent);
+        }
+    }
 }

@@ -47,7 +47,16 @@ public sealed class ControllerMetricsTests
             }
         }
 
-        var migration = await client.StartMigrationAsync(FailoverCluster.Namespace, slot, slot, 2);
+        var viewer = await client.CreateTokenAsync("scraper", "viewer");
+        using var http = new HttpClient { BaseAddress = leader.Url, Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", viewer.Token);
+
+        // Throttled to 10 keys/s, so the scrape sees it running: one slot left until its keys have moved.
+        var migration = await client.StartMigrationAsync(FailoverCluster.Namespace, slot, slot, 2, new MigrationSettings { KeysPerSecond = 10, BatchKeys = 2 });
+        await Eventually.TrueAsync(
+            async () => ProxyMetricsTests.Value(await http.GetStringAsync(ControllerRoutes.Metrics), "tessera_controller_migration_slots_left", ("namespace", FailoverCluster.Namespace)) == 1,
+            TimeSpan.FromSeconds(20),
+            "the scrape to show the running migration's slot left");
         await Eventually.TrueAsync(
             async () => (await client.GetMigrationAsync(FailoverCluster.Namespace, migration.Id)).State == MigrationState.Done,
             TimeSpan.FromSeconds(60),
@@ -64,9 +73,6 @@ public sealed class ControllerMetricsTests
         using var anonymous = new HttpClient { BaseAddress = leader.Url, Timeout = TimeSpan.FromSeconds(10) };
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(ControllerRoutes.Metrics)).StatusCode);
 
-        var viewer = await client.CreateTokenAsync("scraper", "viewer");
-        using var http = new HttpClient { BaseAddress = leader.Url, Timeout = TimeSpan.FromSeconds(10) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", viewer.Token);
         string text = "";
 
         // The probes of the dead master keep failing while the failover settles: wait until the scrape shows both.
@@ -91,6 +97,15 @@ public sealed class ControllerMetricsTests
         double took = ProxyMetricsTests.Value(text, "tessera_controller_failover_duration_seconds_sum", ("namespace", FailoverCluster.Namespace));
         Assert.True(took is > 0 and < 30, $"the failover took {took} s");
         Assert.Equal(1, ProxyMetricsTests.Value(text, "tessera_controller_events_total", ("kind", EventKinds.Promoted)));
+        Assert.Equal(-1, ProxyMetricsTests.Value(text, "tessera_controller_migration_slots_left"));
+
+        // Group 2's replica follows its master: its lag is measured, in bytes and in time, and it may serve reads.
+        var replica2 = cluster.Groups[2][1].Endpoint;
+        Assert.Equal(1, ProxyMetricsTests.Value(text, "tessera_controller_replica_fresh", ("group", "2"), ("replica", replica2)));
+        double lagBytes = ProxyMetricsTests.Value(text, "tessera_controller_replica_lag_bytes", ("group", "2"), ("replica", replica2));
+        double lagSeconds = ProxyMetricsTests.Value(text, "tessera_controller_replica_lag_time_seconds", ("group", "2"), ("replica", replica2));
+        Assert.True(lagBytes is >= 0 and < 1_000_000, $"lag {lagBytes} bytes");
+        Assert.True(lagSeconds is >= 0 and < 5, $"lag {lagSeconds} s");
         Assert.True(ProxyMetricsTests.Value(text, "tessera_controller_events_total", ("kind", EventKinds.ObjectivelyDown)) >= 1, "the dead master was agreed down");
         Assert.Contains("# TYPE tessera_controller_failover_duration_seconds histogram", text, StringComparison.Ordinal);
         Assert.Contains("dotnet_gc_", text, StringComparison.Ordinal);

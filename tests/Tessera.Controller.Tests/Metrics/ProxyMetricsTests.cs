@@ -51,6 +51,12 @@ public sealed partial class ProxyMetricsTests
         Assert.Equal(10, Value(text, "tessera_proxy_command_duration_seconds_count", ("namespace", "beta"), ("command", "set")));
         Assert.Equal(1, Value(text, "tessera_proxy_command_errors_total", ("namespace", "alpha"), ("command", "lpush"), ("kind", "WRONGTYPE")));
         Assert.Equal(1, Value(text, "tessera_proxy_client_connections", ("namespace", "beta")));
+
+        // Traffic per namespace: alpha sent 30 SETs of at least 28 bytes ("*3\r\n$3\r\nSET\r\n$2\r\nk0\r\n$1\r\nv\r\n") and
+        // got "+OK\r\n" for each; a reply is charged at the session's next read, so the last one may not be in yet.
+        Assert.True(Value(text, "tessera_proxy_received_bytes_total", ("namespace", "alpha")) >= 30 * 28, "alpha's command bytes");
+        Assert.True(Value(text, "tessera_proxy_sent_bytes_total", ("namespace", "alpha")) >= 29 * 5, "alpha's reply bytes");
+        Assert.True(Value(text, "tessera_proxy_received_bytes_total", ("namespace", "beta")) is >= 10 * 28 and < 30 * 28, "beta's command bytes, fewer than alpha's");
         Assert.True(Value(text, "tessera_proxy_backend_duration_seconds_count", ("server", cluster.Redis[0].Endpoint)) >= 41, "alpha's server answered every command of alpha");
         Assert.Equal(1, Value(text, "tessera_proxy_backend_up", ("server", cluster.Redis[1].Endpoint)));
         Assert.Contains("# TYPE tessera_proxy_command_duration_seconds histogram", text, StringComparison.Ordinal);
@@ -68,7 +74,7 @@ public sealed partial class ProxyMetricsTests
     }
 
     [Fact]
-    public async Task Prometheus_scrapes_a_proxy_with_a_viewer_token_and_answers_per_namespace_rates()
+    public async Task Prometheus_scrapes_a_proxy_and_the_controller_with_a_viewer_token_and_answers_per_namespace_rates()
     {
         await using var cluster = await TenantCluster.StartAsync();
         var alpha = await cluster.LoginAsync(TenantCluster.Alpha, await cluster.AddUserAsync(TenantCluster.Alpha, "app"));
@@ -89,6 +95,12 @@ public sealed partial class ProxyMetricsTests
                   credentials_file: {tokenFile}
                 static_configs:
                   - targets: ['{admin.Host}:{admin.Port}']
+              - job_name: tessera-controller
+                authorization:
+                  type: Bearer
+                  credentials_file: {tokenFile}
+                static_configs:
+                  - targets: ['{cluster.Controller.Url.Host}:{cluster.Controller.Url.Port}']
             """);
         using var prometheus = StartPrometheus(config, port, Path.Combine(cluster.Directory.Path, "tsdb"));
         try
@@ -116,8 +128,25 @@ public sealed partial class ProxyMetricsTests
             }
 
             Assert.True(answer.GetValueOrDefault("alpha") > 0 && answer.GetValueOrDefault("beta") > 0, $"prometheus answered {JsonSerializer.Serialize(answer)}");
-            var up = await QueryAsync(api, "up{job=\"tessera-proxy\"}", "job");
+            var up = await QueryAsync(api, "up", "job");
             Assert.Equal(1, up.GetValueOrDefault("tessera-proxy"));
+
+            // The controller's port too: its probes of the servers, as a rate.
+            var probes = new Dictionary<string, double>();
+            while (clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                probes = await QueryAsync(api, "sum by (job) (rate(tessera_controller_probe_duration_seconds_count{result=\"ok\"}[5s]))", "job");
+                if (probes.GetValueOrDefault("tessera-controller") > 0)
+                {
+                    break;
+                }
+
+                await Task.Delay(250);
+            }
+
+            Assert.True(probes.GetValueOrDefault("tessera-controller") > 0, $"prometheus answered {JsonSerializer.Serialize(probes)}");
+            Assert.Equal(1, (await QueryAsync(api, "up", "job")).GetValueOrDefault("tessera-controller"));
+            Assert.Equal(1, (await QueryAsync(api, "tessera_controller_leader", "job")).GetValueOrDefault("tessera-controller"));
         }
         finally
         {
