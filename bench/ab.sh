@@ -72,16 +72,6 @@ namespaces:
       - { from: 0, to: 511, group: 1 }
       - { from: 512, to: 1023, group: 2 }
 EOF
-cat >"$OUT/nutcracker.yml" <<EOF
-bench:
-  listen: 127.0.0.1:PORT
-  hash: fnv1a_64
-  distribution: ketama
-  redis: true
-  servers:
-   - 127.0.0.1:${RPORTS[0]}:1 g1
-   - 127.0.0.1:${RPORTS[1]}:1 g2
-EOF
 
 declare -A VPORT=() VPID=()
 declare -a LABELS=()
@@ -90,8 +80,8 @@ for v in "${VARIANTS[@]}"; do
   [[ "$rest" == *,* ]] && envs="${rest#*,}"
   port=$(free_port)
   if [[ "$label" == twemproxy* ]]; then
-    sed "s/PORT/$port/" "$OUT/nutcracker.yml" >"$OUT/$label.yml"
-    nutcracker -c "$OUT/$label.yml" -s "$(free_port)" >"$OUT/$label.log" 2>&1 &
+    twemproxy_config "$OUT/$label.yml" "$port" "127.0.0.1:${RPORTS[0]}" "127.0.0.1:${RPORTS[1]}"
+    nutcracker -c "$OUT/$label.yml" -s "$(free_port)" -a 127.0.0.1 >"$OUT/$label.log" 2>&1 &
   else
     # shellcheck disable=SC2086 # comma-separated VAR=value list on purpose
     admin_args=(); [[ $ADMIN == 1 ]] && admin_args=(--admin "127.0.0.1:$(free_port)")

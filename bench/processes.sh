@@ -34,3 +34,24 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # wait_port PORT PID SECONDS: waits until PID listens on PORT; fails when PID exits or the time is up.
 wait_port() { for _ in $(seq 1 $(( $3 * 10 ))); do kill -0 "$2" 2>/dev/null || return 1; holds_port "$1" "$2" && return 0; sleep 0.1; done; return 1; }
+
+# twemproxy_config FILE PORT SERVER...: the nutcracker pool every bench script compares against, on 127.0.0.1:PORT over
+# the redis-servers SERVER (host:port): fnv1a_64 / ketama, no ejection, connections made up front, 5 s timeout.
+twemproxy_config() {
+  local file=$1 port=$2 i=1 server; shift 2
+  {
+    printf 'bench:\n  listen: 127.0.0.1:%s\n  hash: fnv1a_64\n  distribution: ketama\n  redis: true\n' "$port"
+    printf '  auto_eject_hosts: false\n  preconnect: true\n  timeout: 5000\n  servers:\n'
+    for server in "$@"; do printf '   - %s:1 g%s\n' "$server" "$i"; i=$((i + 1)); done
+  } >"$file"
+}
+
+# start_twemproxy FILE PORT LOG: starts nutcracker (Debian's, in /usr/sbin) on FILE, its pid in TW_PID and PIDS; fails
+# when it is not installed or does not listen on PORT within 10 s.
+start_twemproxy() {
+  local bin; bin=$(command -v nutcracker || echo /usr/sbin/nutcracker)
+  [[ -x "$bin" ]] || { echo "nutcracker is not installed (apt-get install nutcracker)" >&2; return 1; }
+  "$bin" -c "$1" -s "$(free_port)" -a 127.0.0.1 >"$3" 2>&1 &
+  TW_PID=$!; PIDS+=("$TW_PID")
+  wait_port "$2" "$TW_PID" 10
+}

@@ -84,28 +84,9 @@ replicas_ticks() { echo $(( $(cpu_ticks "${RPIDS[1]}") + $(cpu_ticks "${RPIDS[2]
 # The references in the same run: group 1's master direct, and twemproxy over the two masters (reads at masters only:
 # neither can read from replicas, which is the point of the comparison).
 TW_PORT=$(free_port)
-cat >"$OUT/nutcracker.yml" <<EOF2
-reads:
-  listen: 127.0.0.1:$TW_PORT
-  hash: fnv1a_64
-  distribution: ketama
-  redis: true
-  auto_eject_hosts: false
-  preconnect: true
-  timeout: 5000
-  servers:
-   - 127.0.0.1:${RPORTS[0]}:1 g1
-   - 127.0.0.1:${RPORTS[3]}:1 g2
-EOF2
+twemproxy_config "$OUT/nutcracker.yml" "$TW_PORT" "127.0.0.1:${RPORTS[0]}" "127.0.0.1:${RPORTS[3]}"
 TARGETS=(direct tessera-master tessera-replica)
-NUTCRACKER=$(command -v nutcracker || echo /usr/sbin/nutcracker)
-if [[ -x "$NUTCRACKER" ]]; then
-  "$NUTCRACKER" -c "$OUT/nutcracker.yml" -s "$(free_port)" -a 127.0.0.1 -o "$OUT/nutcracker.log" &
-  pid=$!; PIDS+=("$pid")
-  if wait_port "$TW_PORT" "$pid" 10; then TARGETS+=(twemproxy); else echo "reads.sh: twemproxy did not start; left out" >&2; fi
-else
-  echo "reads.sh: nutcracker is not installed; twemproxy is left out" >&2
-fi
+if start_twemproxy "$OUT/nutcracker.yml" "$TW_PORT" "$OUT/nutcracker.log"; then TARGETS+=(twemproxy); else echo "reads.sh: twemproxy did not start (see $OUT/nutcracker.log); left out" >&2; fi
 target_port() { case "$1" in direct) echo "${RPORTS[0]}" ;; twemproxy) echo "$TW_PORT" ;; *) echo "$PORT" ;; esac; }
 # Every target reads keys that exist on it (100-byte values): loaded through each.
 for t in "${TARGETS[@]}"; do

@@ -44,19 +44,9 @@ for i in 1 2 3 4 5; do
 done
 # Servers 1-2: default, 3-4: shop, 5: direct Redis. twemproxy spreads over 1-2.
 NUT=$(free_port)
-cat >"$OUT/nutcracker.yml" <<EOF
-bench:
-  listen: 127.0.0.1:$NUT
-  hash: fnv1a_64
-  distribution: ketama
-  redis: true
-  servers:
-   - 127.0.0.1:${RPORTS[0]}:1 g1
-   - 127.0.0.1:${RPORTS[1]}:1 g2
-EOF
-nutcracker -c "$OUT/nutcracker.yml" -s "$(free_port)" >"$OUT/nutcracker.log" 2>&1 &
-pid=$!; PIDS+=("$pid"); NUT_PID=$pid
-wait_port "$NUT" "$pid" 10 || { echo "tenants.sh: nutcracker did not start" >&2; exit 1; }
+twemproxy_config "$OUT/nutcracker.yml" "$NUT" "127.0.0.1:${RPORTS[0]}" "127.0.0.1:${RPORTS[1]}"
+start_twemproxy "$OUT/nutcracker.yml" "$NUT" "$OUT/nutcracker.log" || { echo "tenants.sh: nutcracker did not start (see $OUT/nutcracker.log)" >&2; exit 1; }
+NUT_PID=$TW_PID
 
 STORE="file://$OUT/store"; TOKEN="$OUT/admin.token"; CTL=$(free_port)
 dotnet "$DLL" controller --store "$STORE" --listen "127.0.0.1:$CTL" --admin-token-file "$TOKEN" --log-level Warning >"$OUT/controller.log" 2>&1 &

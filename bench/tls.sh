@@ -75,16 +75,12 @@ declare -A VPID=([redis]=$DIRECT_PID [redis-tls]=$DIRECT_PID [tessera]=$PROXY_PI
 LABELS=(redis redis-tls tessera tessera-tls)
 
 # twemproxy over the same two servers, plain TCP only (it has no TLS: twemproxy #446, #583) — the reference row.
-NUTCRACKER=$(command -v nutcracker || echo /usr/sbin/nutcracker)
-if [[ -x "$NUTCRACKER" ]]; then
-  TW=$(free_port)
-  printf 'tls:\n  listen: 127.0.0.1:%s\n  hash: fnv1a_64\n  distribution: ketama\n  redis: true\n  auto_eject_hosts: false\n  preconnect: true\n  timeout: 5000\n  servers:\n   - 127.0.0.1:%s:1 g1\n   - 127.0.0.1:%s:1 g2\n' \
-    "$TW" "${RPORTS[0]}" "${RPORTS[1]}" >"$OUT/nutcracker.yml"
-  "$NUTCRACKER" -c "$OUT/nutcracker.yml" -s "$(free_port)" -a 127.0.0.1 -o "$OUT/nutcracker.log" &
-  pid=$!; PIDS+=("$pid")
-  if wait_port "$TW" "$pid" 10; then VPORT[twemproxy]=$TW; VPID[twemproxy]=$pid; LABELS+=(twemproxy); else echo "tls.sh: twemproxy did not start; left out" >&2; fi
+TW=$(free_port)
+twemproxy_config "$OUT/nutcracker.yml" "$TW" "127.0.0.1:${RPORTS[0]}" "127.0.0.1:${RPORTS[1]}"
+if start_twemproxy "$OUT/nutcracker.yml" "$TW" "$OUT/nutcracker.log"; then
+  VPORT[twemproxy]=$TW; VPID[twemproxy]=$TW_PID; LABELS+=(twemproxy)
 else
-  echo "tls.sh: nutcracker is not installed; twemproxy is left out" >&2
+  echo "tls.sh: twemproxy did not start (see $OUT/nutcracker.log); left out" >&2
 fi
 args_of() { [[ "$1" == *-tls ]] && echo "--tls --cacert $CERTS/ca.crt" || true; }
 bench() { # label depth n tests -> csv line of the last test
