@@ -179,6 +179,7 @@ internal sealed partial class FailoverCoordinator
             if (await _records.TryWriteAsync(done, unfinished.Revision, term).ConfigureAwait(false) is not null)
             {
                 AddPending(record.From);
+                _metrics.Failover(record.Namespace, done.CommittedAt!.Value - record.StartedAt);
                 await _events.RecordAsync(
                     EventKinds.Promoted,
                     $"{record.To} is the master of group {record.Group} in '{record.Namespace}' (epoch {stored.Config.Epoch}): the promotion {record.StartedBy} began was committed before it stopped; {record.From} will be made its replica when it comes back",

@@ -78,7 +78,12 @@ public sealed class LeaderCrashTests
                 TimeSpan.FromSeconds(10),
                 $"{other.Endpoint} replicating from {chosen}");
 
-            var events = await cluster.EventsAsync();
+            // The other replica follows the new master before the commit is recorded as an event: wait for the event.
+            IReadOnlyList<ControllerEvent> events = [];
+            await Eventually.TrueAsync(
+                async () => FailoverMeasurements.Count(events = await cluster.EventsAsync(), EventKinds.Promoted, 1) >= 1,
+                TimeSpan.FromSeconds(10),
+                "the promotion's event");
             Assert.Equal(1, FailoverMeasurements.Count(events, EventKinds.Promoted, 1));
             Assert.Contains(events, e => e.Kind == EventKinds.Failover && e.Controller == next.Id && e.Message.Contains("resumes", StringComparison.Ordinal));
             Assert.Equal("master", (await FailoverMeasurements.RoleAsync(chosen)).Role);
