@@ -22,6 +22,13 @@ public sealed record ProxyRecord
     /// <summary>host:port clients are told to reach (the cluster face, discovery); null when that is <see cref="Address"/>.</summary>
     public string? Announce { get; init; }
 
+    /// <summary>
+    /// The port of the proxy's TLS client listener when it is a second one next to the plain <see cref="Address"/>
+    /// (--tls-listen), on the host of <see cref="ClientAddress"/>; null when <see cref="Address"/> itself is TLS or there
+    /// is no TLS. The cluster face gives it to TLS connections.
+    /// </summary>
+    public int? TlsPort { get; init; }
+
     /// <summary>True when the proxy answers as a Redis Cluster node (its cluster face is on): only those are in the cluster face's table.</summary>
     public bool ClusterFace { get; init; }
 

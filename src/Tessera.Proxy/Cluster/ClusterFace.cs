@@ -4,16 +4,31 @@ namespace Tessera.Proxy.Cluster;
 /// The proxy's Redis Cluster face (<see cref="ProxyOptions.ClusterFace"/>): the current <see cref="ClusterTable"/>,
 /// rebuilt whenever the store's list of live proxies changes, and this proxy's own entry in it.
 /// </summary>
+/// <remarks>
+/// Two tables are kept: over every live face proxy, and over those of this proxy's own zone (<see cref="Zone"/>). A
+/// connection whose namespace reads in mode nearest is answered the zone's table (<see cref="TableFor"/>), so a
+/// cluster client connected in az1 only ever uses az1 proxies, whose nearest reads stay in az1. Every proxy of a zone
+/// computes the same zone table from the same listing (rendezvous hashing over the zone's node ids alone).
+/// </remarks>
 internal sealed class ClusterFace
 {
     private readonly Lock _gate = new();
     private ClusterTable _table = ClusterTable.Build([], null);
     private ClusterTable _withoutSelf = ClusterTable.Build([], null);
+    private ClusterTable _zoneTable = ClusterTable.Build([], null);
+    private ClusterTable _zoneWithoutSelf = ClusterTable.Build([], null);
     private ClusterMember? _self;
     private IReadOnlyList<ClusterMember> _others = [];
     private bool _leaving;
 
-    public ClusterFace(bool enabled) => Enabled = enabled;
+    public ClusterFace(bool enabled, string? zone = null)
+    {
+        Enabled = enabled;
+        Zone = string.IsNullOrEmpty(zone) ? null : zone;
+    }
+
+    /// <summary>This proxy's zone (null: none, and there is no zone-scoped table).</summary>
+    public string? Zone { get; }
 
     /// <summary>True when CLUSTER and ASKING are answered (off: refused, as by a standalone proxy).</summary>
     public bool Enabled { get; }
@@ -30,12 +45,33 @@ internal sealed class ClusterFace
     /// </summary>
     public ClusterTable FencedTable => Volatile.Read(ref _withoutSelf) is { Nodes.Count: > 0 } others ? others : Table;
 
-    /// <summary>This proxy, once it listens: <paramref name="registrationId"/> reachable at <paramref name="address"/>.</summary>
-    public void SetSelf(string registrationId, string address)
+    /// <summary>The table over the live face proxies of this proxy's zone (this one alone when it is the zone's only one); <see cref="Table"/> without a zone.</summary>
+    public ClusterTable ZoneTable => Zone is null ? Table : Volatile.Read(ref _zoneTable);
+
+    /// <summary>
+    /// What a connection is answered: the zone's table when <paramref name="zoneScoped"/> (its namespace reads nearest)
+    /// and this proxy has a zone, else the table over all face proxies; without this proxy when it is fenced.
+    /// </summary>
+    public ClusterTable TableFor(bool zoneScoped, bool fenced)
+    {
+        if (!zoneScoped || Zone is null)
+        {
+            return fenced ? FencedTable : Table;
+        }
+
+        return fenced && Volatile.Read(ref _zoneWithoutSelf) is { Nodes.Count: > 0 } others ? others : ZoneTable;
+    }
+
+    /// <summary>
+    /// This proxy, once it listens: <paramref name="registrationId"/> reachable at <paramref name="address"/>, and by TLS
+    /// clients on <paramref name="tlsPort"/> when that is a second listener.
+    /// </summary>
+    public void SetSelf(string registrationId, string address, int? tlsPort = null)
     {
         lock (_gate)
         {
-            _self = ClusterMember.From(registrationId, address, 0) ?? throw new ArgumentException($"'{address}' is not host:port", nameof(address));
+            var self = ClusterMember.From(registrationId, address, 0) ?? throw new ArgumentException($"'{address}' is not host:port", nameof(address));
+            _self = self with { TlsPort = tlsPort, Zone = Zone };
             Rebuild();
         }
     }
@@ -76,7 +112,14 @@ internal sealed class ClusterFace
             members = members.Append(self);
         }
 
-        Volatile.Write(ref _withoutSelf, ClusterTable.Build(members.Where(m => m.NodeId != _self?.NodeId), null));
-        Volatile.Write(ref _table, ClusterTable.Build(members, _leaving ? null : _self));
+        var all = members.ToArray();
+        Volatile.Write(ref _withoutSelf, ClusterTable.Build(all.Where(m => m.NodeId != _self?.NodeId), null));
+        Volatile.Write(ref _table, ClusterTable.Build(all, _leaving ? null : _self));
+        if (Zone is not null)
+        {
+            var zone = all.Where(m => m.Zone == Zone).ToArray();
+            Volatile.Write(ref _zoneWithoutSelf, ClusterTable.Build(zone.Where(m => m.NodeId != _self?.NodeId), null));
+            Volatile.Write(ref _zoneTable, ClusterTable.Build(zone, _leaving ? null : _self));
+        }
     }
 }

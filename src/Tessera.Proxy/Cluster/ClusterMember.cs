@@ -5,10 +5,28 @@ namespace Tessera.Proxy.Cluster;
 
 /// <summary>
 /// One proxy as the cluster face lists it: its Redis Cluster node id, the address clients are told to reach, and its
-/// config epoch (the store revision that created its registration: the same on every proxy that reads it).
+/// config epoch (the store revision that created its registration: the same on every proxy that reads it); also the
+/// port of its TLS listener when that is a second listener next to a plain one, and its zone.
 /// </summary>
 internal sealed record ClusterMember(string NodeId, string Host, int Port, long Epoch)
 {
+    /// <summary>
+    /// The port TLS clients reach this proxy on, when it differs from <see cref="Port"/> (a plain listener plus
+    /// <see cref="ProxyOptions.TlsListen"/>); null when <see cref="Port"/> is the only one (plain, or itself TLS).
+    /// </summary>
+    public int? TlsPort { get; init; }
+
+    /// <summary>The proxy's zone (<see cref="ProxyOptions.Zone"/>), for the zone-scoped table; null without one.</summary>
+    public string? Zone { get; init; }
+
+    /// <summary>
+    /// The port a client of the given transport is told: a TLS connection gets <see cref="TlsPort"/> when the proxy has
+    /// a separate TLS listener, a plain one <see cref="Port"/>. Decision (as redis-server with tls-cluster on gives a
+    /// TLS connection the tls-port): a client that came over TLS keeps TLS on every node it is sent to, a plain client
+    /// stays plain; a proxy without a TLS listener is given as <see cref="Port"/> to both (nothing better exists).
+    /// </summary>
+    public int PortFor(bool tls) => tls && TlsPort is { } tlsPort ? tlsPort : Port;
+
     /// <summary>
     /// The member for registration <paramref name="registrationId"/> reachable at <paramref name="address"/> (host:port,
     /// or [v6]:port). Null when the address has no port.

@@ -88,6 +88,7 @@ public sealed class ProxyServer : IAsyncDisposable
                 Zone = options.Zone,
                 Announce = options.Announce,
                 ClusterFace = options.ClusterFace,
+                TlsPort = SeparateTlsPort(server),
                 ProcessId = Environment.ProcessId,
                 StartedAt = DateTimeOffset.UtcNow,
             };
@@ -208,8 +209,9 @@ public sealed class ProxyServer : IAsyncDisposable
             context.Id = string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}-{Guid.NewGuid().ToString("N")[..6]}");
 
             // Until a store lists other proxies (and always without one) the cluster face lists this proxy alone.
-            context.Cluster.SetSelf(context.Id, options.Announce ?? string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}"));
-            return new ProxyServer(app, context, endpoint, adminUrl, tlsListen?.IPEndPoint);
+            var server = new ProxyServer(app, context, endpoint, adminUrl, tlsListen?.IPEndPoint);
+            context.Cluster.SetSelf(context.Id, options.Announce ?? string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}"), SeparateTlsPort(server));
+            return server;
         }
         catch
         {
@@ -217,6 +219,15 @@ public sealed class ProxyServer : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// The TLS listener's port when it is a second listener next to the plain one (what the cluster face gives TLS
+    /// connections); null when the client listener itself is TLS or there is none. With --announce the TLS port is
+    /// announced on the announced host as it is bound: a NAT that maps ports differently needs the same port mapped
+    /// (there is no separate TLS announce address yet).
+    /// </summary>
+    private static int? SeparateTlsPort(ProxyServer server) =>
+        server.TlsEndpoint is { } tls && tls.Port != server.Endpoint.Port ? tls.Port : null;
 
     /// <summary>Swaps in a new topology (topology-file mode).</summary>
     public void ApplyTopology(TopologyConfig topology) => _context.Routing.Apply(topology);
