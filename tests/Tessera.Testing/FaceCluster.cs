@@ -22,6 +22,7 @@ public sealed class FaceCluster : IAsyncDisposable
     public static readonly TimeSpan AgreeTimeout = TimeSpan.FromSeconds(10);
 
     private readonly List<ProxyServer> _proxies = [];
+    private readonly List<ProxyServer> _standalone = [];
     private readonly TempDirectory _directory;
     private readonly FaceClusterOptions _options;
 
@@ -100,21 +101,35 @@ public sealed class FaceCluster : IAsyncDisposable
     /// <summary>Starts one more proxy with the face on (it registers; the others list it within moments), in <paramref name="zone"/> when given.</summary>
     public async Task<ProxyServer> StartProxyAsync(string? zone = null)
     {
-        var proxy = await ProxyServer.StartWithStoreAsync(
-            new ProxyOptions
-            {
-                Listen = new IPEndPoint(IPAddress.Loopback, 0),
-                LeaseTtl = TimeSpan.FromSeconds(3),
-                ClusterFace = true,
-                ClusterLeaveGrace = TimeSpan.FromSeconds(1),
-                Zone = zone,
-                Tls = _options.Tls,
-                TlsListen = _options.Tls is null ? null : new IPEndPoint(IPAddress.Loopback, 0),
-            },
-            StoreUrl);
+        var proxy = await ProxyServer.StartWithStoreAsync(Options(zone, clusterFace: true), StoreUrl);
         _proxies.Add(proxy);
         return proxy;
     }
+
+    /// <summary>
+    /// Starts a proxy of the same store, groups and TLS with the face off (a standalone server to clients, in no
+    /// table; not in <see cref="Proxies"/>), for standalone clients next to the cluster ones. Stopped on dispose.
+    /// </summary>
+    public async Task<ProxyServer> StartStandaloneProxyAsync()
+    {
+        var proxy = await ProxyServer.StartWithStoreAsync(Options(null, clusterFace: false), StoreUrl);
+        _standalone.Add(proxy);
+        return proxy;
+    }
+
+    private ProxyOptions Options(string? zone, bool clusterFace) => new()
+    {
+        Listen = new IPEndPoint(IPAddress.Loopback, 0),
+        LeaseTtl = TimeSpan.FromSeconds(3),
+        ClusterFace = clusterFace,
+        ClusterLeaveGrace = TimeSpan.FromSeconds(1),
+        Zone = zone,
+        Tls = _options.Tls,
+
+        // With TLS, a second client listener: Listen stays plain (what the fixture's own checks use), the TLS one is
+        // what TLS clients are given, by CLUSTER SLOTS/NODES/SHARDS too.
+        TlsListen = _options.Tls is null ? null : new IPEndPoint(IPAddress.Loopback, 0),
+    };
 
     /// <summary>Stops the proxy on <paramref name="port"/> (it leaves the table, deregisters, waits its grace, drains, closes).</summary>
     public async Task StopProxyAsync(int port)
@@ -175,6 +190,12 @@ public sealed class FaceCluster : IAsyncDisposable
         }
 
         _proxies.Clear();
+        foreach (var proxy in _standalone)
+        {
+            await proxy.DisposeAsync();
+        }
+
+        _standalone.Clear();
         await Cluster.DisposeAsync();
         _directory.Dispose();
     }
