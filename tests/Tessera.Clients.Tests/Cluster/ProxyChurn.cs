@@ -100,7 +100,7 @@ internal static class ProxyChurn
         }
     }
 
-    private static async Task<long> CommandsProcessedAsync(int port)
+    internal static async Task<long> CommandsProcessedAsync(int port)
     {
         await using var client = await RespClient.ConnectAsync("127.0.0.1", port, TimeSpan.FromSeconds(5));
         string info = (await client.CallAsync("INFO", "stats")).AsString() ?? "";
