@@ -1,22 +1,31 @@
 namespace Tessera.Proxy.Cluster;
 
 /// <summary>
-/// The proxy's Redis Cluster face (<see cref="ProxyOptions.ClusterFace"/>): the current <see cref="ClusterTable"/>,
-/// rebuilt whenever the store's list of live proxies changes, and this proxy's own entry in it.
+/// The proxy's Redis Cluster face (<see cref="ProxyOptions.ClusterFace"/>): the current <see cref="ClusterTable"/>s,
+/// rebuilt whenever the store's list of live proxies changes, and this proxy's own entry in them.
 /// </summary>
 /// <remarks>
-/// Two tables are kept: over every live face proxy, and over those of this proxy's own zone (<see cref="Zone"/>). A
-/// connection whose namespace reads in mode nearest is answered the zone's table (<see cref="TableFor"/>), so a
-/// cluster client connected in az1 only ever uses az1 proxies, whose nearest reads stay in az1. Every proxy of a zone
-/// computes the same zone table from the same listing (rendezvous hashing over the zone's node ids alone).
+/// <para>
+/// A table per kind of connection (<see cref="TableFor"/>), each over the live face proxies that connection can use:
+/// by scope, every face proxy, or (a connection whose namespace reads in mode nearest) those of this proxy's own zone
+/// (<see cref="Zone"/>), so a cluster client connected in az1 only ever uses az1 proxies, whose nearest reads stay
+/// in az1; by transport, a TLS connection's table holds the proxies that serve TLS and names their TLS ports, a plain
+/// connection's those with a plain listener. In a fleet where every proxy has the same listeners the two transports'
+/// tables list the same proxies with the same ranges, only the ports differ.
+/// </para>
+/// <para>
+/// Every proxy computes the same table of a kind from the same listing (rendezvous hashing over the chosen node ids
+/// alone), so every proxy of a zone answers the same zone table for the same epoch.
+/// </para>
 /// </remarks>
 internal sealed class ClusterFace
 {
+    private static readonly ClusterTable Empty = ClusterTable.Build([], null);
+
     private readonly Lock _gate = new();
-    private ClusterTable _table = ClusterTable.Build([], null);
-    private ClusterTable _withoutSelf = ClusterTable.Build([], null);
-    private ClusterTable _zoneTable = ClusterTable.Build([], null);
-    private ClusterTable _zoneWithoutSelf = ClusterTable.Build([], null);
+
+    // Indexed by Index(zoneScoped, tls, fenced); swapped whole.
+    private ClusterTable[] _tables = [Empty, Empty, Empty, Empty, Empty, Empty, Empty, Empty];
     private ClusterMember? _self;
     private IReadOnlyList<ClusterMember> _others = [];
     private bool _leaving;
@@ -36,42 +45,31 @@ internal sealed class ClusterFace
     /// <summary>This proxy (CLUSTER MYID), also while it is leaving; null until it listens.</summary>
     public ClusterMember? Self => Volatile.Read(ref _self);
 
-    /// <summary>What CLUSTER SLOTS, SHARDS and NODES answer now.</summary>
-    public ClusterTable Table => Volatile.Read(ref _table);
+    /// <summary>What a plain connection outside the zone scope is answered (CLUSTER SLOTS, SHARDS and NODES) now.</summary>
+    public ClusterTable Table => TableFor(zoneScoped: false, fenced: false);
 
     /// <summary>
-    /// What a fenced proxy answers (it lost its lease, so the others have dropped it, and it answers -TRYAGAIN): the
-    /// table without itself, so its clients move to the others; itself alone when there are no others.
+    /// What a connection is answered: over the face proxies of this proxy's zone when <paramref name="zoneScoped"/> (its
+    /// namespace reads nearest) and this proxy has a zone, else over all of them; of those, the ones serving the
+    /// connection's transport (<paramref name="tls"/>). A fenced proxy (it lost its lease, so the others have dropped
+    /// it, and it answers -TRYAGAIN) answers the table without itself, so its clients move to the others; itself alone
+    /// when there are no others.
     /// </summary>
-    public ClusterTable FencedTable => Volatile.Read(ref _withoutSelf) is { Nodes.Count: > 0 } others ? others : Table;
+    public ClusterTable TableFor(bool zoneScoped, bool fenced, bool tls = false) =>
+        Volatile.Read(ref _tables)[Index(zoneScoped && Zone is not null, tls, fenced)];
 
-    /// <summary>The table over the live face proxies of this proxy's zone (this one alone when it is the zone's only one); <see cref="Table"/> without a zone.</summary>
-    public ClusterTable ZoneTable => Zone is null ? Table : Volatile.Read(ref _zoneTable);
+    private static int Index(bool zoneScoped, bool tls, bool fenced) => (zoneScoped ? 4 : 0) + (tls ? 2 : 0) + (fenced ? 1 : 0);
 
     /// <summary>
-    /// What a connection is answered: the zone's table when <paramref name="zoneScoped"/> (its namespace reads nearest)
-    /// and this proxy has a zone, else the table over all face proxies; without this proxy when it is fenced.
+    /// This proxy, once it listens: <paramref name="registrationId"/> reachable at <paramref name="address"/>, by TLS
+    /// clients on <paramref name="tlsPort"/> (null: no TLS), and by plain ones unless <paramref name="tlsOnly"/>.
     /// </summary>
-    public ClusterTable TableFor(bool zoneScoped, bool fenced)
-    {
-        if (!zoneScoped || Zone is null)
-        {
-            return fenced ? FencedTable : Table;
-        }
-
-        return fenced && Volatile.Read(ref _zoneWithoutSelf) is { Nodes.Count: > 0 } others ? others : ZoneTable;
-    }
-
-    /// <summary>
-    /// This proxy, once it listens: <paramref name="registrationId"/> reachable at <paramref name="address"/>, and by TLS
-    /// clients on <paramref name="tlsPort"/> when that is a second listener.
-    /// </summary>
-    public void SetSelf(string registrationId, string address, int? tlsPort = null)
+    public void SetSelf(string registrationId, string address, int? tlsPort = null, bool tlsOnly = false)
     {
         lock (_gate)
         {
             var self = ClusterMember.From(registrationId, address, 0) ?? throw new ArgumentException($"'{address}' is not host:port", nameof(address));
-            _self = self with { TlsPort = tlsPort, Zone = Zone };
+            _self = self with { TlsPort = tlsPort, TlsOnly = tlsOnly, Zone = Zone };
             Rebuild();
         }
     }
@@ -113,13 +111,25 @@ internal sealed class ClusterFace
         }
 
         var all = members.ToArray();
-        Volatile.Write(ref _withoutSelf, ClusterTable.Build(all.Where(m => m.NodeId != _self?.NodeId), null));
-        Volatile.Write(ref _table, ClusterTable.Build(all, _leaving ? null : _self));
-        if (Zone is not null)
+        var tables = new ClusterTable[8];
+        foreach (bool zoneScoped in (bool[])[false, true])
         {
-            var zone = all.Where(m => m.Zone == Zone).ToArray();
-            Volatile.Write(ref _zoneWithoutSelf, ClusterTable.Build(zone.Where(m => m.NodeId != _self?.NodeId), null));
-            Volatile.Write(ref _zoneTable, ClusterTable.Build(zone, _leaving ? null : _self));
+            foreach (bool tls in (bool[])[false, true])
+            {
+                if (zoneScoped && Zone is null)
+                {
+                    tables[Index(true, tls, false)] = tables[Index(true, tls, true)] = Empty;
+                    continue;
+                }
+
+                var chosen = all.Where(m => (!zoneScoped || m.Zone == Zone) && m.Serves(tls)).ToArray();
+                var table = ClusterTable.Build(chosen, _leaving ? null : _self);
+                var withoutSelf = ClusterTable.Build(chosen.Where(m => m.NodeId != _self?.NodeId), null);
+                tables[Index(zoneScoped, tls, false)] = table;
+                tables[Index(zoneScoped, tls, true)] = withoutSelf.Nodes.Count > 0 ? withoutSelf : table;
+            }
         }
+
+        Volatile.Write(ref _tables, tables);
     }
 }

@@ -88,7 +88,8 @@ public sealed class ProxyServer : IAsyncDisposable
                 Zone = options.Zone,
                 Announce = options.Announce,
                 ClusterFace = options.ClusterFace,
-                TlsPort = SeparateTlsPort(server),
+                TlsPort = server.TlsEndpoint?.Port,
+                TlsOnly = IsTlsOnly(server),
                 ProcessId = Environment.ProcessId,
                 StartedAt = DateTimeOffset.UtcNow,
             };
@@ -210,7 +211,7 @@ public sealed class ProxyServer : IAsyncDisposable
 
             // Until a store lists other proxies (and always without one) the cluster face lists this proxy alone.
             var server = new ProxyServer(app, context, endpoint, adminUrl, tlsListen?.IPEndPoint);
-            context.Cluster.SetSelf(context.Id, options.Announce ?? string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}"), SeparateTlsPort(server));
+            context.Cluster.SetSelf(context.Id, options.Announce ?? string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}"), server.TlsEndpoint?.Port, IsTlsOnly(server));
             return server;
         }
         catch
@@ -221,13 +222,11 @@ public sealed class ProxyServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// The TLS listener's port when it is a second listener next to the plain one (what the cluster face gives TLS
-    /// connections); null when the client listener itself is TLS or there is none. With --announce the TLS port is
-    /// announced on the announced host as it is bound: a NAT that maps ports differently needs the same port mapped
-    /// (there is no separate TLS announce address yet).
+    /// True when the client listener itself speaks TLS (no plain one). The cluster face gives TLS connections the TLS
+    /// listener's port (<see cref="TlsEndpoint"/>); with --announce it is announced on the announced host as bound, so
+    /// a NAT that maps ports differently needs the TLS port mapped as is (there is no separate TLS announce address).
     /// </summary>
-    private static int? SeparateTlsPort(ProxyServer server) =>
-        server.TlsEndpoint is { } tls && tls.Port != server.Endpoint.Port ? tls.Port : null;
+    private static bool IsTlsOnly(ProxyServer server) => server.TlsEndpoint is { } tls && tls.Port == server.Endpoint.Port;
 
     /// <summary>Swaps in a new topology (topology-file mode).</summary>
     public void ApplyTopology(TopologyConfig topology) => _context.Routing.Apply(topology);

@@ -16,8 +16,9 @@ namespace Tessera.Proxy.Sessions;
 /// <para>
 /// Which table: the one over the live face proxies of this proxy's zone when the connection's namespace reads in mode
 /// nearest and the proxy has a zone (a client in az1 then only uses az1 proxies, so its reads stay near), else the one
-/// over all of them (<see cref="ClusterFace.TableFor"/>). Which port: a TLS connection is given each proxy's TLS
-/// listener (<see cref="ClusterMember.PortFor"/>), a plain one its plain listener.
+/// over all of them (<see cref="ClusterFace.TableFor"/>). Which transport: a TLS connection is given the proxies that
+/// serve TLS, at their TLS listeners' ports (<see cref="ClusterMember.PortFor"/>), a plain one those with a plain
+/// listener, at its port.
 /// </para>
 /// <para>
 /// Not done: a per-client-zone announce address (a proxy giving az1 clients one address and az2 clients another).
@@ -43,7 +44,7 @@ internal sealed partial class ClientSession
             return;
         }
 
-        var table = face.TableFor(ZoneScopedTable(), _context.Routing.Fenced);
+        var table = face.TableFor(ZoneScopedTable(), _context.Routing.Fenced, _tls);
         switch (spec.Name)
         {
             case "cluster|slots":

@@ -24,7 +24,7 @@ public sealed class ClusterFaceSelectionTests
         var other = new ClusterFace(enabled: true, zone: "az1");
         other.SetSelf("127.0.0.1:19002-z002", "127.0.0.1:19002");
         other.SetMembers([Member(0, "az1"), Member(1, "az2"), Member(2, "az1"), Member(3, "az2"), Member(4, null)]);
-        Assert.Equal(face.ZoneTable.Ranges, other.ZoneTable.Ranges);
+        Assert.Equal(face.TableFor(true, false).Ranges, other.TableFor(true, false).Ranges);
 
         // Fenced: the zone's table without itself; alone in its zone, itself.
         Assert.Equal([19002], Ports(face.TableFor(zoneScoped: true, fenced: true)));
@@ -55,6 +55,22 @@ public sealed class ClusterFaceSelectionTests
         var face = new ClusterFace(enabled: true);
         face.SetSelf("127.0.0.1:19000-z000", "127.0.0.1:19000", 19443);
         face.SetMembers([Member(0, null, 19443), Member(1, null, 19444)]);
-        Assert.Equal([19443, 19444], face.Table.Nodes.Select(static n => n.PortFor(tls: true)).Order());
+        Assert.Equal([19443, 19444], face.TableFor(false, false, tls: true).Nodes.Select(static n => n.PortFor(tls: true)).Order());
+    }
+
+    [Fact]
+    public void A_connection_is_given_only_the_proxies_that_serve_its_transport()
+    {
+        var face = new ClusterFace(enabled: true);
+        face.SetSelf("127.0.0.1:19000-z000", "127.0.0.1:19000", 19443);
+        face.SetMembers([Member(0, null, 19443), Member(1, null), Member(2, null, 19002) with { TlsOnly = true }]);
+
+        // Plain: the proxies with a plain listener; TLS: those with a TLS one, at its port.
+        Assert.Equal([19000, 19001], Ports(face.TableFor(false, false, tls: false)));
+        Assert.Equal([19002, 19443], face.TableFor(false, false, tls: true).Nodes.Select(static n => n.PortFor(tls: true)).Order());
+
+        // Where every proxy has both, the two transports' tables divide the slots alike.
+        face.SetMembers([Member(0, null, 19443), Member(1, null, 19444)]);
+        Assert.Equal(face.TableFor(false, false, tls: false).Ranges, face.TableFor(false, false, tls: true).Ranges);
     }
 }
