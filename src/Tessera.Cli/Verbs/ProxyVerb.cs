@@ -53,7 +53,7 @@ internal static class ProxyVerb
         };
         var clusterFace = new Option<bool>("--cluster-face")
         {
-            Description = "Answer as a node of a Redis Cluster (CLUSTER SLOTS/SHARDS/NODES/INFO/MYID/KEYSLOT, ASKING) whose 16384 slots are divided among the live proxies with this on, for cluster-aware clients. Every proxy still serves every key; no MOVED or ASK is sent.",
+            Description = "Answer as a node of a Redis Cluster (CLUSTER SLOTS/SHARDS/NODES/INFO/MYID/KEYSLOT, ASKING) whose 16384 slots are divided among the live proxies with this on, for cluster-aware clients. Every proxy still serves every key; no MOVED or ASK is sent. A connection whose namespace reads nearest is given only the proxies of this proxy's --zone; a TLS connection is given their --tls-listen ports.",
         };
         var announce = new Option<string?>("--announce")
         {

@@ -22,6 +22,16 @@ public sealed record ProxyRecord
     /// <summary>host:port clients are told to reach (the cluster face, discovery); null when that is <see cref="Address"/>.</summary>
     public string? Announce { get; init; }
 
+    /// <summary>
+    /// The port of the proxy's TLS client listener, on the host of <see cref="ClientAddress"/>: the --tls-listen port
+    /// next to a plain <see cref="Address"/>, or <see cref="Address"/>'s own port when it speaks TLS; null without TLS.
+    /// The cluster face gives it to TLS connections.
+    /// </summary>
+    public int? TlsPort { get; init; }
+
+    /// <summary>True when <see cref="Address"/> speaks TLS only (no plain listener): the cluster face lists it to TLS connections only.</summary>
+    public bool TlsOnly { get; init; }
+
     /// <summary>True when the proxy answers as a Redis Cluster node (its cluster face is on): only those are in the cluster face's table.</summary>
     public bool ClusterFace { get; init; }
 

@@ -33,7 +33,7 @@ internal sealed partial class StoreAgent
             count++;
             if (_cluster.Enabled && Read<ProxyRecord>(record.Key, record.Value, "proxy registration") is { ClusterFace: true } proxy && ClusterMember.From(proxy.Id, proxy.ClientAddress, record.CreateRevision) is { } member)
             {
-                members.Add(member);
+                members.Add(member with { TlsPort = proxy.TlsPort, TlsOnly = proxy.TlsOnly, Zone = string.IsNullOrEmpty(proxy.Zone) ? null : proxy.Zone });
             }
         }
 

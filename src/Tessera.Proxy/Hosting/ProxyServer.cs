@@ -89,6 +89,8 @@ public sealed class ProxyServer : IAsyncDisposable
                 Zone = options.Zone,
                 Announce = options.Announce,
                 ClusterFace = options.ClusterFace,
+                TlsPort = server.TlsEndpoint?.Port,
+                TlsOnly = IsTlsOnly(server),
                 ProcessId = Environment.ProcessId,
                 StartedAt = DateTimeOffset.UtcNow,
             };
@@ -209,8 +211,9 @@ public sealed class ProxyServer : IAsyncDisposable
             context.Id = string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}-{Guid.NewGuid().ToString("N")[..6]}");
 
             // Until a store lists other proxies (and always without one) the cluster face lists this proxy alone.
-            context.Cluster.SetSelf(context.Id, options.Announce ?? string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}"));
-            return new ProxyServer(app, context, endpoint, adminUrl, tlsListen?.IPEndPoint);
+            var server = new ProxyServer(app, context, endpoint, adminUrl, tlsListen?.IPEndPoint);
+            context.Cluster.SetSelf(context.Id, options.Announce ?? string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}"), server.TlsEndpoint?.Port, IsTlsOnly(server));
+            return server;
         }
         catch
         {
@@ -218,6 +221,13 @@ public sealed class ProxyServer : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// True when the client listener itself speaks TLS (no plain one). The cluster face gives TLS connections the TLS
+    /// listener's port (<see cref="TlsEndpoint"/>); with --announce it is announced on the announced host as bound, so
+    /// a NAT that maps ports differently needs the TLS port mapped as is (there is no separate TLS announce address).
+    /// </summary>
+    private static bool IsTlsOnly(ProxyServer server) => server.TlsEndpoint is { } tls && tls.Port == server.Endpoint.Port;
 
     /// <summary>Swaps in a new topology (topology-file mode).</summary>
     public void ApplyTopology(TopologyConfig topology) => _context.Routing.Apply(topology);

@@ -13,6 +13,19 @@ namespace Tessera.Proxy.Sessions;
 /// The Redis Cluster face (<see cref="ProxyOptions.ClusterFace"/>): CLUSTER SLOTS, SHARDS, NODES, INFO, MYID and
 /// KEYSLOT answered from <see cref="ClusterFace.Table"/> in redis-server 7's shapes, and ASKING. Off, they are refused
 /// as a standalone server's proxy always refused them.
+/// <para>
+/// Which table: the one over the live face proxies of this proxy's zone when the connection's namespace reads in mode
+/// nearest and the proxy has a zone (a client in az1 then only uses az1 proxies, so its reads stay near), else the one
+/// over all of them (<see cref="ClusterFace.TableFor"/>). Which transport: a TLS connection is given the proxies that
+/// serve TLS, at their TLS listeners' ports (<see cref="ClusterMember.PortFor"/>), a plain one those with a plain
+/// listener, at its port.
+/// </para>
+/// <para>
+/// Not done: a per-client-zone announce address (a proxy giving az1 clients one address and az2 clients another).
+/// With the zone-scoped table a nearest client is only ever told about proxies of its own zone, so each proxy's one
+/// --announce (what clients of its zone reach it at) suffices; clients of other read modes get every proxy's
+/// --announce, which must then be reachable from every zone, as without zones.
+/// </para>
 /// </remarks>
 internal sealed partial class ClientSession
 {
@@ -31,7 +44,7 @@ internal sealed partial class ClientSession
             return;
         }
 
-        var table = _context.Routing.Fenced ? face.FencedTable : face.Table;
+        var table = face.TableFor(ZoneScopedTable(), _context.Routing.Fenced, _tls);
         switch (spec.Name)
         {
             case "cluster|slots":
@@ -60,6 +73,10 @@ internal sealed partial class ClientSession
         EndLocal();
     }
 
+    /// <summary>True when this connection's namespace reads in mode nearest: it is answered its proxy's zone's table.</summary>
+    private bool ZoneScopedTable() =>
+        _context.Cluster.Zone is not null && _context.Routing.Current.Find(Namespace)?.Config.Reads?.Mode == Tessera.Model.Topology.ReadMode.Nearest;
+
     /// <summary>CLUSTER SLOTS: [from, to, [host, port, id, {}]] per range (no replicas: every proxy is a master).</summary>
     private void WriteClusterSlots(IBufferWriter<byte> w, ClusterTable table)
     {
@@ -72,7 +89,7 @@ internal sealed partial class ClientSession
             RespWriter.WriteInteger(w, range.To);
             RespWriter.WriteArrayHeader(w, 4);
             RespWriter.WriteBulkString(w, node.Host);
-            RespWriter.WriteInteger(w, node.Port);
+            RespWriter.WriteInteger(w, node.PortFor(_tls));
             RespWriter.WriteBulkString(w, node.NodeId);
             RespWriter.WriteMapHeader(w, 0, Protocol);
         }
@@ -101,7 +118,7 @@ internal sealed partial class ClientSession
             RespWriter.WriteBulkString(w, "id"u8);
             RespWriter.WriteBulkString(w, node.NodeId);
             RespWriter.WriteBulkString(w, "port"u8);
-            RespWriter.WriteInteger(w, node.Port);
+            RespWriter.WriteInteger(w, node.PortFor(_tls));
             RespWriter.WriteBulkString(w, "ip"u8);
             RespWriter.WriteBulkString(w, node.Host);
             RespWriter.WriteBulkString(w, "endpoint"u8);
@@ -146,9 +163,9 @@ internal sealed partial class ClientSession
         return text.ToString();
     }
 
-    private static string HostPort(ClusterMember node) => node.Host.Contains(':', StringComparison.Ordinal)
-        ? string.Create(CultureInfo.InvariantCulture, $"[{node.Host}]:{node.Port}")
-        : string.Create(CultureInfo.InvariantCulture, $"{node.Host}:{node.Port}");
+    private string HostPort(ClusterMember node) => node.Host.Contains(':', StringComparison.Ordinal)
+        ? string.Create(CultureInfo.InvariantCulture, $"[{node.Host}]:{node.PortFor(_tls)}")
+        : string.Create(CultureInfo.InvariantCulture, $"{node.Host}:{node.PortFor(_tls)}");
 
     /// <summary>CLUSTER INFO's fields (no cluster bus: its message counters are zero, which redis-server lists as totals only).</summary>
     private static string ClusterInfoText(ClusterTable table)

@@ -26,7 +26,7 @@ internal sealed class ProxyContext : IAsyncDisposable
         Policies = new CommandPolicies(CommandTable.Default);
         Logger = loggerFactory.CreateLogger("Tessera.Proxy");
         Tenants = new TenantDirectory(openNamespaces, time);
-        Cluster = new ClusterFace(options.ClusterFace);
+        Cluster = new ClusterFace(options.ClusterFace, options.Zone);
         AuthThrottle = new AuthThrottle(time);
         Routing.OnChanged(() => Tenants.ApplyRoutes(Routing.Current));
         Routing.OnChanged(WakeHeldSessions);

@@ -43,11 +43,17 @@ internal static class ProxyChurn
         long joinerServed = await CommandsProcessedAsync(joiner.Endpoint.Port) - joinerAtJoin - 1;
         output.WriteLine($"the client sent {joinerServed} command(s) to the proxy that joined");
 
+        await AssertSpreadAsync(face, prefix, output);
+        return new Observed(leaver, joiner.Endpoint.Port, joinerServed);
+    }
+
+    /// <summary>The spread area's 300 keys (<paramref name="prefix"/>:spread:*) are all on the backends, some in every group.</summary>
+    public static async Task AssertSpreadAsync(FaceCluster face, string prefix, ITestOutputHelper output)
+    {
         var groups = await face.KeysPerGroupAsync($"{prefix}:spread:*");
         output.WriteLine("keys per group: " + string.Join(", ", groups.Select(g => $"group {g.Key}: {g.Value}")));
         Assert.True(groups.Count >= 2 && groups.Values.All(static n => n > 0), $"every group should hold some of the 300 keys: {string.Join(", ", groups)}");
         Assert.Equal(300, groups.Values.Sum());
-        return new Observed(leaver, joiner.Endpoint.Port, joinerServed);
     }
 
     /// <summary>The churn area's report: its error count bounded, and enough successful operations.</summary>
@@ -94,7 +100,7 @@ internal static class ProxyChurn
         }
     }
 
-    private static async Task<long> CommandsProcessedAsync(int port)
+    internal static async Task<long> CommandsProcessedAsync(int port)
     {
         await using var client = await RespClient.ConnectAsync("127.0.0.1", port, TimeSpan.FromSeconds(5));
         string info = (await client.CallAsync("INFO", "stats")).AsString() ?? "";

@@ -6,10 +6,13 @@ using Xunit.Abstractions;
 
 namespace Tessera.Clients.Tests.DotNet;
 
-/// <summary>Connection settings shared by both modes: bounded timeouts, and no giving up when a server is down at connect.</summary>
+/// <summary>
+/// Connection settings shared by both modes and both transports: bounded timeouts, no giving up when a server is down
+/// at connect, and with <paramref name="tls"/> TLS verified against its CA (presenting its client certificate when it has one).
+/// </summary>
 internal static class StackExchangeSettings
 {
-    public static ConfigurationOptions For(IEnumerable<int> ports)
+    public static ConfigurationOptions For(IEnumerable<int> ports, ClientTls? tls = null)
     {
         var options = new ConfigurationOptions
         {
@@ -22,6 +25,18 @@ internal static class StackExchangeSettings
         foreach (int port in ports)
         {
             options.EndPoints.Add("127.0.0.1", port);
+        }
+
+        if (tls is not null)
+        {
+            options.Ssl = true;
+            options.SslHost = "127.0.0.1";
+            options.CheckCertificateRevocation = false; // the test CA publishes no revocation list
+            options.TrustIssuer(tls.CaFile);
+            if (tls.CertificateFile is { } certificate)
+            {
+                options.SetUserPemCertificate(certificate, tls.KeyFile);
+            }
         }
 
         return options;
@@ -37,12 +52,15 @@ internal static class StackExchangeSettings
 public sealed class StackExchangeRedisStandaloneTests(ProxyCluster proxy)
 {
     [Fact]
-    public async Task Standalone_keys_multikey_transaction_pubsub_and_batch()
+    public Task Standalone_keys_multikey_transaction_pubsub_and_batch() => RunAsync(proxy.Port, null);
+
+    /// <summary>The standalone workload against the proxy on <paramref name="port"/>, over <paramref name="tls"/> when given.</summary>
+    internal static async Task RunAsync(int port, ClientTls? tls)
     {
         string p = ProxyCluster.NewPrefix("se");
-        await using var mux = await ConnectionMultiplexer.ConnectAsync(StackExchangeSettings.For([proxy.Port]));
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(StackExchangeSettings.For([port], tls));
         Assert.True(mux.IsConnected);
-        Assert.Equal(ServerType.Standalone, mux.GetServer("127.0.0.1", proxy.Port).ServerType);
+        Assert.Equal(ServerType.Standalone, mux.GetServer("127.0.0.1", port).ServerType);
         var db = mux.GetDatabase();
 
         var keys = Enumerable.Range(0, 100).Select(i => (RedisKey)$"{p}:k:{i}").ToArray();
@@ -93,42 +111,51 @@ public sealed class StackExchangeRedisClusterTests(FaceClusterFixture fixture, I
         {
             var options = StackExchangeSettings.For(ports);
             await using var mux = await ConnectionMultiplexer.ConnectAsync(options);
-            var server = mux.GetServer("127.0.0.1", ports[0]);
-            Assert.Equal(ServerType.Cluster, server.ServerType);
-            var cluster = mux.GetServer("127.0.0.1", ports[0]).ClusterConfiguration;
-            Assert.NotNull(cluster);
-            Assert.Equal(ports.Order(), cluster!.Nodes.Select(n => ((System.Net.IPEndPoint)n.EndPoint!).Port).Order());
-            var db = mux.GetDatabase();
-
-            // Spread: 300 keys, each sent to the proxy that the table names for its slot.
-            for (int i = 0; i < 300; i++)
-            {
-                Assert.True(await db.StringSetAsync($"{p}:spread:{i}", i));
-            }
-
-            for (int i = 0; i < 300; i++)
-            {
-                Assert.Equal(i, (int)await db.StringGetAsync($"{p}:spread:{i}"));
-            }
-
-            // Multi-key on hash-tagged keys (StackExchange.Redis refuses keys of different slots in one command itself).
-            string tag = "{" + p + ":t}";
-            Assert.True(await db.StringSetAsync([KeyValuePair.Create((RedisKey)$"{tag}a", (RedisValue)"1"), KeyValuePair.Create((RedisKey)$"{tag}b", (RedisValue)"2")]));
-            Assert.Equal(["1", "2"], (await db.StringGetAsync([$"{tag}a", $"{tag}b"])).Select(v => (string)v!));
-            await db.SetAddAsync($"{tag}s1", ["x", "y"]);
-            await db.SetAddAsync($"{tag}s2", ["y", "z"]);
-            Assert.Equal(3, await db.SetCombineAndStoreAsync(SetOperation.Union, $"{tag}s3", $"{tag}s1", $"{tag}s2"));
-            var transaction = db.CreateTransaction();
-            var txSet = transaction.StringSetAsync($"{tag}tx", "v");
-            Assert.True(await transaction.ExecuteAsync());
-            Assert.True(await txSet);
-            Assert.Equal(2, await db.KeyDeleteAsync([$"{tag}a", $"{tag}b"]));
-
+            var db = await SpreadAndMultikeyAsync(mux, ports, p);
             churn = await ChurnAsync(db, p);
             output.WriteLine($"StackExchange.Redis's table at the end: {string.Join(", ", mux.GetServers().Where(s => s.IsConnected).Select(s => s.EndPoint))}");
         }, output);
 
         ProxyChurn.AssertChurn(JsonSerializer.SerializeToElement(churn), output);
+    }
+
+    /// <summary>
+    /// Checks the multiplexer (seeded with <paramref name="ports"/>) is in cluster mode with exactly those proxies in its
+    /// table, then writes and reads the spread area's 300 keys and runs multi-key commands on hash-tagged keys.
+    /// </summary>
+    internal static async Task<IDatabase> SpreadAndMultikeyAsync(ConnectionMultiplexer mux, IReadOnlyList<int> ports, string p)
+    {
+        var server = mux.GetServer("127.0.0.1", ports[0]);
+        Assert.Equal(ServerType.Cluster, server.ServerType);
+        var cluster = mux.GetServer("127.0.0.1", ports[0]).ClusterConfiguration;
+        Assert.NotNull(cluster);
+        Assert.Equal(ports.Order(), cluster!.Nodes.Select(n => ((System.Net.IPEndPoint)n.EndPoint!).Port).Order());
+        var db = mux.GetDatabase();
+
+        // Spread: 300 keys, each sent to the proxy that the table names for its slot.
+        for (int i = 0; i < 300; i++)
+        {
+            Assert.True(await db.StringSetAsync($"{p}:spread:{i}", i));
+        }
+
+        for (int i = 0; i < 300; i++)
+        {
+            Assert.Equal(i, (int)await db.StringGetAsync($"{p}:spread:{i}"));
+        }
+
+        // Multi-key on hash-tagged keys (StackExchange.Redis refuses keys of different slots in one command itself).
+        string tag = "{" + p + ":t}";
+        Assert.True(await db.StringSetAsync([KeyValuePair.Create((RedisKey)$"{tag}a", (RedisValue)"1"), KeyValuePair.Create((RedisKey)$"{tag}b", (RedisValue)"2")]));
+        Assert.Equal(["1", "2"], (await db.StringGetAsync([$"{tag}a", $"{tag}b"])).Select(v => (string)v!));
+        await db.SetAddAsync($"{tag}s1", ["x", "y"]);
+        await db.SetAddAsync($"{tag}s2", ["y", "z"]);
+        Assert.Equal(3, await db.SetCombineAndStoreAsync(SetOperation.Union, $"{tag}s3", $"{tag}s1", $"{tag}s2"));
+        var transaction = db.CreateTransaction();
+        var txSet = transaction.StringSetAsync($"{tag}tx", "v");
+        Assert.True(await transaction.ExecuteAsync());
+        Assert.True(await txSet);
+        Assert.Equal(2, await db.KeyDeleteAsync([$"{tag}a", $"{tag}b"]));
+        return db;
     }
 
     /// <summary>SET/GET for <see cref="ProxyChurn.LoopSeconds"/>, errors counted; then every key must hold its last value.</summary>

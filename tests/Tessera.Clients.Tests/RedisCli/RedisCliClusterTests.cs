@@ -18,13 +18,19 @@ public sealed class RedisCliClusterTests(FaceClusterFixture fixture, ITestOutput
     private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
 
     [Fact]
-    public async Task Cluster_check_finds_every_slot_covered_by_one_consistent_table()
+    public Task Cluster_check_finds_every_slot_covered_by_one_consistent_table() => ClusterCheckAsync(fixture.Face.Ports, null, output);
+
+    /// <summary>
+    /// redis-cli --cluster check from the first of <paramref name="ports"/> (over <paramref name="tls"/> when given): one
+    /// consistent table covering every slot, naming exactly these ports (over TLS: the proxies' TLS listeners).
+    /// </summary>
+    internal static async Task ClusterCheckAsync(IReadOnlyList<int> ports, ClientTls? tls, ITestOutputHelper output)
     {
-        var run = await ClientTools.RunRedisCliAsync(["--cluster", "check", $"127.0.0.1:{Text(fixture.Face.Ports[0])}"]);
+        var run = await ClientTools.RunRedisCliAsync([.. ClientTls.Arguments(tls), "--cluster", "check", $"127.0.0.1:{Text(ports[0])}"]);
         output.WriteLine(run.Stdout);
         Assert.Contains("[OK] All nodes agree about slots configuration.", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("[OK] All 16384 slots covered.", run.Stdout, StringComparison.Ordinal);
-        foreach (int port in fixture.Face.Ports)
+        foreach (int port in ports)
         {
             Assert.Contains($"127.0.0.1:{Text(port)}", run.Stdout, StringComparison.Ordinal);
         }
@@ -38,21 +44,7 @@ public sealed class RedisCliClusterTests(FaceClusterFixture fixture, ITestOutput
         await ProxyChurn.AroundAsync(fixture.Face, p, async ports =>
         {
             string port = Text(ports[0]);
-            var spread = new StringBuilder();
-            for (int i = 0; i < 300; i++)
-            {
-                spread.Append(CultureInfo.InvariantCulture, $"SET {p}:spread:{i} {i}\n");
-            }
-
-            spread.Append(CultureInfo.InvariantCulture, $"MSET {{{p}}}:a 1 {{{p}}}:b 2\nMGET {{{p}}}:a {{{p}}}:b\nSUNIONSTORE {{{p}}}:u {{{p}}}:a\nCLUSTER KEYSLOT foo\nSET {p}:churn:started 1\n");
-            var session = await ClientTools.RunRedisCliAsync(["-c", "--no-raw", "-p", port], spread.ToString());
-            var lines = session.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal(300 + 6, lines.Length);
-            Assert.All(lines.Take(301), line => Assert.Equal("OK", line));
-            Assert.Equal(["1) \"1\"", "2) \"2\""], lines.Skip(301).Take(2));
-            Assert.Equal("(error) WRONGTYPE Operation against a key holding the wrong kind of value", lines[303]);
-            Assert.Equal("(integer) 12182", lines[304]);
-            Assert.Equal("OK", lines[305]);
+            await SessionAsync(ports[0], p, null);
 
             // A loop on one connection, 90 increments 0.1 s apart, while another proxy leaves and a new one joins.
             loop = await ClientTools.RunRedisCliAsync(["-c", "-p", port, "-r", "90", "-i", "0.1", "INCR", $"{p}:counter"]);
@@ -67,5 +59,30 @@ public sealed class RedisCliClusterTests(FaceClusterFixture fixture, ITestOutput
         Assert.Contains("[OK] All 16384 slots covered.", check.Stdout, StringComparison.Ordinal);
         var get = await ClientTools.RunRedisCliAsync(["-c", "-p", Text(fixture.Face.Ports[^1]), "GET", $"{p}:counter"]);
         Assert.Equal("90", get.Stdout.Trim());
+    }
+
+    /// <summary>
+    /// A -c session on the proxy on <paramref name="port"/> (over <paramref name="tls"/> when given): the spread area's
+    /// 300 keys, hash-tagged MSET/MGET/SUNIONSTORE, CLUSTER KEYSLOT, and <paramref name="p"/>:churn:started.
+    /// </summary>
+    internal static async Task SessionAsync(int port, string p, ClientTls? tls)
+    {
+        var spread = new StringBuilder();
+        for (int i = 0; i < 300; i++)
+        {
+            spread.Append(CultureInfo.InvariantCulture, $"SET {p}:spread:{i} {i}\n");
+        }
+
+        spread.Append(CultureInfo.InvariantCulture, $"MSET {{{p}}}:a 1 {{{p}}}:b 2\nMGET {{{p}}}:a {{{p}}}:b\nSUNIONSTORE {{{p}}}:u {{{p}}}:a\nCLUSTER KEYSLOT foo\nSET {p}:churn:started 1\n");
+        var session = await ClientTools.RunRedisCliAsync(["-c", "--no-raw", "-p", Text(port), .. ClientTls.Arguments(tls)], spread.ToString());
+        // Without the "(0.65s)" timing lines redis-cli prints after a slow command: they are not replies.
+        var lines = session.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(static line => !System.Text.RegularExpressions.Regex.IsMatch(line, @"^\(\d+(\.\d+)?s\)$")).ToArray();
+        Assert.Equal(300 + 6, lines.Length);
+        Assert.All(lines.Take(301), line => Assert.Equal("OK", line));
+        Assert.Equal(["1) \"1\"", "2) \"2\""], lines.Skip(301).Take(2));
+        Assert.Equal("(error) WRONGTYPE Operation against a key holding the wrong kind of value", lines[303]);
+        Assert.Equal("(integer) 12182", lines[304]);
+        Assert.Equal("OK", lines[305]);
     }
 }

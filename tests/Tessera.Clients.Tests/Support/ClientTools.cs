@@ -24,38 +24,54 @@ public static class ClientTools
     /// Runs tests/clients/python/smoke.py for <paramref name="areas"/> against the proxy on <paramref name="port"/>
     /// and asserts it passed.
     /// </summary>
-    public static async Task RunPythonAsync(int port, string prefix, params string[] areas)
+    public static Task RunPythonAsync(int port, string prefix, params string[] areas) => RunPythonAsync(null, port, prefix, areas);
+
+    /// <summary>Like <see cref="RunPythonAsync(int, string, string[])"/>, over <paramref name="tls"/> when given (else plain TCP); answers the run.</summary>
+    public static async Task<ScriptRun> RunPythonAsync(ClientTls? tls, int port, string prefix, params string[] areas)
     {
         string python = await PythonTask.Value;
         string script = Path.Combine(Repository.ClientsDirectory, "python", "smoke.py");
-        var run = await ScriptRun.StartAsync(python, ["-u", script, "--port", Port(port), "--prefix", prefix, .. areas], ScriptTimeout);
+        var run = await ScriptRun.StartAsync(python, ["-u", script, "--port", Port(port), "--prefix", prefix, .. ClientTls.Arguments(tls), .. areas], ScriptTimeout);
         AssertPassed(run, areas);
+        return run;
     }
 
     /// <summary>Runs tests/clients/node/<paramref name="script"/> for <paramref name="areas"/> and asserts it passed.</summary>
-    public static async Task RunNodeAsync(string script, int port, string prefix, params string[] areas)
+    public static Task RunNodeAsync(string script, int port, string prefix, params string[] areas) => RunNodeAsync(null, script, port, prefix, areas);
+
+    /// <summary>Like <see cref="RunNodeAsync(string, int, string, string[])"/>, over <paramref name="tls"/> when given (else plain TCP); answers the run.</summary>
+    public static async Task<ScriptRun> RunNodeAsync(ClientTls? tls, string script, int port, string prefix, params string[] areas)
     {
         await NodeModulesTask.Value;
-        var run = await ScriptRun.StartAsync("node", [Path.Combine(NodeDirectory, script), "--port", Port(port), "--prefix", prefix, .. areas], ScriptTimeout, NodeDirectory);
+        var run = await ScriptRun.StartAsync("node", [Path.Combine(NodeDirectory, script), "--port", Port(port), "--prefix", prefix, .. ClientTls.Arguments(tls), .. areas], ScriptTimeout, NodeDirectory);
         AssertPassed(run, areas);
+        return run;
     }
 
     /// <summary>
     /// Starts tests/clients/python/cluster.py (redis-py's RedisCluster) for <paramref name="areas"/> against the proxies on
     /// <paramref name="ports"/> (its seed nodes); the churn area runs for <paramref name="seconds"/>. Await the run, then <see cref="AssertPassed"/>.
     /// </summary>
-    public static async Task<ScriptRun> RunPythonClusterAsync(IEnumerable<int> ports, string prefix, double seconds, params string[] areas)
+    public static Task<ScriptRun> RunPythonClusterAsync(IEnumerable<int> ports, string prefix, double seconds, params string[] areas) =>
+        RunPythonClusterAsync(null, ports, prefix, seconds, areas);
+
+    /// <summary>Like <see cref="RunPythonClusterAsync(IEnumerable{int}, string, double, string[])"/>, over <paramref name="tls"/> when given.</summary>
+    public static async Task<ScriptRun> RunPythonClusterAsync(ClientTls? tls, IEnumerable<int> ports, string prefix, double seconds, params string[] areas)
     {
         string python = await PythonTask.Value;
         string script = Path.Combine(Repository.ClientsDirectory, "python", "cluster.py");
-        return await ScriptRun.StartAsync(python, ["-u", script, "--ports", string.Join(',', ports), "--prefix", prefix, "--seconds", Seconds(seconds), .. areas], ScriptTimeout);
+        return await ScriptRun.StartAsync(python, ["-u", script, "--ports", string.Join(',', ports), "--prefix", prefix, "--seconds", Seconds(seconds), .. ClientTls.Arguments(tls), .. areas], ScriptTimeout);
     }
 
-    /// <summary>Starts tests/clients/node/<paramref name="script"/> (a cluster client script) like <see cref="RunPythonClusterAsync"/>.</summary>
-    public static async Task<ScriptRun> RunNodeClusterAsync(string script, IEnumerable<int> ports, string prefix, double seconds, params string[] areas)
+    /// <summary>Starts tests/clients/node/<paramref name="script"/> (a cluster client script) like <see cref="RunPythonClusterAsync(IEnumerable{int}, string, double, string[])"/>.</summary>
+    public static Task<ScriptRun> RunNodeClusterAsync(string script, IEnumerable<int> ports, string prefix, double seconds, params string[] areas) =>
+        RunNodeClusterAsync(null, script, ports, prefix, seconds, areas);
+
+    /// <summary>Like <see cref="RunNodeClusterAsync(string, IEnumerable{int}, string, double, string[])"/>, over <paramref name="tls"/> when given.</summary>
+    public static async Task<ScriptRun> RunNodeClusterAsync(ClientTls? tls, string script, IEnumerable<int> ports, string prefix, double seconds, params string[] areas)
     {
         await NodeModulesTask.Value;
-        return await ScriptRun.StartAsync("node", [Path.Combine(NodeDirectory, script), "--ports", string.Join(',', ports), "--prefix", prefix, "--seconds", Seconds(seconds), .. areas], ScriptTimeout, NodeDirectory);
+        return await ScriptRun.StartAsync("node", [Path.Combine(NodeDirectory, script), "--ports", string.Join(',', ports), "--prefix", prefix, "--seconds", Seconds(seconds), .. ClientTls.Arguments(tls), .. areas], ScriptTimeout, NodeDirectory);
     }
 
     private static string Seconds(double seconds) => seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -1,12 +1,12 @@
 // Drives Tessera proxies with the cluster face on through ioredis's Cluster client.
 //
-//   node ioredis-cluster.mjs --ports 19000,19001,19002 [--host 127.0.0.1] [--prefix ioc:x] [--seconds 8] [area ...]
+//   node ioredis-cluster.mjs --ports 19000,19001,19002 [--host 127.0.0.1] [--tls --cacert CA [--cert C --key K]] [--prefix ioc:x] [--seconds 8] [area ...]
 //
 // Areas: spread multikey churn (see lib/cluster.mjs). Prints a JSON summary; exit 0 = all passed.
 
 import { createRequire } from 'node:module';
 import { Cluster } from 'ioredis';
-import { check } from './lib/harness.mjs';
+import { check, tlsOptions } from './lib/harness.mjs';
 import { runCluster } from './lib/cluster.mjs';
 
 const version = createRequire(import.meta.url)('ioredis/package.json').version;
@@ -18,7 +18,7 @@ function connect(options) {
       // Ask for the table every second: how ioredis learns of a proxy that joined (one that left shows as errors).
       slotsRefreshInterval: 1000,
       slotsRefreshTimeout: 2000,
-      redisOptions: { connectTimeout: 5000, commandTimeout: 5000 },
+      redisOptions: { connectTimeout: 5000, commandTimeout: 5000, tls: tlsOptions(options) },
     });
     cluster.on('error', () => {}); // reported through the failing command instead
   }

@@ -1,13 +1,13 @@
 // Drives a Tessera proxy (or any Redis) with ioredis.
 //
-//   node ioredis-smoke.mjs --port 19000 [--host 127.0.0.1] [--prefix io:x] [area ...]
+//   node ioredis-smoke.mjs --port 19000 [--host 127.0.0.1] [--tls --cacert CA [--cert C --key K]] [--prefix io:x] [area ...]
 //
 // Areas: pipeline mget hashtags transaction pubsub blocking scan. ioredis speaks RESP2 only, so there is no
 // RESP3 area here (node-redis-smoke.mjs has one). Prints a JSON summary; exit 0 = all passed.
 
 import { createRequire } from 'node:module';
 import { Redis } from 'ioredis';
-import { check, crossSlotPair, run, sleep, until } from './lib/harness.mjs';
+import { check, crossSlotPair, run, sleep, tlsOptions, until } from './lib/harness.mjs';
 
 const version = createRequire(import.meta.url)('ioredis/package.json').version;
 
@@ -22,6 +22,7 @@ async function connect(options) {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     enableOfflineQueue: false,
+    tls: tlsOptions(options),
   });
   client.on('error', () => {}); // reported through the failing command instead
   await client.connect();

@@ -1,6 +1,6 @@
 // Drives Tessera proxies with the cluster face on through node-redis's createCluster.
 //
-//   node node-redis-cluster.mjs --ports 19000,19001,19002 [--host 127.0.0.1] [--prefix nrc:x] [--seconds 8] [area ...]
+//   node node-redis-cluster.mjs --ports 19000,19001,19002 [--host 127.0.0.1] [--tls --cacert CA [--cert C --key K]] [--prefix nrc:x] [--seconds 8] [area ...]
 //
 // Areas: spread multikey churn (see lib/cluster.mjs). Prints a JSON summary; exit 0 = all passed.
 //
@@ -11,7 +11,7 @@
 
 import { createRequire } from 'node:module';
 import { createCluster } from 'redis';
-import { check } from './lib/harness.mjs';
+import { check, tlsOptions } from './lib/harness.mjs';
 import { runCluster } from './lib/cluster.mjs';
 
 const version = createRequire(import.meta.url)('redis/package.json').version;
@@ -20,10 +20,12 @@ let rebuilt = 0;
 let rebuilds = 0;
 
 function create(options) {
+  const tls = tlsOptions(options);
   const created = createCluster({
-    rootNodes: options.ports.map((port) => ({ url: `redis://${options.host}:${port}` })),
+    rootNodes: options.ports.map((port) => ({ url: `${tls ? 'rediss' : 'redis'}://${options.host}:${port}` })),
     // Give up on a node after a few quick retries, so its commands fail instead of waiting for a proxy that is gone.
-    defaults: { socket: { connectTimeout: 5000, reconnectStrategy: (retries) => (retries > 3 ? false : 100) } },
+    // With --tls every node, also those the table names, is reached over TLS with the same CA and certificate.
+    defaults: { socket: { connectTimeout: 5000, reconnectStrategy: (retries) => (retries > 3 ? false : 100), ...(tls ? { tls: true, ...tls } : {}) } },
   });
   created.on('error', () => {}); // reported through the failing command instead
   return created;

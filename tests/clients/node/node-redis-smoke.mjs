@@ -1,20 +1,26 @@
 // Drives a Tessera proxy (or any Redis) with node-redis (npm package `redis`).
 //
-//   node node-redis-smoke.mjs --port 19000 [--host 127.0.0.1] [--prefix nr:x] [area ...]
+//   node node-redis-smoke.mjs --port 19000 [--host 127.0.0.1] [--tls --cacert CA [--cert C --key K]] [--prefix nr:x] [area ...]
 //
 // Areas: pipeline mget hashtags resp3 transaction pubsub resp3-pubsub subscribe-then-publish sharded-pubsub blocking scan client-side-cache.
 // Prints a JSON summary; exit 0 = all passed.
 
 import { createRequire } from 'node:module';
 import { createClient, WatchError } from 'redis';
-import { check, crossSlotPair, run, sleep, until } from './lib/harness.mjs';
+import { check, crossSlotPair, run, sleep, tlsOptions, until } from './lib/harness.mjs';
 
 const version = createRequire(import.meta.url)('redis/package.json').version;
+
+/** Where and how to connect: plain TCP, or TLS with --tls (node-redis's socket takes node's tls.connect options). */
+function socketOptions(options) {
+  const tls = tlsOptions(options);
+  return { host: options.host, port: options.port, connectTimeout: 10000, reconnectStrategy: false, ...(tls ? { tls: true, ...tls } : {}) };
+}
 
 /** One node-redis connection (RESP2 unless resp is 3) that gives up instead of reconnecting. */
 async function connect(options, resp = 2) {
   const client = createClient({
-    socket: { host: options.host, port: options.port, connectTimeout: 10000, reconnectStrategy: false },
+    socket: socketOptions(options),
     RESP: resp,
   });
   client.on('error', () => {}); // reported through the failing command instead
@@ -58,7 +64,7 @@ async function pubsubRound(options, resp) {
 /** A RESP3 connection with node-redis's client-side cache (CLIENT TRACKING ON at connect). */
 async function connectCached(options, cache) {
   const client = createClient({
-    socket: { host: options.host, port: options.port, connectTimeout: 10000, reconnectStrategy: false },
+    socket: socketOptions(options),
     RESP: 3,
     clientSideCache: cache,
   });

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives Tessera proxies with the cluster face on through redis-py's RedisCluster (Debian's python3-redis).
 
-    python3 cluster.py --ports 19000,19001,19002 [--host 127.0.0.1] [--prefix pyc:x] [--seconds 8] [area ...]
+    python3 cluster.py --ports 19000,19001,19002 [--host 127.0.0.1] [--prefix pyc:x] [--seconds 8] [--tls --cacert CA [--cert C --key K]] [area ...]
 
 Areas: spread multikey churn (default: all).
   spread    writes 300 keys (the test then checks on the backends that every group got some) and reads them back
@@ -22,6 +22,8 @@ import json
 import sys
 import time
 import traceback
+
+import transport  # tests/clients/python/transport.py: --tls --cacert --cert --key
 
 try:
     import redis
@@ -77,7 +79,8 @@ class Client:
 
     def create(self):
         nodes = [ClusterNode(self.args.host, int(p)) for p in self.args.ports.split(",")]
-        return RedisCluster(startup_nodes=nodes, decode_responses=True, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT)
+        return RedisCluster(startup_nodes=nodes, decode_responses=True, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT,
+                            **transport.connection_kwargs(self.args))
 
     def rebuild(self):
         if time.monotonic() - self.rebuilt < 1.0:
@@ -129,6 +132,7 @@ def main():
     parser.add_argument("--ports", required=True)
     parser.add_argument("--prefix", default="pyc:x")
     parser.add_argument("--seconds", type=float, default=8.0)
+    transport.add_arguments(parser)
     parser.add_argument("areas", nargs="*")
     args = parser.parse_args()
     areas = args.areas or AREAS
@@ -149,7 +153,7 @@ def main():
         entry["seconds"] = round(time.monotonic() - started, 3)
         results.append(entry)
     ok = all(r["ok"] for r in results)
-    print(json.dumps({"client": "redis-py RedisCluster", "version": redis.__version__, "ok": ok, "results": results}, indent=2))
+    print(json.dumps({"client": "redis-py RedisCluster", "version": redis.__version__, "transport": transport.describe(args), "ok": ok, "results": results}, indent=2))
     client.rc.close()
     sys.exit(0 if ok else 1)
 

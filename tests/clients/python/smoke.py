@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives a Tessera proxy (or any Redis) with redis-py, the library Debian ships as python3-redis.
 
-    python3 smoke.py --port 19000 [--host 127.0.0.1] [--prefix py:x] [area ...]
+    python3 smoke.py --port 19000 [--host 127.0.0.1] [--prefix py:x] [--tls --cacert CA [--cert C --key K]] [area ...]
 
 Areas: pipeline mget hashtags resp3 transaction pubsub blocking scan (default: all).
 Prints one JSON summary on stdout and exits 0 when every area passed, 1 when one failed, 2 on bad usage.
@@ -14,6 +14,8 @@ import sys
 import threading
 import time
 import traceback
+
+import transport  # tests/clients/python/transport.py: --tls --cacert --cert --key
 import uuid
 import zlib
 
@@ -62,7 +64,7 @@ def library_version():
 
 def connect(args, **extra):
     return redis.Redis(host=args.host, port=args.port, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT,
-                       decode_responses=True, **extra)
+                       decode_responses=True, **transport.connection_kwargs(args), **extra)
 
 
 def area_pipeline(args, r):
@@ -244,6 +246,7 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--prefix", default="py:" + uuid.uuid4().hex[:8], help="key prefix, so runs do not collide")
+    transport.add_arguments(parser)
     parser.add_argument("areas", nargs="*", help="areas to run (default: all)")
     args = parser.parse_args()
     unknown = [a for a in args.areas if a not in AREAS]
@@ -267,7 +270,7 @@ def main():
 
     ok = all(entry["ok"] for entry in results)
     print(json.dumps({"client": "redis-py", "version": redis.__version__, "python": sys.version.split()[0],
-                      "host": args.host, "port": args.port, "ok": ok, "results": results}, indent=2, default=str))
+                      "host": args.host, "port": args.port, "transport": transport.describe(args), "ok": ok, "results": results}, indent=2, default=str))
     return 0 if ok else 1
 
 

@@ -3,6 +3,7 @@
 // never answers (or a socket left open) fails the run instead of hanging it.
 
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 /** Thrown by check(): the message says what was expected and what came back. */
 export class Failure extends Error {
@@ -79,10 +80,15 @@ export async function until(predicate, ms, what) {
 }
 
 function parseArgs(argv, areaNames, defaultPrefix) {
-  const options = { host: '127.0.0.1', port: 0, ports: [], seconds: 8, prefix: `${defaultPrefix}:${randomBytes(4).toString('hex')}`, areas: [] };
+  const options = { host: '127.0.0.1', port: 0, ports: [], seconds: 8, prefix: `${defaultPrefix}:${randomBytes(4).toString('hex')}`, areas: [], tls: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--host' || arg === '--port' || arg === '--prefix' || arg === '--ports' || arg === '--seconds') {
+    if (arg === '--tls') {
+      options.tls = true;
+    } else if (arg === '--cacert' || arg === '--cert' || arg === '--key') {
+      // TLS files (with --tls): the CA the server certificate must chain to, and a client certificate (mutual TLS).
+      options[arg.slice(2)] = argv[++i] ?? usage(`${arg} needs a value`, areaNames);
+    } else if (arg === '--host' || arg === '--port' || arg === '--prefix' || arg === '--ports' || arg === '--seconds') {
       const value = argv[++i];
       if (value === undefined) {
         usage(`${arg} needs a value`, areaNames);
@@ -107,8 +113,28 @@ function parseArgs(argv, areaNames, defaultPrefix) {
   return options;
 }
 
+/**
+ * Node TLS options for the chosen transport (node's tls.connect options, which ioredis's `tls` and node-redis's
+ * `socket` both take), or undefined for plain TCP: the server certificate verified against --cacert (and its name
+ * against the host), and --cert/--key presented when given.
+ */
+export function tlsOptions(options) {
+  if (!options.tls) {
+    return undefined;
+  }
+  const tls = { ca: readFileSync(options.cacert), rejectUnauthorized: true };
+  if (options.cert) {
+    tls.cert = readFileSync(options.cert);
+    tls.key = readFileSync(options.key);
+  }
+  return tls;
+}
+
+/** What the summary reports as the transport. */
+const transportOf = (options) => (options.tls ? (options.cert ? 'tls+client-cert' : 'tls') : 'tcp');
+
 function usage(problem, areaNames) {
-  process.stderr.write(`${problem}\nusage: node <script> --port P | --ports P1,P2,... [--host H] [--prefix P] [--seconds S] [area ...]\nareas: ${areaNames.join(' ')}\n`);
+  process.stderr.write(`${problem}\nusage: node <script> --port P | --ports P1,P2,... [--host H] [--prefix P] [--seconds S] [--tls --cacert CA [--cert C --key K]] [area ...]\nareas: ${areaNames.join(' ')}\n`);
   process.exit(2);
 }
 
@@ -137,7 +163,7 @@ export async function run({ client, version, prefix, areas, areaTimeoutMs = 2000
   if (close) {
     await within(5000, Promise.resolve(close()), 'closing the client').catch(() => {});
   }
-  process.stdout.write(JSON.stringify({ client, version, node: process.version, host: options.host, port: options.port, ok, results }, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ client, version, node: process.version, host: options.host, port: options.port, transport: transportOf(options), ok, results }, null, 2) + '\n');
   // Exit explicitly: a connection a failed area left open must not keep the process alive.
   process.exit(ok ? 0 : 1);
 }
