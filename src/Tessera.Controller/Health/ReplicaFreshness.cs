@@ -236,7 +236,7 @@ internal sealed class ReplicaFreshness : IAsyncDisposable
         && master.Offset - replica.Offset <= maxLag;
 
     /// <summary>INFO replication on the kept-open connection to <paramref name="address"/>; a failed answer drops the connection.</summary>
-    private async Task<ProbeResult> ProbeAsync(string address, Model.Tenants.BackendCredentials? login, CancellationToken stop)
+    private async Task<ProbeResult> ProbeAsync(string address, ServerLogin? login, CancellationToken stop)
     {
         var timeout = _options.FreshnessTimeout;
         try

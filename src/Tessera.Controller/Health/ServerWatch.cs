@@ -22,7 +22,7 @@ internal sealed record ServerState(long LastOkAt, ProbeResult? LastAnswer, Probe
 internal sealed class ServerWatch : IAsyncDisposable
 {
     private readonly HealthOptions _options;
-    private readonly Func<string, BackendCredentials?> _login;
+    private readonly Func<string, ServerLogin?> _login;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _wake = NewWake();
@@ -35,7 +35,7 @@ internal sealed class ServerWatch : IAsyncDisposable
     /// <param name="login">The credentials a server's (re)connection logs in with (<see cref="ServerLogins.For"/>), looked up each time: a change applies from the next connection.</param>
     /// <param name="options">Probe intervals and timeouts.</param>
     /// <param name="time">Clock.</param>
-    public ServerWatch(string address, Func<string, BackendCredentials?> login, HealthOptions options, TimeProvider time)
+    public ServerWatch(string address, Func<string, ServerLogin?> login, HealthOptions options, TimeProvider time)
     {
         Address = address;
         _login = login;
