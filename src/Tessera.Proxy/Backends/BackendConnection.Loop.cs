@@ -6,7 +6,6 @@ using Tessera.Model.Security;
 using Tessera.Proxy.Net;
 using Tessera.Proxy.Replies;
 using Tessera.Resp.Protocol;
-using Tessera.Resp.Servers;
 
 namespace Tessera.Proxy.Backends;
 
@@ -135,7 +134,7 @@ internal sealed partial class BackendConnection
     /// </summary>
     private async Task<SslStream> StartTlsAsync(Link link, Socket socket, BackendTlsClient tls)
     {
-        var host = ServerAddress.Parse(_server.Address).Host;
+        var host = Tessera.Resp.Servers.ServerAddress.Parse(_server.Address).Host;
         var options = tls.Options(host, out var check);
         var stream = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
         using var handshakeTimeout = new CancellationTokenSource(_options.ConnectTimeout);
