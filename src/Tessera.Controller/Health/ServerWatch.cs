@@ -23,6 +23,9 @@ internal sealed class ServerWatch : IAsyncDisposable
 {
     private readonly HealthOptions _options;
     private readonly Func<string, ServerLogin?> _login;
+
+    /// <summary>The login <see cref="_client"/> was opened with (its TLS is compared by reference: one parsed instance per setting).</summary>
+    private ServerLogin? _clientLogin;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _wake = NewWake();
@@ -138,9 +141,22 @@ internal sealed class ServerWatch : IAsyncDisposable
     private async Task<ProbeResult> ProbeAsync(CancellationToken stop)
     {
         var timeout = _options.EffectiveProbeTimeout;
+        var login = _login(Address);
+        if (_client is not null && login?.Tls != _clientLogin?.Tls)
+        {
+            // The namespace's TLS changed (set, rotated, removed): the kept connection goes, the next one uses the new settings.
+            _client.Dispose();
+            _client = null;
+        }
+
         try
         {
-            _client ??= await ServerConnection.OpenAsync(Address, _login(Address), timeout, stop).ConfigureAwait(false);
+            if (_client is null)
+            {
+                _clientLogin = login;
+                _client = await ServerConnection.OpenAsync(Address, login, timeout, stop).ConfigureAwait(false);
+            }
+
             _client.Timeout = timeout;
             return await ServerProbe.RunAsync(_client).ConfigureAwait(false);
         }

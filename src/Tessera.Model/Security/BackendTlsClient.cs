@@ -48,7 +48,7 @@ public sealed class BackendTlsClient
         {
             roots.ImportFromPem(settings.CaCertificate);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             throw new ArgumentException($"the CA certificate is not PEM ({ex.Message}); give the file redis-server's tls-ca-cert-file names, starting with -----BEGIN CERTIFICATE-----", ex);
         }
@@ -75,7 +75,7 @@ public sealed class BackendTlsClient
                 // SslStream for client authentication.
                 client = X509CertificateLoader.LoadPkcs12(loaded.Export(X509ContentType.Pkcs12), null);
             }
-            catch (CryptographicException ex)
+            catch (Exception ex) when (ex is CryptographicException or ArgumentException)
             {
                 throw new ArgumentException($"the client certificate and key do not load together ({ex.Message}); give the PEM certificate and the PEM private key (PKCS#8, RSA or EC) that belongs to it", ex);
             }
