@@ -209,6 +209,18 @@ public sealed class BackendTlsTests
         await Eventually.TrueAsync(async () => !(await ProxyConnectionsAsync(server)).Overlaps(before), TimeSpan.FromSeconds(10), "the proxy's links from before the rotation closed");
         Reply.Text("1", await client.CallAsync("GET", "a"));
 
+        // Dedicated links (a transaction, a blocking pop, a subscription) are TLS links too.
+        Reply.Ok(await client.CallAsync("MULTI"));
+        Assert.Equal("QUEUED", (await client.CallAsync("INCR", "n")).AsString());
+        Assert.Equal(1, (await client.CallAsync("EXEC")).Items!.Single().Integer);
+        Reply.Null(await client.CallAsync("BLPOP", "empty-list", "0.1"));
+        await using (var subscriber = await RespClient.ConnectAsync("127.0.0.1", cluster.Proxy.Endpoint.Port, TimeSpan.FromSeconds(10)))
+        {
+            Assert.Equal("subscribe", Reply.Strings(await subscriber.CallAsync("SUBSCRIBE", "news"))[0]);
+            Reply.Integer(1, await client.CallAsync("PUBLISH", "news", "hello"));
+            Assert.Equal("hello", Reply.Strings(await subscriber.ReadAsync())[2]);
+        }
+
         // The server stops trusting the test's CA: the proxy's next link fails at once, saying what to fix.
         var secondOnly = cluster.Directory.Sub("second.crt");
         await File.WriteAllTextAsync(secondOnly, second.Ca.ExportCertificatePem() + "\n");
