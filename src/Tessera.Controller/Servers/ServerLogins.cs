@@ -84,6 +84,13 @@ internal sealed class ServerLogins
             }
 
             var next = new Dictionary<string, ServerLogin>(_logins, StringComparer.Ordinal);
+
+            // The same TLS settings parsed again keep the instance in use, so kept connections are not reopened for nothing.
+            if (login?.Tls is { } tls && _logins.GetValueOrDefault(ns)?.Tls is { } current && current.Settings == tls.Settings)
+            {
+                login = login with { Tls = current };
+            }
+
             if (login is null)
             {
                 next.Remove(ns);

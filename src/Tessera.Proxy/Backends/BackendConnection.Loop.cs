@@ -226,6 +226,7 @@ internal sealed partial class BackendConnection
                     }
 
                     frames++;
+                    link.Answered = true;
                     if (PushSink is { } sink)
                     {
                         // A subscribed connection: every frame is a message or a (un)subscribe confirmation.
@@ -253,7 +254,6 @@ internal sealed partial class BackendConnection
                         break;
                     }
 
-                    link.Answered = true;
                     request.OnReply(buffer.Slice(0, length), batch);
                     _stats.Metrics?.RecordBackend(_server.MetricTags, _time.GetElapsedTime(queuedAt).TotalSeconds);
                     buffer = buffer.Slice(length);
