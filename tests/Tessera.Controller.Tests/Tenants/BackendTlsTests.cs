@@ -4,6 +4,7 @@ using Tessera.Controller.Tests.Failover;
 using Tessera.Controller.Tests.Support;
 using Tessera.Model.Api;
 using Tessera.Resp.Client;
+using Tessera.Model.Topology;
 using Tessera.Resp.Keys;
 using Tessera.Testing;
 using Xunit.Abstractions;
@@ -87,7 +88,36 @@ public sealed class BackendTlsTests
                 }
             }
         });
-        var migration = await api.StartMigrationAsync(Ns, 0, 511, 2);
+        // The mover starts slowly and is paused once the slots migrate: the keys a client then touches are moved by the
+        // proxy (MIGRATE on touch, redis-server to redis-server over TLS).
+        var migration = await api.StartMigrationAsync(Ns, 0, 511, 2, new MigrationSettings { KeysPerSecond = 1 });
+        await Eventually.TrueAsync(async () => (await api.GetSlotsAsync(Ns)).Ranges.Any(static r => r.State == SlotState.Migrating), TimeSpan.FromSeconds(20), "slots 0-511 migrating");
+        await api.ControlMigrationAsync(Ns, migration.Id, new MigrationControlRequest { Action = "pause" });
+        var touched = new List<string>();
+        await using (var source = await redis[0].ConnectAsync(TimeSpan.FromSeconds(5)))
+        {
+            touched.AddRange(Reply.Strings(await source.CallAsync("KEYS", "k*")).Where(static k => KeySlot.Of(System.Text.Encoding.UTF8.GetBytes(k)) <= 511).Take(20));
+        }
+
+        Assert.NotEmpty(touched);
+        await using (var touching = await RespClient.ConnectAsync("127.0.0.1", cluster.Proxy.Endpoint.Port, TimeSpan.FromSeconds(10)))
+        {
+            foreach (var key in touched)
+            {
+                Reply.Text("v" + key[1..], await touching.CallAsync("GET", key));
+            }
+        }
+
+        await using (var target = await redis[2].ConnectAsync(TimeSpan.FromSeconds(5)))
+        {
+            foreach (var key in touched)
+            {
+                Reply.Integer(1, await target.CallAsync("EXISTS", key));
+            }
+        }
+
+        await api.ControlMigrationAsync(Ns, migration.Id, new MigrationControlRequest { Action = "throttle", KeysPerSecond = 0 });
+        await api.ControlMigrationAsync(Ns, migration.Id, new MigrationControlRequest { Action = "resume" });
         await Eventually.TrueAsync(async () => (await api.GetMigrationAsync(Ns, migration.Id)).State == MigrationState.Done, TimeSpan.FromSeconds(60), "the migration done");
         await stop.CancelAsync();
         await load.WaitAsync(TimeSpan.FromSeconds(15));
