@@ -278,7 +278,8 @@ internal sealed partial class BackendConnection
                     break;
                 }
 
-                if (DrainedRetired(link))
+                // Read without the lock first (set once, under it): a late look only delays the close to the next pass or the timer.
+                if (link.Retired && DrainedRetired(link))
                 {
                     failure = "retired: the namespace's backend TLS changed";
                     break;

@@ -384,10 +384,11 @@ internal sealed partial class BackendConnection : IAsyncDisposable
         Fail(link, $"no reply within {(long)_options.RequestTimeout.TotalMilliseconds} ms; connection reset");
     }
 
-    /// <summary>Fails the retired link when its oldest request waited past the request timeout (its server stopped answering).</summary>
+    /// <summary>Fails the retired link when its oldest request waited past the request timeout (its server stopped answering), or closes it once drained.</summary>
     private void CheckRetiredTimeout()
     {
         Link? expired = null;
+        var drained = false;
         lock (_gate)
         {
             if (_retired is not { } retired)
@@ -395,9 +396,16 @@ internal sealed partial class BackendConnection : IAsyncDisposable
                 return;
             }
 
-            if (retired.Dead || retired.InFlight.Count == 0)
+            if (retired.Dead)
             {
                 _retired = null;
+            }
+            else if (retired.InFlight.Count == 0)
+            {
+                // Answered everything: normally closed by its receive loop already; this is the backstop.
+                _retired = null;
+                expired = retired;
+                drained = true;
             }
             else if (_time.GetElapsedTime(retired.InFlight.Head.QueuedAt) >= _options.RequestTimeout)
             {
@@ -408,7 +416,7 @@ internal sealed partial class BackendConnection : IAsyncDisposable
 
         if (expired is not null)
         {
-            Fail(expired, $"no reply within {(long)_options.RequestTimeout.TotalMilliseconds} ms; connection reset");
+            Fail(expired, drained ? "retired: the namespace's backend TLS changed" : $"no reply within {(long)_options.RequestTimeout.TotalMilliseconds} ms; connection reset");
         }
     }
 
