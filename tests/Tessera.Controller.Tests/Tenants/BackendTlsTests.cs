@@ -213,8 +213,8 @@ public sealed class BackendTlsTests
     public async Task Running_proxies_take_a_new_client_certificate_and_say_what_is_wrong_when_refused()
     {
         // The server trusts two CAs at first: the test's (certificate A) and a second one (certificate B).
-        using var second = new TestCertificates(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "tessera-btls-" + Guid.NewGuid().ToString("N")), "Second CA");
         await using var cluster = await BackendTlsCluster.StartAsync(servers: 0, _log);
+        using var second = new TestCertificates(cluster.Directory.Sub("second-ca"), "Second CA");
         var bundle = cluster.Directory.Sub("bundle.crt");
         await File.WriteAllTextAsync(bundle, cluster.Certificates.Ca.ExportCertificatePem() + "\n" + second.Ca.ExportCertificatePem() + "\n");
         var server = await cluster.StartServerAsync("redis-0", caFile: bundle);
