@@ -87,6 +87,17 @@ internal static class ControllerApi
         app.MapDelete(ControllerRoutes.BackendSecret, async (HttpContext http, string ns) =>
             ApiBodies.Json(await controller.Operations.RemoveBackendCredentialsAsync(ns, http.RequestAborted).ConfigureAwait(false)));
 
+        // The namespace's backend TLS: certificates are taken as PEM text; the key is never answered ("***").
+        app.MapGet(ControllerRoutes.BackendTlsSecret, async (HttpContext http, string ns) =>
+            ApiBodies.Json(await controller.Operations.GetBackendTlsAsync(ns, http.RequestAborted).ConfigureAwait(false)));
+        app.MapPut(ControllerRoutes.BackendTlsSecret, async (HttpContext http, string ns) =>
+        {
+            var body = await ApiBodies.ReadAsync<SetBackendTlsRequest>(http, """{"caCertificate": "-----BEGIN CERTIFICATE-----…", "clientCertificate": "…", "clientKey": "…"}""").ConfigureAwait(false);
+            return ApiBodies.Json(await controller.Operations.SetBackendTlsAsync(ns, body, http.RequestAborted).ConfigureAwait(false));
+        });
+        app.MapDelete(ControllerRoutes.BackendTlsSecret, async (HttpContext http, string ns) =>
+            ApiBodies.Json(await controller.Operations.RemoveBackendTlsAsync(ns, http.RequestAborted).ConfigureAwait(false)));
+
         app.MapPost(ControllerRoutes.Groups, async (HttpContext http, string ns) =>
         {
             var body = await ApiBodies.ReadAsync<CreateGroupRequest>(http, """{"id": 1}""").ConfigureAwait(false);

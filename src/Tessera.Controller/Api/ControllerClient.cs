@@ -120,6 +120,15 @@ public sealed class ControllerClient : IDisposable
     public Task<BackendCredentialsView> RemoveBackendCredentialsAsync(string ns, CancellationToken cancellationToken = default) =>
         SendAsync<BackendCredentialsView>(HttpMethod.Delete, ControllerRoutes.BackendSecretPath(ns), null, cancellationToken);
 
+    public Task<BackendTlsView> GetBackendTlsAsync(string ns, CancellationToken cancellationToken = default) =>
+        SendAsync<BackendTlsView>(HttpMethod.Get, ControllerRoutes.BackendTlsSecretPath(ns), null, cancellationToken);
+
+    public Task<BackendTlsView> SetBackendTlsAsync(string ns, SetBackendTlsRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<BackendTlsView>(HttpMethod.Put, ControllerRoutes.BackendTlsSecretPath(ns), request, cancellationToken);
+
+    public Task<BackendTlsView> RemoveBackendTlsAsync(string ns, CancellationToken cancellationToken = default) =>
+        SendAsync<BackendTlsView>(HttpMethod.Delete, ControllerRoutes.BackendTlsSecretPath(ns), null, cancellationToken);
+
     /// <summary>Changes a namespace's settings (null fields stay as they are).</summary>
     public Task<ChangeResult> UpdateNamespaceAsync(string ns, UpdateNamespaceRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<ChangeResult>(HttpMethod.Patch, ControllerRoutes.NamespacePath(ns), request, cancellationToken);

@@ -37,6 +37,9 @@ internal sealed class ReplicaFreshness : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, RespClient> _clients = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The TLS each kept connection was opened with (one parsed instance per setting, so compared by reference).</summary>
+    private readonly ConcurrentDictionary<string, Model.Security.BackendTlsClient?> _clientTls = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, FreshReplicas> _written = new(StringComparer.Ordinal);
     private readonly ControllerMetrics _metrics;
 
@@ -308,16 +311,23 @@ internal sealed class ReplicaFreshness : IAsyncDisposable
         && master.Offset - replica.Offset <= maxLag;
 
     /// <summary>INFO replication on the kept-open connection to <paramref name="address"/>; a failed answer drops the connection.</summary>
-    private async Task<ProbeResult> ProbeAsync(string address, Model.Tenants.BackendCredentials? login, CancellationToken stop)
+    private async Task<ProbeResult> ProbeAsync(string address, ServerLogin? login, CancellationToken stop)
     {
         var timeout = _options.FreshnessTimeout;
         try
         {
+            if (_clients.ContainsKey(address) && !ReferenceEquals(_clientTls.GetValueOrDefault(address), login?.Tls) && _clients.TryRemove(address, out var stale))
+            {
+                // The namespace's TLS changed (set, rotated, removed): reopen with the new settings.
+                await stale.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (!_clients.TryGetValue(address, out var client))
             {
                 client = await ServerConnection.OpenAsync(address, login, timeout, stop).ConfigureAwait(false);
                 client.Timeout = timeout;
                 _clients[address] = client;
+                _clientTls[address] = login?.Tls;
             }
 
             var reply = await client.CallAsync("INFO", "replication").WaitAsync(timeout, stop).ConfigureAwait(false);

@@ -23,7 +23,10 @@ internal sealed record ServerState(long LastOkAt, ProbeResult? LastAnswer, Probe
 internal sealed class ServerWatch : IAsyncDisposable
 {
     private readonly HealthOptions _options;
-    private readonly Func<string, BackendCredentials?> _login;
+    private readonly Func<string, ServerLogin?> _login;
+
+    /// <summary>The login <see cref="_client"/> was opened with (its TLS is compared by reference: one parsed instance per setting).</summary>
+    private ServerLogin? _clientLogin;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _wake = NewWake();
@@ -38,7 +41,7 @@ internal sealed class ServerWatch : IAsyncDisposable
     /// <param name="time">Clock.</param>
     private readonly ControllerMetrics _metrics;
 
-    public ServerWatch(string address, Func<string, BackendCredentials?> login, HealthOptions options, ControllerMetrics metrics, TimeProvider time)
+    public ServerWatch(string address, Func<string, ServerLogin?> login, HealthOptions options, ControllerMetrics metrics, TimeProvider time)
     {
         _metrics = metrics;
         Address = address;
@@ -143,9 +146,22 @@ internal sealed class ServerWatch : IAsyncDisposable
     private async Task<ProbeResult> ProbeAsync(CancellationToken stop)
     {
         var timeout = _options.EffectiveProbeTimeout;
+        var login = _login(Address);
+        if (_client is not null && login?.Tls != _clientLogin?.Tls)
+        {
+            // The namespace's TLS changed (set, rotated, removed): the kept connection goes, the next one uses the new settings.
+            _client.Dispose();
+            _client = null;
+        }
+
         try
         {
-            _client ??= await ServerConnection.OpenAsync(Address, _login(Address), timeout, stop).ConfigureAwait(false);
+            if (_client is null)
+            {
+                _clientLogin = login;
+                _client = await ServerConnection.OpenAsync(Address, login, timeout, stop).ConfigureAwait(false);
+            }
+
             _client.Timeout = timeout;
             return await ServerProbe.RunAsync(_client).ConfigureAwait(false);
         }

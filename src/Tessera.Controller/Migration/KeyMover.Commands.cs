@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Tessera.Controller.Servers;
 using Tessera.Model.Tenants;
 using Tessera.Resp.Client;
 using Tessera.Resp.Values;
@@ -20,11 +21,11 @@ internal sealed partial class KeyMover
     /// one round trip per batch instead of two keeps the mover as fast as with page-wide sizing.
     /// </remarks>
     /// <summary>MIGRATE's login to the target (a server of the same namespace, so the same credentials): AUTH pw, AUTH2 user pw, or nothing.</summary>
-    private static object[] AuthArgs(BackendCredentials? login) => login switch
+    private static object[] AuthArgs(ServerLogin? login) => login?.Credentials switch
     {
         null => [],
-        { User: { } user } => ["AUTH2", user, login.Password],
-        _ => ["AUTH", login.Password],
+        { User: { } user } credentials => ["AUTH2", user, credentials.Password],
+        var credentials => ["AUTH", credentials.Password],
     };
 
     private async Task<(string? Error, long[]? NextSizes)> MigrateAsync(

@@ -50,7 +50,7 @@ internal sealed partial class KeyMover
     private bool _noScript;
 
     /// <summary>The namespace's backend credentials, read from the store at each (re)connection: the source's AUTH and MIGRATE's.</summary>
-    private BackendCredentials? _login;
+    private ServerLogin? _login;
 
     /// <param name="context">What all movers of one migration share.</param>
     /// <param name="source">The source group's cursor.</param>

@@ -166,7 +166,7 @@ internal sealed partial class MigrationRunner
             _handle.ByteBucket,
             progress,
             async ct => (await _services.Namespaces.RequireAsync(migration.Namespace, ct).ConfigureAwait(false)).Config,
-            async ct => (await _services.Namespaces.GetAccessAsync(migration.Namespace, ct).ConfigureAwait(false)).Access.Backend,
+            async ct => Servers.ServerLogin.Of((await _services.Namespaces.GetAccessAsync(migration.Namespace, ct).ConfigureAwait(false)).Access),
             _services.Time,
             _logger);
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Tessera.Controller.Servers;
 using Tessera.Model.Tenants;
 using Tessera.Model.Topology;
 
@@ -21,7 +22,7 @@ internal sealed record MoverContext(
     TokenBucket ByteBucket,
     MigrationProgress Progress,
     Func<CancellationToken, Task<NamespaceConfig>> ReadNamespace,
-    Func<CancellationToken, Task<BackendCredentials?>> ReadLogin,
+    Func<CancellationToken, Task<ServerLogin?>> ReadLogin,
     TimeProvider Time,
     ILogger Logger);
 

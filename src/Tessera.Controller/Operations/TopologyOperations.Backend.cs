@@ -41,19 +41,20 @@ internal sealed partial class TopologyOperations
             async term =>
             {
                 var current = await _namespaces.RequireAsync(valid, term).ConfigureAwait(false);
+                var (access, revision) = await _namespaces.GetAccessAsync(valid, term).ConfigureAwait(false);
+                var serverLogin = ServerLogin.Of(access with { Backend = login });
                 foreach (var group in current.Config.Groups.Where(static g => g.Master.Length > 0))
                 {
-                    if (await ServerCommands.TryLoginAsync(group.Master, login, _options.ServerTimeout, term).ConfigureAwait(false) is { } problem)
+                    if (await ServerCommands.TryLoginAsync(group.Master, serverLogin, _options.ServerTimeout, term).ConfigureAwait(false) is { } problem)
                     {
                         throw OperationRefusedException.Conflict(
                             $"server {group.Master} (master of group {group.Id} in namespace '{valid}') does not accept these credentials ({problem}); nothing was changed: give the password its requirepass (or the ACL user's) is set to");
                     }
                 }
 
-                var (access, revision) = await _namespaces.GetAccessAsync(valid, term).ConfigureAwait(false);
                 await _namespaces.ReplaceAccessAsync(valid, access with { Backend = login }, revision, term).ConfigureAwait(false);
-                _logins.Note(valid, login, ServersOf(current.Config));
-                var warnings = await PointReplicasAsync(current.Config, login, term).ConfigureAwait(false);
+                _logins.Note(valid, serverLogin, ServersOf(current.Config));
+                var warnings = await PointReplicasAsync(current.Config, serverLogin, term).ConfigureAwait(false);
                 var who = login.User is null ? "the default user" : $"user '{login.User}'";
                 _logger.LogInformation("Namespace {Namespace}: backend credentials set ({Who}).", valid, who);
                 return new BackendCredentialsView(valid, login.User, Summary: $"namespace '{valid}' logs in to its servers as {who} now", Warnings: warnings);
@@ -75,9 +76,10 @@ internal sealed partial class TopologyOperations
                     throw OperationRefusedException.NotFound($"namespace '{valid}' has no backend credentials to remove");
                 }
 
+                var serverLogin = ServerLogin.Of(access with { Backend = null });
                 foreach (var group in current.Config.Groups.Where(static g => g.Master.Length > 0))
                 {
-                    if (await ServerCommands.TryLoginAsync(group.Master, null, _options.ServerTimeout, term).ConfigureAwait(false) is { } problem)
+                    if (await ServerCommands.TryLoginAsync(group.Master, serverLogin, _options.ServerTimeout, term).ConfigureAwait(false) is { } problem)
                     {
                         throw OperationRefusedException.Conflict(
                             $"server {group.Master} (master of group {group.Id} in namespace '{valid}') does not answer without a password ({problem}); nothing was changed: remove its requirepass first (CONFIG SET requirepass \"\"), then the credentials");
@@ -85,8 +87,8 @@ internal sealed partial class TopologyOperations
                 }
 
                 await _namespaces.ReplaceAccessAsync(valid, access with { Backend = null }, revision, term).ConfigureAwait(false);
-                _logins.Note(valid, null, ServersOf(current.Config));
-                var warnings = await PointReplicasAsync(current.Config, null, term).ConfigureAwait(false);
+                _logins.Note(valid, serverLogin, ServersOf(current.Config));
+                var warnings = await PointReplicasAsync(current.Config, serverLogin, term).ConfigureAwait(false);
                 _logger.LogInformation("Namespace {Namespace}: backend credentials removed.", valid);
                 return new BackendCredentialsView(valid, null, Summary: $"namespace '{valid}' logs in to its servers without a password now", Warnings: warnings);
             },
@@ -94,15 +96,15 @@ internal sealed partial class TopologyOperations
     }
 
     /// <summary>masterauth/masteruser on every replica, so its next sync logs in with <paramref name="login"/>; what failed, in words.</summary>
-    private async Task<List<string>> PointReplicasAsync(NamespaceConfig ns, BackendCredentials? login, CancellationToken term)
+    private async Task<List<string>> PointReplicasAsync(NamespaceConfig ns, ServerLogin? login, CancellationToken term)
     {
         var warnings = new List<string>();
         foreach (var group in ns.Groups)
         {
             foreach (var replica in group.Replicas)
             {
-                var problem = login is null
-                    ? await ServerCommands.TryCallAsync(replica, null, _options.ServerTimeout, term, "CONFIG", "SET", "masteruser", "", "masterauth", "").ConfigureAwait(false)
+                var problem = login?.Credentials is null
+                    ? await ServerCommands.TryCallAsync(replica, login, _options.ServerTimeout, term, "CONFIG", "SET", "masteruser", "", "masterauth", "").ConfigureAwait(false)
                     : await ServerCommands.TryUpdateMasterAuthAsync(replica, login, _options.ServerTimeout, term).ConfigureAwait(false);
                 if (problem is not null)
                 {

@@ -56,7 +56,7 @@ internal sealed partial class TopologyOperations
                 var current = await _namespaces.RequireAsync(valid, term).ConfigureAwait(false);
                 var group = RequireGroup(current.Config, groupId);
                 await RequireUnusedAsync(address, term).ConfigureAwait(false);
-                var login = (await _namespaces.GetAccessAsync(valid, term).ConfigureAwait(false)).Access.Backend;
+                var login = ServerLogin.Of((await _namespaces.GetAccessAsync(valid, term).ConfigureAwait(false)).Access);
                 await ServerCommands.RequirePongAsync(valid, address, login, _options.ServerTimeout, term).ConfigureAwait(false);
 
                 GroupConfig joined;
@@ -125,7 +125,7 @@ internal sealed partial class TopologyOperations
     /// replicating a master that does not know it (REPLICAOF NO ONE; it keeps the master's data). When the store
     /// cannot tell (the write may have happened), it is left replicating and the log says so.
     /// </summary>
-    private async Task DetachIfUnlistedAsync(string ns, string address, BackendCredentials? login, string master)
+    private async Task DetachIfUnlistedAsync(string ns, string address, ServerLogin? login, string master)
     {
         using var bound = new CancellationTokenSource(_options.ServerTimeout);
         string? problem;

@@ -17,7 +17,7 @@ namespace Tessera.Controller.Servers;
 internal static class ServerCommands
 {
     /// <summary>INFO replication, or a "down" observation when the server does not answer within <paramref name="timeout"/>.</summary>
-    public static async Task<ServerObservation> ObserveAsync(string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<ServerObservation> ObserveAsync(string address, ServerLogin? login, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
@@ -41,12 +41,16 @@ internal static class ServerCommands
     /// PING after logging in with <paramref name="login"/>; 409 naming the server and the reason when it does not answer
     /// PONG, when it refuses the credentials, or when it wants a password and namespace <paramref name="ns"/> has none.
     /// </summary>
-    public static async Task RequirePongAsync(string ns, string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task RequirePongAsync(string ns, string address, ServerLogin? login, TimeSpan timeout, CancellationToken cancellationToken)
     {
         RespValue reply;
         try
         {
             reply = await CallAsync(address, login, timeout, cancellationToken, "PING").ConfigureAwait(false);
+        }
+        catch (ServerTlsException e)
+        {
+            throw OperationRefusedException.Conflict($"server {address}: {e.Problem}; namespace '{ns}' reaches its servers over TLS: check the server's tls-port and certificates, or the namespace's with `tessera namespace set {ns} --backend-tls-ca …`", e);
         }
         catch (ServerLoginException e)
         {
@@ -72,7 +76,7 @@ internal static class ServerCommands
     /// Whether <paramref name="login"/> opens <paramref name="address"/> (PING answered after AUTH; with a null login:
     /// without a password). Null when it does, else the server's refusal or the connection problem in words.
     /// </summary>
-    public static async Task<string?> TryLoginAsync(string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<string?> TryLoginAsync(string address, ServerLogin? login, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
@@ -83,6 +87,10 @@ internal static class ServerCommands
         {
             return e.Refusal;
         }
+        catch (ServerTlsException e)
+        {
+            return e.Problem;
+        }
         catch (Exception e) when (ServerProbe.IsConnectionFailure(e, cancellationToken))
         {
             return ServerProbe.Failure(e, timeout).Problem;
@@ -90,7 +98,7 @@ internal static class ServerCommands
     }
 
     /// <summary>INFO replication of a server that must answer; 409 when it does not.</summary>
-    public static async Task<ServerObservation> RequireObservationAsync(string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<ServerObservation> RequireObservationAsync(string address, ServerLogin? login, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var observed = await ObserveAsync(address, login, timeout, cancellationToken).ConfigureAwait(false);
         return observed.IsDown || observed.IsBusy
@@ -101,7 +109,7 @@ internal static class ServerCommands
     }
 
     /// <summary>Number of keys in the server's current database.</summary>
-    public static async Task<long> DbSizeAsync(string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<long> DbSizeAsync(string address, ServerLogin? login, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
@@ -119,7 +127,7 @@ internal static class ServerCommands
     /// <paramref name="login"/>, <c>CONFIG SET masterauth</c> (and <c>masteruser</c>) first, so the replica can log in to its
     /// master: the servers of a namespace share its credentials.
     /// </summary>
-    public static async Task ReplicaOfAsync(string address, BackendCredentials? login, string master, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task ReplicaOfAsync(string address, ServerLogin? login, string master, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (!ServerAddress.TryParse(master, out var parsed))
         {
@@ -134,7 +142,7 @@ internal static class ServerCommands
             var client = await ServerConnection.OpenAsync(address, login, timeout, cancellationToken).ConfigureAwait(false);
             await using (client.ConfigureAwait(false))
             {
-                if (login is not null && await SetMasterAuthAsync(client, login).ConfigureAwait(false) is { } refused)
+                if (login?.Credentials is { } credentials && await SetMasterAuthAsync(client, credentials).ConfigureAwait(false) is { } refused)
                 {
                     throw OperationRefusedException.Conflict($"server {address} refused CONFIG SET masterauth ({refused}), so as a replica it could not log in to its master; nothing was changed (is CONFIG renamed or disabled?)");
                 }
@@ -157,14 +165,14 @@ internal static class ServerCommands
     /// <c>CONFIG SET masterauth</c> (and <c>masteruser</c>) on a replica whose namespace's credentials changed, so it
     /// logs in to its master with them at its next sync. Null on success, else the problem (never the password).
     /// </summary>
-    public static async Task<string?> TryUpdateMasterAuthAsync(string address, BackendCredentials login, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<string?> TryUpdateMasterAuthAsync(string address, ServerLogin login, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
             var client = await ServerConnection.OpenAsync(address, login, timeout, cancellationToken).ConfigureAwait(false);
             await using (client.ConfigureAwait(false))
             {
-                return await SetMasterAuthAsync(client, login).ConfigureAwait(false);
+                return login.Credentials is { } credentials ? await SetMasterAuthAsync(client, credentials).ConfigureAwait(false) : null;
             }
         }
         catch (Exception e) when (ServerProbe.IsConnectionFailure(e, cancellationToken))
@@ -174,7 +182,7 @@ internal static class ServerCommands
     }
 
     /// <summary><c>REPLICAOF NO ONE</c>: the server stops following its master and keeps its data. Null on success, else the problem.</summary>
-    public static async Task<string?> TryDetachAsync(string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<string?> TryDetachAsync(string address, ServerLogin? login, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
@@ -188,7 +196,7 @@ internal static class ServerCommands
     }
 
     /// <summary>Runs one command on its own connection; null when it answered without an error, else the problem in words.</summary>
-    public static async Task<string?> TryCallAsync(string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken, params object[] command)
+    public static async Task<string?> TryCallAsync(string address, ServerLogin? login, TimeSpan timeout, CancellationToken cancellationToken, params object[] command)
     {
         try
         {
@@ -201,6 +209,28 @@ internal static class ServerCommands
         }
     }
 
+    /// <summary><c>CONFIG GET setting</c>: its value, or the problem in words (CONFIG refused or renamed, the server unreachable).</summary>
+    public static async Task<(string? Value, string? Problem)> TryConfigGetAsync(string address, ServerLogin? login, string setting, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reply = await CallAsync(address, login, timeout, cancellationToken, "CONFIG", "GET", setting).ConfigureAwait(false);
+            if (reply.IsError)
+            {
+                return (null, $"CONFIG GET answered -{reply.AsString()}");
+            }
+
+            // RESP2: [name, value]; an unknown setting gives an empty array.
+            return reply.Items is { Count: >= 2 } pair && pair[1].AsString() is { } value
+                ? (value, null)
+                : (null, $"the server does not know {setting} (built without TLS, or older than Redis 6?)");
+        }
+        catch (Exception e) when (ServerProbe.IsConnectionFailure(e, cancellationToken))
+        {
+            return (null, ServerProbe.Failure(e, timeout).Problem);
+        }
+    }
+
     /// <summary>masterauth (and masteruser, or none when the default user logs in) on the replica; null on success, else the refusal.</summary>
     private static async Task<string?> SetMasterAuthAsync(RespClient client, BackendCredentials login)
     {
@@ -208,7 +238,7 @@ internal static class ServerCommands
         return reply.IsError ? reply.AsString() : null;
     }
 
-    private static async Task<RespValue> CallAsync(string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken, params object[] command)
+    private static async Task<RespValue> CallAsync(string address, ServerLogin? login, TimeSpan timeout, CancellationToken cancellationToken, params object[] command)
     {
         var client = await ServerConnection.OpenAsync(address, login, timeout, cancellationToken).ConfigureAwait(false);
         await using (client.ConfigureAwait(false))

@@ -1,20 +1,24 @@
+using System.Security.Authentication;
+using Tessera.Model.Security;
 using Tessera.Model.Tenants;
 using Tessera.Resp.Client;
+using Tessera.Resp.Servers;
 using Tessera.Resp.Values;
 
 namespace Tessera.Controller.Servers;
 
 /// <summary>
-/// The one way the controller opens a connection to a namespace's redis-server: connect, then <c>AUTH</c> with the
-/// namespace's backend credentials when it has some (<see cref="ServerLogins"/>). Probes, REPLICAOF, failover and
-/// migration all come through here.
+/// The one way the controller opens a connection to a namespace's redis-server: connect, the TLS handshake when the
+/// namespace has backend TLS, then <c>AUTH</c> with its backend credentials when it has some (<see cref="ServerLogins"/>).
+/// Probes, REPLICAOF, failover and migration all come through here.
 /// </summary>
 internal static class ServerConnection
 {
-    /// <summary>Connects to <paramref name="address"/> and logs in with <paramref name="login"/> (nothing sent when null).</summary>
+    /// <summary>Connects to <paramref name="address"/>, over TLS and logged in as <paramref name="login"/> says (plain, nothing sent, when null).</summary>
     /// <exception cref="ServerLoginException">The server refused the credentials.</exception>
+    /// <exception cref="ServerTlsException">The TLS handshake failed (certificate refused either way, or no TLS port).</exception>
     /// <remarks>Throws what <see cref="RespClient.ConnectAsync(string, TimeSpan?, CancellationToken)"/> throws when the connection fails.</remarks>
-    public static async Task<RespClient> OpenAsync(string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<RespClient> OpenAsync(string address, ServerLogin? login, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var client = await RespClient.ConnectAsync(address, timeout, cancellationToken).ConfigureAwait(false);
         if (login is null)
@@ -22,17 +26,33 @@ internal static class ServerConnection
             return client;
         }
 
+        TlsCheck? check = null;
         try
         {
-            var reply = login.User is { } user
-                ? await client.CallAsync("AUTH", user, login.Password).ConfigureAwait(false)
-                : await client.CallAsync("AUTH", login.Password).ConfigureAwait(false);
-            if (reply.IsError)
+            if (login.Tls is { } tls)
             {
-                throw new ServerLoginException(address, reply.AsString() ?? "an error");
+                var options = tls.Options(ServerAddress.Parse(address).Host, out check);
+                await client.StartTlsAsync(options, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (login.Credentials is { } credentials)
+            {
+                var reply = credentials.User is { } user
+                    ? await client.CallAsync("AUTH", user, credentials.Password).ConfigureAwait(false)
+                    : await client.CallAsync("AUTH", credentials.Password).ConfigureAwait(false);
+                if (reply.IsError)
+                {
+                    throw new ServerLoginException(address, reply.AsString() ?? "an error");
+                }
             }
 
             return client;
+        }
+        catch (Exception e) when (login.Tls is { } tls && e is AuthenticationException or (IOException and not ServerLoginException))
+        {
+            // TLS 1.3 servers refuse a client certificate after the handshake: the AUTH above then sees the connection end.
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw new ServerTlsException(address, tls.Describe(e, check), e);
         }
         catch
         {
@@ -81,4 +101,44 @@ internal sealed class ServerLoginException : IOException
 
     /// <summary>What it answered AUTH (e.g. "WRONGPASS invalid username-password pair or user is disabled.").</summary>
     public string Refusal { get; } = "";
+}
+
+/// <summary>
+/// The TLS session with a server could not be made: its certificate was refused (<see cref="Problem"/> says why), it
+/// refused ours, or it does not speak TLS there. An <see cref="IOException"/>, so probes count it as a failed answer.
+/// </summary>
+internal sealed class ServerTlsException : IOException
+{
+    public ServerTlsException(string address, string problem, Exception innerException)
+        : base($"TLS to server {address} failed: {problem}", innerException)
+    {
+        Address = address;
+        Problem = problem;
+    }
+
+    public ServerTlsException()
+    {
+        Address = "";
+        Problem = "";
+    }
+
+    public ServerTlsException(string message)
+        : base(message)
+    {
+        Address = "";
+        Problem = message;
+    }
+
+    public ServerTlsException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Address = "";
+        Problem = message;
+    }
+
+    /// <summary>The server.</summary>
+    public string Address { get; }
+
+    /// <summary>What went wrong, in words (which certificate, which check).</summary>
+    public string Problem { get; }
 }

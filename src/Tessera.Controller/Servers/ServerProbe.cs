@@ -39,7 +39,7 @@ internal static class ServerProbe
     }
 
     /// <summary>Connects, logs in with <paramref name="login"/>, probes and disconnects; never throws for what the server did.</summary>
-    public static async Task<ProbeResult> OnceAsync(string address, BackendCredentials? login, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<ProbeResult> OnceAsync(string address, ServerLogin? login, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
@@ -66,6 +66,11 @@ internal static class ServerProbe
         if (e is ServerLoginException login)
         {
             return ProbeResult.Failed($"it refused the namespace's backend credentials ({login.Refusal})");
+        }
+
+        if (e is ServerTlsException tls)
+        {
+            return ProbeResult.Failed(tls.Problem);
         }
 
         if (e is TimeoutException)

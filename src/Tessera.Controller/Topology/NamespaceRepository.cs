@@ -41,24 +41,25 @@ internal sealed class NamespaceRepository
     }
 
     /// <summary>
-    /// Every namespace (as <see cref="ListAsync"/>) and the backend credentials of those that have some, from one
-    /// listing. An access document that cannot be read gives no credentials (its namespace's servers then refuse the
-    /// controller's connections, which the probes report).
+    /// Every namespace (as <see cref="ListAsync"/>) and the access documents of those with backend credentials or
+    /// backend TLS, from one listing. An access document that cannot be read gives neither (its namespace's servers then
+    /// refuse the controller's connections, which the probes report).
     /// </summary>
-    public async Task<(IReadOnlyList<StoredNamespace> Namespaces, IReadOnlyDictionary<string, BackendCredentials> Credentials)> ListWithBackendCredentialsAsync(CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<StoredNamespace> Namespaces, IReadOnlyDictionary<string, NamespaceAccess> Backends)> ListWithBackendCredentialsAsync(CancellationToken cancellationToken)
     {
         var listing = await _store.ListAsync(StorePaths.Namespaces, cancellationToken).ConfigureAwait(false);
         var namespaces = new List<StoredNamespace>();
-        var credentials = new Dictionary<string, BackendCredentials>(StringComparer.Ordinal);
+        var credentials = new Dictionary<string, NamespaceAccess>(StringComparer.Ordinal);
         foreach (var record in listing)
         {
             if (StorePaths.TryGetChildName(StorePaths.Namespaces, record.Key, out _))
             {
                 namespaces.Add(Read(record));
             }
-            else if (StorePaths.TryGetAccessNamespace(record.Key, out var ns) && TryReadAccess(record.Value)?.Backend is { } backend)
+            else if (StorePaths.TryGetAccessNamespace(record.Key, out var ns) && TryReadAccess(record.Value) is { } access
+                && (access.Backend is not null || access.BackendTls is not null))
             {
-                credentials[ns] = backend;
+                credentials[ns] = access;
             }
         }
 

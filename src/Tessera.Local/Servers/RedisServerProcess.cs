@@ -32,6 +32,9 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
     /// <summary>Set when startup failed because someone else holds the port, so a free-port start may retry with another port.</summary>
     private bool _portTaken;
 
+    /// <summary>Set for a TLS-only server: how <see cref="ConnectAsync"/> does TLS.</summary>
+    private Model.Security.BackendTlsClient? _tls;
+
     private RedisServerProcess(Process process, OutputTail output, int port, string directory, TimeSpan stopTimeout, string? user, string? password)
     {
         User = user;
@@ -123,6 +126,19 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
     public async Task<RespClient> ConnectAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var client = await RespClient.ConnectAsync("127.0.0.1", Port, timeout, cancellationToken).ConfigureAwait(false);
+        if (_tls is { } tls)
+        {
+            try
+            {
+                await client.StartTlsAsync(tls.Options("127.0.0.1", out _), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await client.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
         if (Password is null)
         {
             return client;
@@ -265,6 +281,12 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
             start.ArgumentList.Add(arg);
         }
 
+        // Later arguments win: "--port 0" here leaves only the TLS port.
+        foreach (var arg in options.Tls?.Arguments(portText) ?? [])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
         if (options.Password is { } password)
         {
             string[] login = options.User is { } user
@@ -294,7 +316,10 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
 
         var output = new OutputTail();
         output.Attach(process);
-        return new RedisServerProcess(process, output, port, directory, options.StopTimeout, options.User, options.Password);
+        return new RedisServerProcess(process, output, port, directory, options.StopTimeout, options.User, options.Password)
+        {
+            _tls = options.Tls is { } tls ? Model.Security.BackendTlsClient.Create(tls.Client) : null,
+        };
     }
 
     private async Task WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)

@@ -72,6 +72,39 @@ public sealed record SetBackendCredentialsRequest(string? Password, string? User
 /// <param name="Warnings">What the operator should know that did not stop the change (a replica whose masterauth could not be updated).</param>
 public sealed record BackendCredentialsView(string Namespace, string? User, string Password = Tenants.BackendCredentials.Masked, string? Summary = null, IReadOnlyList<string>? Warnings = null);
 
+/// <summary>Body of PUT /api/namespaces/{ns}/secrets/backend-tls: how the namespace's redis-servers are reached over TLS, as PEM text.</summary>
+/// <param name="CaCertificate">PEM certificate(s) of the CA the servers' certificates chain to (their tls-ca-cert-file's issuer).</param>
+/// <param name="ClientCertificate">PEM client certificate for servers with tls-auth-clients yes; null for none.</param>
+/// <param name="ClientKey">PEM private key of <paramref name="ClientCertificate"/>; given exactly when it is.</param>
+/// <param name="ServerName">The name the servers' certificates carry, when it is not the host of their addresses.</param>
+public sealed record SetBackendTlsRequest(string? CaCertificate, string? ClientCertificate = null, string? ClientKey = null, string? ServerName = null)
+{
+    /// <summary>Never the key (records print every member).</summary>
+    public override string ToString() =>
+        $"SetBackendTlsRequest {{ CaCertificate = {CaCertificate?.Length ?? 0} chars, ClientCertificate = {ClientCertificate?.Length ?? 0} chars, ClientKey = {(ClientKey is null ? "null" : Tenants.BackendCredentials.Masked)}, ServerName = {ServerName} }}";
+}
+
+/// <summary>A namespace's backend TLS as the API shows it: who the certificates are and until when, the key always as "***".</summary>
+/// <param name="Namespace">The namespace.</param>
+/// <param name="Ca">Subject of the (first) CA certificate.</param>
+/// <param name="CaNotAfter">When it expires.</param>
+/// <param name="ClientCertificate">Subject of the client certificate, or null when none is presented.</param>
+/// <param name="ClientCertificateNotAfter">When it expires.</param>
+/// <param name="ClientKey"><see cref="Tenants.BackendCredentials.Masked"/> when a client certificate is set, else null.</param>
+/// <param name="ServerName">The name verified in the servers' certificates; null: each server's host.</param>
+/// <param name="Summary">What the change did, in words (only in the answer to a change).</param>
+/// <param name="Warnings">What the operator should know that did not stop the change (a replica that could not be checked).</param>
+public sealed record BackendTlsView(
+    string Namespace,
+    string? Ca,
+    DateTimeOffset? CaNotAfter,
+    string? ClientCertificate = null,
+    DateTimeOffset? ClientCertificateNotAfter = null,
+    string? ClientKey = null,
+    string? ServerName = null,
+    string? Summary = null,
+    IReadOnlyList<string>? Warnings = null);
+
 /// <summary>Body of POST /api/namespaces/{ns}/groups: a new, empty group with this id (a positive integer).</summary>
 public sealed record CreateGroupRequest(int Id);
 

@@ -29,6 +29,9 @@ public static class ControllerRoutes
 
     /// <summary>The namespace's backend credentials (a path under "/secrets": admin only).</summary>
     public const string BackendSecret = "/api/namespaces/{ns}/secrets/backend";
+
+    /// <summary>The namespace's TLS to its redis-servers (CA, client certificate and key; under "/secrets": admin only).</summary>
+    public const string BackendTlsSecret = "/api/namespaces/{ns}/secrets/backend-tls";
     public const string AllMigrations = "/api/migrations";
     public const string Migrations = "/api/namespaces/{ns}/migrations";
     public const string Migration = "/api/namespaces/{ns}/migrations/{id}";
@@ -58,6 +61,8 @@ public static class ControllerRoutes
     public static string UserPath(string ns, string user) => $"{UsersPath(ns)}/{Escape(user)}";
 
     public static string BackendSecretPath(string ns) => $"{NamespacePath(ns)}/secrets/backend";
+
+    public static string BackendTlsSecretPath(string ns) => $"{NamespacePath(ns)}/secrets/backend-tls";
 
     public static string MigrationsPath(string ns) => $"{NamespacePath(ns)}/migrations";
 

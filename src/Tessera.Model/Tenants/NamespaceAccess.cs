@@ -15,6 +15,9 @@ public sealed record NamespaceAccess
     /// <summary>How the namespace's own redis-servers are logged in to (requirepass or an ACL user); null when they need no password.</summary>
     public BackendCredentials? Backend { get; init; }
 
+    /// <summary>How the namespace's redis-servers are reached over TLS (CA, optional client certificate); null: plain TCP.</summary>
+    public BackendTls? BackendTls { get; init; }
+
     /// <summary>The user called <paramref name="name"/>, or null.</summary>
     public NamespaceUser? Find(string name) => Users.FirstOrDefault(u => string.Equals(u.Name, name, StringComparison.Ordinal));
 }

@@ -27,6 +27,22 @@ internal sealed partial class BackendConnection
         public readonly Ring<InFlightRequest> InFlight = new(64);
         public ReplyScanState Scan;
         public Socket? Socket;
+
+        /// <summary>The TLS session over <see cref="Socket"/> when the namespace has backend TLS; then every byte goes through it.</summary>
+        public System.Net.Security.SslStream? Tls;
+
+        /// <summary>The login this link was started with (its TLS, for messages).</summary>
+        public BackendLogin? Login;
+
+        /// <summary>True once a reply arrived: a TLS link that ends before one was most likely refused our certificate.</summary>
+        public bool Answered;
+
+        /// <summary>
+        /// Set when the namespace's TLS changed: new commands go to a new link, and this one closes once it answered what
+        /// it carries (guarded by the connection's lock).
+        /// </summary>
+        public bool Retired;
+
         public volatile bool Dead;
 
         /// <summary>Requests at the head of <see cref="InFlight"/> already handed to the send loop (guarded by the connection's lock).</summary>

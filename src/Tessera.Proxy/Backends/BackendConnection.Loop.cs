@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Security;
 using System.Net.Sockets;
+using Tessera.Model.Security;
 using Tessera.Proxy.Net;
 using Tessera.Proxy.Replies;
 using Tessera.Resp.Protocol;
@@ -27,6 +29,7 @@ internal sealed partial class BackendConnection
         var link = new Link();
         _link = link;
         var login = _server.Login;
+        link.Login = login;
         if (login?.Credentials is not null)
         {
             // First of all: log in with the namespace's backend credentials (a server with requirepass answers nothing
@@ -71,7 +74,8 @@ internal sealed partial class BackendConnection
             {
                 NoDelay = true,
             };
-            if (_options.InlineSocketCompletions)
+            var tls = link.Login?.Tls;
+            if (_options.InlineSocketCompletions && tls is null)
             {
                 // A reply's work (match it, copy it to the client's pipe, send) never blocks, so it
                 // runs on the socket event thread instead of waking a thread-pool worker per reply.
@@ -89,11 +93,19 @@ internal sealed partial class BackendConnection
                 }
             }
 
+            SslStream? stream = null;
+            if (tls is not null)
+            {
+                stream = await StartTlsAsync(link, socket, tls).ConfigureAwait(false);
+            }
+
             lock (_gate)
             {
                 link.Socket = socket;
+                link.Tls = stream;
                 if (link.Dead)
                 {
+                    stream?.Dispose();
                     socket.Dispose();
                     return;
                 }
@@ -109,22 +121,64 @@ internal sealed partial class BackendConnection
             socket?.Dispose();
             Fail(link, Describe(ex));
         }
+        catch (TlsLinkException ex)
+        {
+            socket?.Dispose();
+            Fail(link, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// The TLS handshake on a new link, bounded by the connect timeout; a failure (a certificate refused either way, a
+    /// plain port) throws <see cref="TlsLinkException"/> with the reason the link fails with, naming the namespace and the fix.
+    /// </summary>
+    private async Task<SslStream> StartTlsAsync(Link link, Socket socket, BackendTlsClient tls)
+    {
+        var host = Tessera.Resp.Servers.ServerAddress.Parse(_server.Address).Host;
+        var options = tls.Options(host, out var check);
+        var stream = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+        using var handshakeTimeout = new CancellationTokenSource(_options.ConnectTimeout);
+        try
+        {
+            await stream.AuthenticateAsClientAsync(options, handshakeTimeout.Token).ConfigureAwait(false);
+            return stream;
+        }
+        catch (Exception ex) when (ex is System.Security.Authentication.AuthenticationException or IOException or OperationCanceledException)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            var problem = ex is OperationCanceledException
+                ? $"no TLS handshake within {(long)_options.ConnectTimeout.TotalMilliseconds} ms (is it a plain port?)"
+                : tls.Describe(ex, check);
+            throw new TlsLinkException(link.Login!.TlsFailed(problem), ex);
+        }
     }
 
     private static async Task SendAsync(Link link, Socket socket)
     {
         var reader = link.Output.Reader;
+        var tls = link.Tls;
         while (true)
         {
             var result = await reader.ReadAsync().ConfigureAwait(false);
             var buffer = result.Buffer;
             foreach (var segment in buffer)
             {
+                if (tls is not null)
+                {
+                    await tls.WriteAsync(segment).ConfigureAwait(false);
+                    continue;
+                }
+
                 int sent = 0;
                 while (sent < segment.Length)
                 {
                     sent += await socket.SendAsync(segment[sent..], SocketFlags.None).ConfigureAwait(false);
                 }
+            }
+
+            if (tls is not null)
+            {
+                await tls.FlushAsync().ConfigureAwait(false);
             }
 
             reader.AdvanceTo(buffer.End);
@@ -138,7 +192,9 @@ internal sealed partial class BackendConnection
     private async Task ReceiveAsync(Link link, Socket socket)
     {
         var batch = new FlushBatch();
-        var reader = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(pool: BlockMemoryPool.Shared, bufferSize: BlockMemoryPool.BlockSize, minimumReadSize: 4 * 1024));
+        // One receive path for both: the pipe reads the socket's stream, or the TLS session over it.
+        Stream input = link.Tls is { } tls ? tls : new NetworkStream(socket, ownsSocket: false);
+        var reader = PipeReader.Create(input, new StreamPipeReaderOptions(pool: BlockMemoryPool.Shared, bufferSize: BlockMemoryPool.BlockSize, minimumReadSize: 4 * 1024, leaveOpen: link.Tls is not null));
         string? failure = null;
         try
         {
@@ -170,6 +226,7 @@ internal sealed partial class BackendConnection
                     }
 
                     frames++;
+                    link.Answered = true;
                     if (PushSink is { } sink)
                     {
                         // A subscribed connection: every frame is a message or a (un)subscribe confirmation.
@@ -217,14 +274,21 @@ internal sealed partial class BackendConnection
 
                 if (result.IsCompleted)
                 {
-                    failure = "connection closed by the server";
+                    failure = TlsRefusal(link, null) ?? "connection closed by the server";
+                    break;
+                }
+
+                // Read without the lock first (set once, under it): a late look only delays the close to the next pass or the timer.
+                if (link.Retired && DrainedRetired(link))
+                {
+                    failure = "retired: the namespace's backend TLS changed";
                     break;
                 }
             }
         }
         catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or InvalidOperationException)
         {
-            failure = Describe(ex);
+            failure = TlsRefusal(link, ex) ?? Describe(ex);
         }
         finally
         {
@@ -235,6 +299,25 @@ internal sealed partial class BackendConnection
         if (failure is not null)
         {
             Fail(link, failure);
+        }
+    }
+
+    /// <summary>
+    /// Why a TLS link ended before its first reply, in words naming the namespace and the fix: a TLS 1.3 server refuses our
+    /// client certificate only after the handshake, so it shows as the connection ending here. Null for plain links and
+    /// links that were answered.
+    /// </summary>
+    private static string? TlsRefusal(Link link, Exception? error) =>
+        link.Tls is null || link.Answered || link.Dead || link.Login?.Tls is not { } tls
+            ? null
+            : link.Login.TlsFailed(tls.Describe(error ?? new IOException("connection closed by the server"), null));
+
+    /// <summary>True when <paramref name="link"/> was retired (<see cref="Reconnect"/>) and has answered everything it carried.</summary>
+    private bool DrainedRetired(Link link)
+    {
+        lock (_gate)
+        {
+            return link.Retired && link.InFlight.Count == 0;
         }
     }
 
@@ -285,13 +368,14 @@ internal sealed partial class BackendConnection
                 : $"ERR backend {_server.Address} failed: {reason}";
         }
 
-        if (!_disposed)
+        var retired = link.Retired && failed.Count == 0;
+        if (!_disposed && !retired)
         {
             _server.CountFailure();
             _stats.BackendFailure(_server.Address, reason);
         }
 
-        if (!_disposed && Observer is { } observer)
+        if (!_disposed && !retired && Observer is { } observer)
         {
             var lostBatch = new FlushBatch();
             observer.OnLinkLost(reason, lostBatch);
@@ -307,6 +391,7 @@ internal sealed partial class BackendConnection
             // Already closed: nothing left to shut down.
         }
 
+        link.Tls?.Dispose();
         socket?.Dispose();
         if (failed.Count == 0)
         {
@@ -340,6 +425,9 @@ internal sealed partial class BackendConnection
         IOException { InnerException: SocketException inner } => Describe(inner),
         _ => ex.Message,
     };
+
+    /// <summary>The TLS handshake of a link failed; the message is the reason the link fails with.</summary>
+    private sealed class TlsLinkException(string message, Exception inner) : Exception(message, inner);
 
     /// <summary>The reply to HELLO 3: swallowed; an error (a server without RESP3, or one that wants a password) fails the link with the reason.</summary>
     private sealed class Handshake(BackendConnection connection, Link link, BackendLogin? login) : BackendRequest

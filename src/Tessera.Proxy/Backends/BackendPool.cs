@@ -1,3 +1,4 @@
+using Tessera.Model.Security;
 using Tessera.Model.Tenants;
 using Tessera.Proxy.Stats;
 
@@ -16,6 +17,7 @@ internal sealed class BackendPool : IAsyncDisposable
     private readonly object _gate = new();
     private readonly Dictionary<string, BackendServer> _servers = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, BackendCredentials> _credentials = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, BackendTlsClient> _tls = new(StringComparer.Ordinal);
     private readonly ITimer _timeoutTimer;
 
     public BackendPool(ProxyOptions options, TimeProvider time, ProxyStats stats)
@@ -42,9 +44,10 @@ internal sealed class BackendPool : IAsyncDisposable
             }
 
             var credentials = _credentials.GetValueOrDefault(ns);
-            if (server.Login is not { } login || login.Namespace != ns || !Equals(login.Credentials, credentials))
+            var tls = _tls.GetValueOrDefault(ns);
+            if (server.Login is not { } login || login.Namespace != ns || !Equals(login.Credentials, credentials) || !ReferenceEquals(login.Tls, tls))
             {
-                server.SetLogin(new BackendLogin(ns, credentials));
+                server.SetLogin(new BackendLogin(ns, credentials, tls));
             }
 
             return server;
@@ -78,9 +81,55 @@ internal sealed class BackendPool : IAsyncDisposable
             {
                 if (server.Login?.Namespace == ns)
                 {
-                    server.SetLogin(new BackendLogin(ns, credentials));
+                    server.SetLogin(new BackendLogin(ns, credentials, _tls.GetValueOrDefault(ns)));
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Takes namespace <paramref name="ns"/>'s backend TLS (null: plain TCP) from its access document, whenever it arrives
+    /// or changes; false (nothing changed) when it is the same as before. Its servers' shared links move to new TLS links
+    /// at once, the old ones closing once they answered what they carry (<see cref="BackendServer.SetLogin"/>).
+    /// </summary>
+    /// <remarks>The caller parses the PEM text (<see cref="BackendTlsClient.Create"/>) and keeps the old settings when it cannot.</remarks>
+    public bool SetTls(string ns, BackendTlsClient? tls)
+    {
+        lock (_gate)
+        {
+            var current = _tls.GetValueOrDefault(ns);
+            if (current?.Settings == tls?.Settings)
+            {
+                return false;
+            }
+
+            if (tls is null)
+            {
+                _tls.Remove(ns);
+            }
+            else
+            {
+                _tls[ns] = tls;
+            }
+
+            foreach (var server in _servers.Values)
+            {
+                if (server.Login?.Namespace == ns)
+                {
+                    server.SetLogin(new BackendLogin(ns, _credentials.GetValueOrDefault(ns), tls));
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>The backend TLS settings namespace <paramref name="ns"/> uses now (null: plain TCP).</summary>
+    public BackendTls? TlsOf(string ns)
+    {
+        lock (_gate)
+        {
+            return _tls.GetValueOrDefault(ns)?.Settings;
         }
     }
 

@@ -74,13 +74,25 @@ internal sealed class BackendServer : IAsyncDisposable
     private BackendLogin? _login;
 
     /// <summary>
-    /// Takes a new login (its namespace's credentials changed, or arrived after the routes). Shared connections that are
-    /// up log in again in place (<c>AUTH</c> queued behind what they carry, so nothing in flight is lost); dedicated ones
-    /// (a blocked pop, a transaction, subscriptions) keep their session and use it from their next link.
+    /// Takes a new login (its namespace's credentials or TLS changed, or arrived after the routes). When the TLS changed
+    /// (set, rotated, removed), shared connections that are up move to new links at once, each old link closing once it
+    /// answered what it carries; otherwise, with new credentials, they log in again in place (<c>AUTH</c> queued behind
+    /// what they carry, so nothing in flight is lost). Dedicated ones (a blocked pop, a transaction, subscriptions) keep
+    /// their session and use the new login from their next link.
     /// </summary>
     public void SetLogin(BackendLogin login)
     {
         var previous = Interlocked.Exchange(ref _login, login);
+        if (previous is not null && previous.Tls?.Settings != login.Tls?.Settings)
+        {
+            foreach (var connection in Connections)
+            {
+                connection.Reconnect(login.Tls is null ? "the namespace's backend TLS was removed" : "the namespace's backend TLS changed");
+            }
+
+            return;
+        }
+
         if (Equals(previous?.Credentials, login.Credentials) || login.Credentials is null)
         {
             return;

@@ -25,11 +25,22 @@ public sealed partial class RespClient
     {
         try
         {
+            if (_tls is { } tls)
+            {
+                await tls.WriteAsync(bytes, timer?.Token ?? default).ConfigureAwait(false);
+                await tls.FlushAsync(timer?.Token ?? default).ConfigureAwait(false);
+                return;
+            }
+
             while (!bytes.IsEmpty)
             {
                 int sent = await _socket.SendAsync(bytes, SocketFlags.None, timer?.Token ?? default).ConfigureAwait(false);
                 bytes = bytes[sent..];
             }
+        }
+        catch (IOException e) when (_tls is not null && e.InnerException is not SocketException { SocketErrorCode: SocketError.TimedOut })
+        {
+            throw Break(new IOException($"Sending {command} to {Endpoint} failed: {e.Message}; the connection was closed.", e));
         }
         catch (OperationCanceledException) when (timer?.IsCancellationRequested == true)
         {
@@ -46,6 +57,14 @@ public sealed partial class RespClient
         try
         {
             ReadOnlySpan<byte> bytes = _output.WrittenSpan;
+            if (_tls is { } tls)
+            {
+                tls.WriteTimeout = StreamTimeout(deadline, command);
+                tls.Write(bytes);
+                tls.Flush();
+                return;
+            }
+
             while (!bytes.IsEmpty)
             {
                 _socket.SendTimeout = RemainingMilliseconds(deadline, command);
@@ -56,7 +75,15 @@ public sealed partial class RespClient
         {
             throw Break(new TimeoutException($"Sending {command} to {Endpoint} did not complete within {Describe(Timeout)}; the connection was closed."));
         }
+        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock })
+        {
+            throw Break(new TimeoutException($"Sending {command} to {Endpoint} did not complete within {Describe(Timeout)}; the connection was closed."));
+        }
         catch (SocketException e)
+        {
+            throw Break(new IOException($"Sending {command} to {Endpoint} failed: {e.Message}; the connection was closed.", e));
+        }
+        catch (IOException e) when (_tls is not null)
         {
             throw Break(new IOException($"Sending {command} to {Endpoint} failed: {e.Message}; the connection was closed.", e));
         }
@@ -78,7 +105,9 @@ public sealed partial class RespClient
             int received;
             try
             {
-                received = await _socket.ReceiveAsync(FreeSpace(), SocketFlags.None, timer?.Token ?? default).ConfigureAwait(false);
+                received = _tls is { } tls
+                    ? await tls.ReadAsync(FreeSpace(), timer?.Token ?? default).ConfigureAwait(false)
+                    : await _socket.ReceiveAsync(FreeSpace(), SocketFlags.None, timer?.Token ?? default).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (timer?.IsCancellationRequested == true)
             {
@@ -87,6 +116,10 @@ public sealed partial class RespClient
             catch (SocketException e)
             {
                 throw Break(new IOException($"connection to {Endpoint} failed while waiting for the reply to {command}: {e.Message}", e));
+            }
+            catch (IOException e) when (_tls is not null)
+            {
+                throw Break(new IOException($"TLS connection to {Endpoint} failed while waiting for the reply to {command}: {e.Message}", e));
             }
 
             Received(received, command);
@@ -98,8 +131,24 @@ public sealed partial class RespClient
         int received;
         try
         {
-            _socket.ReceiveTimeout = RemainingMilliseconds(deadline, command);
-            received = _socket.Receive(FreeSpace().Span, SocketFlags.None);
+            if (_tls is { } tls)
+            {
+                tls.ReadTimeout = StreamTimeout(deadline, command);
+                received = tls.Read(FreeSpace().Span);
+            }
+            else
+            {
+                _socket.ReceiveTimeout = RemainingMilliseconds(deadline, command);
+                received = _socket.Receive(FreeSpace().Span, SocketFlags.None);
+            }
+        }
+        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock })
+        {
+            throw Break(new TimeoutException($"{Endpoint} did not reply to {command} within {Describe(Timeout)}; the connection was closed."));
+        }
+        catch (IOException e) when (_tls is not null)
+        {
+            throw Break(new IOException($"TLS connection to {Endpoint} failed while waiting for the reply to {command}: {e.Message}", e));
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
         {
@@ -209,6 +258,10 @@ public sealed partial class RespClient
         return (int)Math.Min(left, int.MaxValue);
     }
 
+    /// <summary><see cref="RemainingMilliseconds"/> as a stream timeout (there, no limit is <see cref="System.Threading.Timeout.Infinite"/>, not 0).</summary>
+    private int StreamTimeout(long deadline, string command) =>
+        RemainingMilliseconds(deadline, command) is var left && left == 0 ? System.Threading.Timeout.Infinite : left;
+
     private static string Describe(TimeSpan timeout) =>
         timeout == System.Threading.Timeout.InfiniteTimeSpan ? "no time limit" : $"{timeout.TotalMilliseconds:0} ms";
 
@@ -216,6 +269,7 @@ public sealed partial class RespClient
     private Exception Break(Exception reason)
     {
         _broken ??= reason.Message;
+        _tls?.Dispose();
         _socket.Dispose();
         return reason;
     }

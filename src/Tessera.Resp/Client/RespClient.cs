@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using Tessera.Resp.Protocol;
@@ -29,6 +30,9 @@ public sealed partial class RespClient : IAsyncDisposable, IDisposable
     private const int KeepBufferSize = 1024 * 1024;
 
     private readonly Socket _socket;
+
+    /// <summary>Set by <see cref="StartTlsAsync"/>: every byte then goes through it instead of the socket.</summary>
+    private SslStream? _tls;
     private ArrayBufferWriter<byte> _output = new(InitialBufferSize);
     private byte[] _input = new byte[InitialBufferSize];
     private int _start;
@@ -155,6 +159,58 @@ public sealed partial class RespClient : IAsyncDisposable, IDisposable
         throw new IOException($"Could not connect to {endpoint}: {last?.Message ?? "the host name resolved to no address"}. Check that the server is running and the address is right.", last);
     }
 
+    /// <summary>True once <see cref="StartTlsAsync"/> succeeded.</summary>
+    public bool IsTls => _tls is not null;
+
+    /// <summary>
+    /// Makes this (fresh) connection TLS: the handshake with <paramref name="options"/>, bounded by <see cref="Timeout"/>.
+    /// Call it right after connecting, before any command. On failure the connection is closed and the handshake's
+    /// exception (<see cref="System.Security.Authentication.AuthenticationException"/>, <see cref="IOException"/>) or a
+    /// <see cref="TimeoutException"/> is thrown.
+    /// </summary>
+    public async Task StartTlsAsync(SslClientAuthenticationOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Enter();
+        try
+        {
+            ThrowIfUnusable();
+            if (_tls is not null || _end > 0)
+            {
+                throw new InvalidOperationException($"StartTlsAsync on {Endpoint} must come first, once, before any command.");
+            }
+
+            var tls = new SslStream(new NetworkStream(_socket, ownsSocket: true), leaveInnerStreamOpen: false);
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (Timeout != System.Threading.Timeout.InfiniteTimeSpan)
+            {
+                timer.CancelAfter(Timeout);
+            }
+
+            try
+            {
+                await tls.AuthenticateAsClientAsync(options, timer.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                await tls.DisposeAsync().ConfigureAwait(false);
+                throw Break(new TimeoutException($"The TLS handshake with {Endpoint} did not complete within {Describe(Timeout)}; is it a TLS port (redis-server --tls-port)?"));
+            }
+            catch (Exception e)
+            {
+                await tls.DisposeAsync().ConfigureAwait(false);
+                Break(e);
+                throw;
+            }
+
+            _tls = tls;
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
     /// <summary>Sends a command and waits for its reply. Arguments: string, byte[], ReadOnlyMemory&lt;byte&gt;, int, long, double.
     /// A Redis error reply is returned as a value of kind Error, not thrown.</summary>
     /// <exception cref="InvalidOperationException">Replies to earlier <see cref="SendAsync"/> calls are still unread.</exception>
@@ -260,6 +316,7 @@ public sealed partial class RespClient : IAsyncDisposable, IDisposable
     public void Dispose()
     {
         _disposed = true;
+        _tls?.Dispose();
         _socket.Dispose();
     }
 

@@ -181,6 +181,7 @@ internal static class NamespaceVerb
         var noClientCert = new Option<bool>("--no-client-cert") { Description = "Remove every client certificate identity: clients AUTH again." };
         var json = AdminOptions.Json();
         var backend = new NamespaceBackendOptions();
+        var backendTls = new NamespaceBackendTlsOptions();
         var command = new Command("set", "Change a namespace's settings; running proxies apply them at once.") { name, allowFlush, open, readOnly, allowIp, anyIp, maxOps, maxBytes, maxBytesOut, maxConnections, maxRequest, readMode, maxLag, readYourWrites, readFallback, requireTls, clientCert, noClientCert, json }
             .WithEpilog("""
                 Examples:
@@ -195,10 +196,12 @@ internal static class NamespaceVerb
                   tessera namespace set shop --read-mode nearest --read-fallback master
                   tessera namespace set shop --backend-password "$REDIS_PASSWORD"
                   tessera namespace set shop --no-backend-password
+                  tessera namespace set shop --backend-tls-ca ca.crt --backend-tls-cert tessera.crt --backend-tls-key tessera.key
+                  tessera namespace set shop --no-backend-tls
                   tessera namespace set shop --require-tls true
                   tessera namespace set shop --client-cert-subject "CN=shop-app"
                 """);
-        foreach (var option in backend.All)
+        foreach (var option in backend.All.Concat(backendTls.All))
         {
             command.Options.Add(option);
         }
@@ -235,7 +238,9 @@ internal static class NamespaceVerb
                 Model.Topology.ReadSettings.TryParse(parse.GetValue(readFallback), out Model.Topology.ReadFallback fallback) ? fallback : null);
             var request = new Model.Api.UpdateNamespaceRequest(parse.GetValue(allowFlush), parse.GetValue(open), parse.GetValue(readOnly), parse.GetValue(anyIp) ? [] : ips, quotaGiven ? quota : null, reads.IsEmpty ? null : reads, parse.GetValue(requireTls), parse.GetValue(noClientCert) ? [] : certs);
             var (setBackend, removeBackend, backendError) = backend.Read(parse);
-            if (backendError is not null || (request.IsEmpty && setBackend is null && !removeBackend))
+            var (setTls, removeTls, tlsError) = backendTls.Read(parse);
+            backendError ??= tlsError;
+            if (backendError is not null || (request.IsEmpty && setBackend is null && !removeBackend && setTls is null && !removeTls))
             {
                 parse.InvocationConfiguration.Error.WriteLine("error: " + (backendError ?? "nothing to change: give a setting, e.g. --readonly true, --allow-flush true or --backend-password … (see `tessera namespace set --help`)"));
                 return Task.FromResult(ExitCodes.Usage);
@@ -251,6 +256,12 @@ internal static class NamespaceVerb
                 if (setBackend is not null || removeBackend)
                 {
                     await NamespaceBackendOptions.RunAsync(client, output, parse.GetValue(name)!, setBackend, parse.GetValue(json), ct).ConfigureAwait(false);
+                }
+
+                // After the credentials: TLS is checked with them (AUTH over TLS), so both can be set in one command.
+                if (setTls is not null || removeTls)
+                {
+                    await NamespaceBackendTlsOptions.RunAsync(client, output, parse.GetValue(name)!, setTls, parse.GetValue(json), ct).ConfigureAwait(false);
                 }
             }, cancel);
         });
