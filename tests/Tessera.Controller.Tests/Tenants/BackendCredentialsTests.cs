@@ -30,7 +30,7 @@ public sealed class BackendCredentialsTests
     public async Task Requirepass_servers_replicate_serve_clients_migrate_and_fail_over()
     {
         await using var cluster = await BackendAuthCluster.StartAsync(servers: 4, _log);
-        var api = cluster.Client;
+        var api = cluster.Api;
         var redis = cluster.Redis;
 
         // Without credentials, a server that needs a password is refused with what to do.
@@ -110,7 +110,7 @@ public sealed class BackendCredentialsTests
     public async Task An_ACL_user_logs_in_replicates_and_migrates_with_AUTH2()
     {
         await using var cluster = await BackendAuthCluster.StartAsync(servers: 3, _log, user: "tessera");
-        var api = cluster.Client;
+        var api = cluster.Api;
         await api.SetBackendCredentialsAsync(Ns, cluster.Credentials);
         Assert.Equal("tessera", (await api.GetBackendCredentialsAsync(Ns)).User);
         await cluster.AddGroupAsync(1, 0, 1);
@@ -144,7 +144,7 @@ public sealed class BackendCredentialsTests
         Assert.DoesNotContain(cluster.Password, set.Output, StringComparison.Ordinal);
         Assert.Contains("***", set.Output, StringComparison.Ordinal);
         await cluster.AddGroupAsync(1, 0);
-        await cluster.Client.AssignSlotsAsync(Ns, 0, 1023, 1);
+        await cluster.Api.AssignSlotsAsync(Ns, 0, 1023, 1);
         await cluster.StartProxyAsync();
         var client = await cluster.ProxyClientAsync();
         Reply.Ok(await client.CallAsync("SET", "a", "1"));
@@ -185,7 +185,7 @@ public sealed class BackendCredentialsTests
             var own = (await admin.CallAsync("CLIENT", "ID")).Integer;
             var before = ClientList((await admin.CallAsync("CLIENT", "LIST")).AsString()!).Where(c => c.Id != own).Select(static c => c.Id).ToHashSet();
             Reply.Ok(await admin.CallAsync("CONFIG", "SET", "requirepass", third));
-            await cluster.Client.SetBackendCredentialsAsync(Ns, new SetBackendCredentialsRequest(third));
+            await cluster.Api.SetBackendCredentialsAsync(Ns, new SetBackendCredentialsRequest(third));
             await Eventually.TrueAsync(
                 async () => ClientList((await admin.CallAsync("CLIENT", "LIST")).AsString()!).Any(c => before.Contains(c.Id) && c.Command == "auth"),
                 TimeSpan.FromSeconds(10),
@@ -199,7 +199,7 @@ public sealed class BackendCredentialsTests
         var list = await AdminCli.OkAsync("namespace", "list", "--json", "--controller", url);
         Assert.DoesNotContain(changed, list.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(cluster.Password, list.Output, StringComparison.Ordinal);
-        Assert.Equal("***", (await cluster.Client.GetBackendCredentialsAsync(Ns)).Password);
+        Assert.Equal("***", (await cluster.Api.GetBackendCredentialsAsync(Ns)).Password);
         Assert.Empty(LeakedLines(cluster, changed));
         cluster.AssertPasswordNotLogged();
     }

@@ -1,16 +1,7 @@
-using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.Extensions.Logging;
-using Tessera.Controller.Api;
-using Tessera.Controller.Hosting;
 using Tessera.Local.Servers;
 using Tessera.Model.Api;
 using Tessera.Model.Tenants;
-using Tessera.Proxy;
-using Tessera.Proxy.Hosting;
-using Tessera.Resp.Client;
-using Tessera.Resp.Servers;
 using Tessera.Testing;
 using Xunit.Abstractions;
 
@@ -23,24 +14,18 @@ namespace Tessera.Controller.Tests.Tenants;
 /// password. One controller with quick failure detection and store-backed proxies, every log line kept (to check the key
 /// is never written), the open namespace "default".
 /// </summary>
-internal sealed class BackendTlsCluster : IAsyncDisposable
+internal sealed class BackendTlsCluster : BackendCluster
 {
-    public const string Ns = "default";
-
-    private readonly List<ProxyServer> _proxies = [];
-    private readonly List<RespClient> _clients = [];
     private readonly List<RedisServerProcess> _servers = [];
     private TlsFiles _serverFiles = null!;
     private TlsFiles _peerFiles = null!;
 
     private BackendTlsCluster(TempDirectory directory, string? password)
+        : base(directory)
     {
-        Directory = directory;
         Password = password;
         Certificates = new TestCertificates(directory.Sub("certs"));
     }
-
-    public TempDirectory Directory { get; }
 
     public TestCertificates Certificates { get; }
 
@@ -53,14 +38,6 @@ internal sealed class BackendTlsCluster : IAsyncDisposable
 
     /// <summary><see cref="Client"/> and the CA as files, the way an operator hands them to the CLI.</summary>
     public Model.Security.TlsFiles ClientFiles { get; private set; } = null!;
-
-    public ControllerServer Controller { get; private set; } = null!;
-
-    public ControllerClient Api { get; private set; } = null!;
-
-    public ConcurrentQueue<string> LogLines { get; } = new();
-
-    public ProxyServer Proxy => _proxies[0];
 
     public static async Task<BackendTlsCluster> StartAsync(int servers, ITestOutputHelper log, string? password = null)
     {
@@ -77,29 +54,7 @@ internal sealed class BackendTlsCluster : IAsyncDisposable
             cluster.ClientFiles = certs.Write("tessera", cluster.Client);
             cluster._servers.AddRange(await Task.WhenAll(Enumerable.Range(0, servers).Select(i => cluster.StartServerAsync($"redis-{i}"))));
 
-            cluster.Controller = await ControllerServer.StartAsync(
-                new ControllerOptions
-                {
-                    StoreUrl = directory.StoreUrl,
-                    AdminTokenFile = TestTokens.FileFor(directory.StoreUrl),
-                    Listen = new IPEndPoint(IPAddress.Loopback, 0),
-                    Id = "ctl-1",
-                    LeaseTtl = TimeSpan.FromSeconds(5),
-                    PushDeadline = TimeSpan.FromSeconds(6),
-                    PushCallTimeout = TimeSpan.FromSeconds(1),
-                    ServerTimeout = TimeSpan.FromSeconds(2),
-                    ProbeTimeout = TimeSpan.FromMilliseconds(500),
-                    Health = new HealthOptions { DownAfter = TimeSpan.FromSeconds(1), ProbeInterval = TimeSpan.FromMilliseconds(200) },
-                },
-                cluster.Logging(log, "ctl"));
-            TestTokens.Register(cluster.Controller.Url, directory.StoreUrl);
-            if (!await cluster.Controller.WaitForLeadershipAsync(TimeSpan.FromSeconds(10)))
-            {
-                throw new Xunit.Sdk.XunitException("the controller did not become leader on an empty store within 10 s");
-            }
-
-            cluster.Api = cluster.Controller.Client();
-            await cluster.Api.CreateNamespaceAsync(Ns, open: true);
+            await cluster.StartControllerAsync(log);
             return cluster;
         }
         catch
@@ -155,49 +110,6 @@ internal sealed class BackendTlsCluster : IAsyncDisposable
     /// <summary>Adds a server started later to the ones disposed with the cluster.</summary>
     public void Own(RedisServerProcess server) => _servers.Add(server);
 
-    /// <summary>Creates group <paramref name="id"/> with <paramref name="servers"/> (the first its master) and waits until the replicas are in sync.</summary>
-    public async Task AddGroupAsync(int id, params int[] servers)
-    {
-        await Api.CreateGroupAsync(Ns, id);
-        foreach (var server in servers)
-        {
-            await Api.AddServerAsync(Ns, id, Redis[server].Endpoint);
-        }
-
-        foreach (var replica in servers.Skip(1))
-        {
-            await WaitSyncedAsync(Redis[replica]);
-        }
-    }
-
-    /// <summary>Waits (bounded) until the replica's link to its master is up (a TLS sync: tls-replication).</summary>
-    public static Task WaitSyncedAsync(RedisServerProcess replica) =>
-        Eventually.TrueAsync(
-            async () =>
-            {
-                await using var client = await replica.ConnectAsync(TimeSpan.FromSeconds(2));
-                var info = ServerInfo.Parse((await client.CallAsync("INFO", "replication")).AsString() ?? "");
-                return info["master_link_status"] == "up";
-            },
-            TimeSpan.FromSeconds(20),
-            $"replica {replica.Endpoint} in sync with its master over TLS");
-
-    public async Task StartProxyAsync()
-    {
-        _proxies.Add(await ProxyServer.StartWithStoreAsync(
-            new ProxyOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), Admin = new IPEndPoint(IPAddress.Loopback, 0), LeaseTtl = TimeSpan.FromSeconds(3) },
-            Directory.StoreUrl,
-            Logging(null, "proxy")));
-    }
-
-    /// <summary>A plain client of the first proxy (open namespace: no AUTH), closed with the cluster.</summary>
-    public async Task<RespClient> ProxyClientAsync()
-    {
-        var client = await RespClient.ConnectAsync("127.0.0.1", Proxy.Endpoint.Port, TimeSpan.FromSeconds(10));
-        _clients.Add(client);
-        return client;
-    }
-
     /// <summary>Fails the test when a line of the private key (or the password) appears in any log line so far.</summary>
     public void AssertSecretsNotLogged(params X509Certificate2[] clients)
     {
@@ -219,59 +131,13 @@ internal sealed class BackendTlsCluster : IAsyncDisposable
     /// <summary>A base64 line from the middle of the key's PEM: in any text that carries the key.</summary>
     public static string KeySecretLine(X509Certificate2 client) => KeyPem(client).Split('\n')[1].Trim();
 
-    private ILoggerFactory Logging(ITestOutputHelper? log, string prefix) =>
-        LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Debug).AddProvider(new Recorder(this, log, prefix)));
+    protected override RedisServerProcess ServerAt(int index) => _servers[index];
 
-    public async ValueTask DisposeAsync()
+    protected override async ValueTask DisposeServersAsync()
     {
-        foreach (var client in _clients)
-        {
-            await client.DisposeAsync();
-        }
-
-        foreach (var proxy in _proxies)
-        {
-            await proxy.DisposeAsync();
-        }
-
-        Api?.Dispose();
-        if (Controller is not null)
-        {
-            await Controller.DisposeAsync();
-        }
-
         await Task.WhenAll(_servers.Select(s => s.DisposeAsync().AsTask()));
         Certificates.Dispose();
-        Directory.Dispose();
     }
 
     private sealed record TlsFiles(string Cert, string Key);
-
-    private sealed class Recorder(BackendTlsCluster cluster, ITestOutputHelper? output, string prefix) : ILoggerProvider, ILogger
-    {
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var line = $"{prefix} {logLevel} {formatter(state, exception)} {exception}";
-            cluster.LogLines.Enqueue(line);
-            try
-            {
-                output?.WriteLine(line);
-            }
-            catch (InvalidOperationException)
-            {
-                // The test has ended; late lines from background loops have nowhere to go.
-            }
-        }
-
-        public void Dispose()
-        {
-        }
-    }
 }
