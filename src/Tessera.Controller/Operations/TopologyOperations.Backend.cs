@@ -43,14 +43,10 @@ internal sealed partial class TopologyOperations
                 var current = await _namespaces.RequireAsync(valid, term).ConfigureAwait(false);
                 var (access, revision) = await _namespaces.GetAccessAsync(valid, term).ConfigureAwait(false);
                 var serverLogin = ServerLogin.Of(access with { Backend = login });
-                foreach (var group in current.Config.Groups.Where(static g => g.Master.Length > 0))
-                {
-                    if (await ServerCommands.TryLoginAsync(group.Master, serverLogin, _options.ServerTimeout, term).ConfigureAwait(false) is { } problem)
-                    {
-                        throw OperationRefusedException.Conflict(
-                            $"server {group.Master} (master of group {group.Id} in namespace '{valid}') does not accept these credentials ({problem}); nothing was changed: give the password its requirepass (or the ACL user's) is set to");
-                    }
-                }
+                await RequireMastersAsync(
+                    current.Config,
+                    master => ServerCommands.TryLoginAsync(master, serverLogin, _options.ServerTimeout, term),
+                    static problem => $"does not accept these credentials ({problem}); nothing was changed: give the password its requirepass (or the ACL user's) is set to").ConfigureAwait(false);
 
                 await _namespaces.ReplaceAccessAsync(valid, access with { Backend = login }, revision, term).ConfigureAwait(false);
                 _logins.Note(valid, serverLogin, ServersOf(current.Config));
@@ -77,14 +73,10 @@ internal sealed partial class TopologyOperations
                 }
 
                 var serverLogin = ServerLogin.Of(access with { Backend = null });
-                foreach (var group in current.Config.Groups.Where(static g => g.Master.Length > 0))
-                {
-                    if (await ServerCommands.TryLoginAsync(group.Master, serverLogin, _options.ServerTimeout, term).ConfigureAwait(false) is { } problem)
-                    {
-                        throw OperationRefusedException.Conflict(
-                            $"server {group.Master} (master of group {group.Id} in namespace '{valid}') does not answer without a password ({problem}); nothing was changed: remove its requirepass first (CONFIG SET requirepass \"\"), then the credentials");
-                    }
-                }
+                await RequireMastersAsync(
+                    current.Config,
+                    master => ServerCommands.TryLoginAsync(master, serverLogin, _options.ServerTimeout, term),
+                    static problem => $"does not answer without a password ({problem}); nothing was changed: remove its requirepass first (CONFIG SET requirepass \"\"), then the credentials").ConfigureAwait(false);
 
                 await _namespaces.ReplaceAccessAsync(valid, access with { Backend = null }, revision, term).ConfigureAwait(false);
                 _logins.Note(valid, serverLogin, ServersOf(current.Config));
@@ -93,6 +85,22 @@ internal sealed partial class TopologyOperations
                 return new BackendCredentialsView(valid, null, Summary: $"namespace '{valid}' logs in to its servers without a password now", Warnings: warnings);
             },
             requestAborted);
+    }
+
+    /// <summary>
+    /// The check before a change of how servers are reached (backend credentials, backend TLS): every master of
+    /// <paramref name="ns"/> must pass <paramref name="check"/> (null: it did), else 409 naming the first that does not,
+    /// with <paramref name="refusal"/>'s words for its problem, and the change is not made.
+    /// </summary>
+    private static async Task RequireMastersAsync(NamespaceConfig ns, Func<string, Task<string?>> check, Func<string, string> refusal)
+    {
+        foreach (var group in ns.Groups.Where(static g => g.Master.Length > 0))
+        {
+            if (await check(group.Master).ConfigureAwait(false) is { } problem)
+            {
+                throw OperationRefusedException.Conflict($"server {group.Master} (master of group {group.Id} in namespace '{ns.Name}') {refusal(problem)}");
+            }
+        }
     }
 
     /// <summary>masterauth/masteruser on every replica, so its next sync logs in with <paramref name="login"/>; what failed, in words.</summary>

@@ -66,14 +66,10 @@ internal sealed partial class TopologyOperations
                 var current = await _namespaces.RequireAsync(valid, term).ConfigureAwait(false);
                 var (access, revision) = await _namespaces.GetAccessAsync(valid, term).ConfigureAwait(false);
                 var login = ServerLogin.Of(access.Backend, tls);
-                foreach (var group in current.Config.Groups.Where(static g => g.Master.Length > 0))
-                {
-                    if (await CheckTlsServerAsync(group.Master, login, term).ConfigureAwait(false) is { } problem)
-                    {
-                        throw OperationRefusedException.Conflict(
-                            $"server {group.Master} (master of group {group.Id} in namespace '{valid}'): {problem}; nothing was changed");
-                    }
-                }
+                await RequireMastersAsync(
+                    current.Config,
+                    master => CheckTlsServerAsync(master, login, term),
+                    static problem => $"refuses it: {problem}; nothing was changed").ConfigureAwait(false);
 
                 var warnings = new List<string>();
                 foreach (var group in current.Config.Groups)
@@ -115,14 +111,10 @@ internal sealed partial class TopologyOperations
                 }
 
                 var login = ServerLogin.Of(access.Backend, null);
-                foreach (var group in current.Config.Groups.Where(static g => g.Master.Length > 0))
-                {
-                    if (await ServerCommands.TryLoginAsync(group.Master, login, _options.ServerTimeout, term).ConfigureAwait(false) is { } problem)
-                    {
-                        throw OperationRefusedException.Conflict(
-                            $"server {group.Master} (master of group {group.Id} in namespace '{valid}') does not answer over plain TCP ({problem}); nothing was changed: point the group at a plain port first, or keep TLS");
-                    }
-                }
+                await RequireMastersAsync(
+                    current.Config,
+                    master => ServerCommands.TryLoginAsync(master, login, _options.ServerTimeout, term),
+                    static problem => $"does not answer over plain TCP ({problem}); nothing was changed: point the group at a plain port first, or keep TLS").ConfigureAwait(false);
 
                 await _namespaces.ReplaceAccessAsync(valid, access with { BackendTls = null }, revision, term).ConfigureAwait(false);
                 _logins.Note(valid, login, ServersOf(current.Config));

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
-using Tessera.Model.Security;
 using Tessera.Proxy.Net;
 using Tessera.Proxy.Replies;
 using Tessera.Resp.Protocol;
@@ -125,31 +124,6 @@ internal sealed partial class BackendConnection
         {
             socket?.Dispose();
             Fail(link, ex.Message);
-        }
-    }
-
-    /// <summary>
-    /// The TLS handshake on a new link, bounded by the connect timeout; a failure (a certificate refused either way, a
-    /// plain port) throws <see cref="TlsLinkException"/> with the reason the link fails with, naming the namespace and the fix.
-    /// </summary>
-    private async Task<SslStream> StartTlsAsync(Link link, Socket socket, BackendTlsClient tls)
-    {
-        var host = Tessera.Resp.Servers.ServerAddress.Parse(_server.Address).Host;
-        var options = tls.Options(host, out var check);
-        var stream = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
-        using var handshakeTimeout = new CancellationTokenSource(_options.ConnectTimeout);
-        try
-        {
-            await stream.AuthenticateAsClientAsync(options, handshakeTimeout.Token).ConfigureAwait(false);
-            return stream;
-        }
-        catch (Exception ex) when (ex is System.Security.Authentication.AuthenticationException or IOException or OperationCanceledException)
-        {
-            await stream.DisposeAsync().ConfigureAwait(false);
-            var problem = ex is OperationCanceledException
-                ? $"no TLS handshake within {(long)_options.ConnectTimeout.TotalMilliseconds} ms (is it a plain port?)"
-                : tls.Describe(ex, check);
-            throw new TlsLinkException(link.Login!.TlsFailed(problem), ex);
         }
     }
 
@@ -302,25 +276,6 @@ internal sealed partial class BackendConnection
         }
     }
 
-    /// <summary>
-    /// Why a TLS link ended before its first reply, in words naming the namespace and the fix: a TLS 1.3 server refuses our
-    /// client certificate only after the handshake, so it shows as the connection ending here. Null for plain links and
-    /// links that were answered.
-    /// </summary>
-    private static string? TlsRefusal(Link link, Exception? error) =>
-        link.Tls is null || link.Answered || link.Dead || link.Login?.Tls is not { } tls
-            ? null
-            : link.Login.TlsFailed(tls.Describe(error ?? new IOException("connection closed by the server"), null));
-
-    /// <summary>True when <paramref name="link"/> was retired (<see cref="Reconnect"/>) and has answered everything it carried.</summary>
-    private bool DrainedRetired(Link link)
-    {
-        lock (_gate)
-        {
-            return link.Retired && link.InFlight.Count == 0;
-        }
-    }
-
     /// <summary>Sends what <see cref="Flush"/> held back (called by the receive loop after a pass over replies).</summary>
     private void FlushHeld(Link link)
     {
@@ -425,9 +380,6 @@ internal sealed partial class BackendConnection
         IOException { InnerException: SocketException inner } => Describe(inner),
         _ => ex.Message,
     };
-
-    /// <summary>The TLS handshake of a link failed; the message is the reason the link fails with.</summary>
-    private sealed class TlsLinkException(string message, Exception inner) : Exception(message, inner);
 
     /// <summary>The reply to HELLO 3: swallowed; an error (a server without RESP3, or one that wants a password) fails the link with the reason.</summary>
     private sealed class Handshake(BackendConnection connection, Link link, BackendLogin? login) : BackendRequest

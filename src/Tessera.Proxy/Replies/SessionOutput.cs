@@ -23,6 +23,9 @@ internal sealed class SessionOutput
     private readonly object _gate = new();
     private readonly PipeWriter _output;
     private readonly int _maxPending;
+
+    // Times each command when its reply completes (null: the proxy serves no metrics).
+    private readonly Stats.ProxyMetrics? _metrics;
     private readonly Ring<Reply> _queue = new(16);
     private readonly Stack<Reply> _free = new();
     private bool _flushScheduled;
@@ -47,8 +50,6 @@ internal sealed class SessionOutput
         _maxPending = maxPending;
         _metrics = metrics;
     }
-
-    private readonly Stats.ProxyMetrics? _metrics;
 
     /// <summary>Replies owed to the client (taken but not yet written).</summary>
     public int PendingCount
