@@ -60,6 +60,12 @@ public sealed record ControllerOptions
     /// <summary>Failure detection and failover: probe interval, down-after time, replica lag threshold (see <see cref="HealthOptions"/>).</summary>
     public HealthOptions Health { get; init; } = new();
 
+    /// <summary>
+    /// How often the leader gathers the figures behind health scores, top lists and alert rules (INFO of every server,
+    /// /metrics of every proxy) and evaluates the rules; 100 ms–5 min, default 5 s.
+    /// </summary>
+    public TimeSpan InsightInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The id to use: <see cref="Id"/> or "host-pid" reduced to characters store paths accept.</summary>
     public string EffectiveId => Id ?? DefaultId();
 
@@ -83,6 +89,11 @@ public sealed record ControllerOptions
         if (PushCallTimeout <= TimeSpan.Zero || PushDeadline < PushCallTimeout || ServerTimeout <= TimeSpan.Zero || ProbeTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("Controller timeouts must be positive, and the push deadline at least one push call.");
+        }
+
+        if (InsightInterval < TimeSpan.FromMilliseconds(100) || InsightInterval > TimeSpan.FromMinutes(5))
+        {
+            throw new ArgumentException($"The insight interval must be between 100 ms and 5 minutes; got {InsightInterval.TotalSeconds} s.");
         }
 
         if (string.IsNullOrWhiteSpace(AdminTokenFile))

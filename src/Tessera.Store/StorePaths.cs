@@ -59,6 +59,12 @@ public static class StorePaths
     /// <summary>Prefix of all migrations.</summary>
     public const string Migrations = "/tessera/migrations/";
 
+    /// <summary>The alert rules and webhooks (one document; absent: the defaults).</summary>
+    public const string AlertSettings = "/tessera/alerts/settings";
+
+    /// <summary>The alerts pending and firing as the leader last evaluated them (one document), so a new leader goes on from them.</summary>
+    public const string ActiveAlerts = "/tessera/alerts/active";
+
     /// <summary>Prefix of everything about who may do what: tokens, the cluster secret, the audit log.</summary>
     public const string Security = "/tessera/security/";
 

@@ -20,13 +20,13 @@ public sealed class RedisServers : IAsyncDisposable
     /// Starts <paramref name="count"/> servers; with <paramref name="password"/> each requires it (requirepass, or that ACL
     /// <paramref name="user"/>'s password with the default user off), and <see cref="RedisServerProcess.ConnectAsync"/> logs in.
     /// </summary>
-    public static async Task<RedisServers> StartAsync(TempDirectory directory, int count, string? password = null, string? user = null, string prefix = "redis")
+    public static async Task<RedisServers> StartAsync(TempDirectory directory, int count, string? password = null, string? user = null, string prefix = "redis", IReadOnlyList<string>? extraArgs = null)
     {
         var servers = new RedisServers();
         try
         {
             var started = await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
-                RedisServerProcess.StartAsync(new RedisServerOptions { Directory = directory.Sub($"{prefix}-{i}"), Password = password, User = user })));
+                RedisServerProcess.StartAsync(new RedisServerOptions { Directory = directory.Sub($"{prefix}-{i}"), Password = password, User = user, ExtraArgs = extraArgs ?? [] })));
             servers._servers.AddRange(started);
             return servers;
         }

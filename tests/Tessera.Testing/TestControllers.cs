@@ -11,7 +11,7 @@ namespace Tessera.Testing;
 /// </summary>
 public static class TestControllers
 {
-    public static async Task<ControllerServer> StartAsync(string storeUrl, string id, TimeSpan? leaseTtl = null, TimeSpan? pushDeadline = null)
+    public static async Task<ControllerServer> StartAsync(string storeUrl, string id, TimeSpan? leaseTtl = null, TimeSpan? pushDeadline = null, TimeSpan? insightInterval = null)
     {
         var controller = await ControllerServer.StartAsync(new ControllerOptions
         {
@@ -24,15 +24,16 @@ public static class TestControllers
             PushCallTimeout = TimeSpan.FromSeconds(1),
             ServerTimeout = TimeSpan.FromSeconds(2),
             ProbeTimeout = TimeSpan.FromMilliseconds(500),
+            InsightInterval = insightInterval ?? TimeSpan.FromSeconds(5),
         });
         TestTokens.Register(controller.Url, storeUrl);
         return controller;
     }
 
     /// <summary>A controller that leads (waits, bounded, for its election).</summary>
-    public static async Task<ControllerServer> StartLeaderAsync(string storeUrl, string id = "ctl-1", TimeSpan? leaseTtl = null, TimeSpan? pushDeadline = null)
+    public static async Task<ControllerServer> StartLeaderAsync(string storeUrl, string id = "ctl-1", TimeSpan? leaseTtl = null, TimeSpan? pushDeadline = null, TimeSpan? insightInterval = null)
     {
-        var controller = await StartAsync(storeUrl, id, leaseTtl, pushDeadline);
+        var controller = await StartAsync(storeUrl, id, leaseTtl, pushDeadline, insightInterval);
         if (!await controller.WaitForLeadershipAsync(TimeSpan.FromSeconds(10)))
         {
             await controller.DisposeAsync();

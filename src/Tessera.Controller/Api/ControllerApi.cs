@@ -143,6 +143,7 @@ internal static class ControllerApi
 
         MigrationApi.Map(app, controller);
         SecurityApi.Map(app, controller);
+        InsightApi.Map(app, controller);
 
         app.MapFallback((HttpRequest request) => ApiBodies.Error(404,
             $"there is no {request.Method} {request.Path} in the controller API; its routes start with /api/ (see `tessera --help` for the verbs that call them)"));

@@ -8,6 +8,7 @@ using Tessera.Controller.Health;
 using Tessera.Controller.Migration;
 using Tessera.Controller.Rebalance;
 using Tessera.Model.Api;
+using Tessera.Model.Insight;
 using Tessera.Model.Security;
 using Tessera.Model.Topology;
 
@@ -187,6 +188,33 @@ public sealed class ControllerClient : IDisposable
     /// <summary>The newest <paramref name="limit"/> failure-detection and failover events, oldest first.</summary>
     public Task<IReadOnlyList<ControllerEvent>> ListEventsAsync(int limit = 100, CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<ControllerEvent>>(HttpMethod.Get, ControllerRoutes.EventsPath(limit), null, cancellationToken);
+
+    /// <summary>Health scores of every server and group, with what took points off (the leader's last insight round).</summary>
+    public Task<HealthScoreReport> GetHealthScoresAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<HealthScoreReport>(HttpMethod.Get, ControllerRoutes.HealthScores, null, cancellationToken);
+
+    /// <summary>The namespaces ranked by ops/s, memory utilisation, hit rate and growth.</summary>
+    public Task<TopReport> GetTopAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<TopReport>(HttpMethod.Get, ControllerRoutes.Top, null, cancellationToken);
+
+    /// <summary>The alerts pending and firing now.</summary>
+    public Task<AlertsView> ListAlertsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<AlertsView>(HttpMethod.Get, ControllerRoutes.Alerts, null, cancellationToken);
+
+    /// <summary>The alert rules and (masked) webhooks.</summary>
+    public Task<AlertSettings> GetAlertSettingsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<AlertSettings>(HttpMethod.Get, ControllerRoutes.AlertRules, null, cancellationToken);
+
+    /// <summary>Adds or replaces the rule of that name.</summary>
+    public Task<AlertSettings> SetAlertRuleAsync(AlertRule rule, CancellationToken cancellationToken = default) =>
+        SendAsync<AlertSettings>(HttpMethod.Put, ControllerRoutes.AlertRulePath(rule.Name), rule, cancellationToken);
+
+    public Task<AlertSettings> RemoveAlertRuleAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync<AlertSettings>(HttpMethod.Delete, ControllerRoutes.AlertRulePath(name), null, cancellationToken);
+
+    /// <summary>Adds (or with <paramref name="remove"/>, removes) a webhook URL.</summary>
+    public Task<AlertSettings> ChangeAlertWebhookAsync(string url, bool remove, CancellationToken cancellationToken = default) =>
+        SendAsync<AlertSettings>(HttpMethod.Post, ControllerRoutes.AlertWebhooks, new WebhookChange(url, remove), cancellationToken);
 
     /// <summary>Every group's servers as the controller's probes see them.</summary>
     public Task<HealthReport> GetHealthAsync(CancellationToken cancellationToken = default) =>

@@ -50,6 +50,15 @@ internal sealed class ControllerContext
     /// <summary>The audit log of admin changes; set by the controller's host right after construction.</summary>
     public AuditLog Audit { get; set; } = null!;
 
+    /// <summary>The leader's insight rounds (scores, top lists, alert series); set by the controller's host right after construction.</summary>
+    public Insight.InsightSampler Insight { get; set; } = null!;
+
+    /// <summary>The alert rules and webhooks in the store; set by the controller's host right after construction.</summary>
+    public Alerts.AlertRepository AlertRepository { get; set; } = null!;
+
+    /// <summary>The alerts pending and firing; set by the controller's host right after construction.</summary>
+    public Alerts.AlertEvaluator AlertEvaluator { get; set; } = null!;
+
     /// <summary>This controller's API base URL, set once Kestrel has bound its port.</summary>
     public string Url { get; set; } = "";
 

@@ -68,4 +68,10 @@ public static class EventKinds
 
     /// <summary>A replica that followed the wrong master (or none) was pointed at the group's master.</summary>
     public const string Repointed = "repointed";
+
+    /// <summary>An alert rule's condition held for its duration (tessera alert list).</summary>
+    public const string AlertFiring = "alert-firing";
+
+    /// <summary>A firing alert's condition no longer holds, or its rule was removed.</summary>
+    public const string AlertResolved = "alert-resolved";
 }

@@ -10,9 +10,11 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tessera.Controller.Alerts;
 using Tessera.Controller.Api;
 using Tessera.Controller.Election;
 using Tessera.Controller.Failover;
+using Tessera.Controller.Insight;
 using Tessera.Controller.Metrics;
 using Tessera.Controller.Migration;
 using Tessera.Controller.Operations;
@@ -42,10 +44,12 @@ public sealed class ControllerServer : IAsyncDisposable
     private readonly ProxyAdminClient _proxyClient;
     private readonly FailoverService _failover;
     private readonly ControllerMetrics _metrics;
+    private readonly AlertWebhooks _webhooks;
     private int _disposed;
 
-    private ControllerServer(WebApplication app, ControllerContext context, ICoordinatorStore store, ProxyAdminClient proxyClient, FailoverService failover, ControllerMetrics metrics, Uri url)
+    private ControllerServer(WebApplication app, ControllerContext context, ICoordinatorStore store, ProxyAdminClient proxyClient, FailoverService failover, ControllerMetrics metrics, AlertWebhooks webhooks, Uri url)
     {
+        _webhooks = webhooks;
         _metrics = metrics;
         _app = app;
         _context = context;
@@ -86,6 +90,7 @@ public sealed class ControllerServer : IAsyncDisposable
         var certificates = options.Tls is { } tls ? new Tessera.Model.Security.ServerCertificates(tls, message => logger.LogWarning("{Message}", message)) : null;
         WebApplication? app = null;
         FailoverService? failover = null;
+        AlertWebhooks? webhooks = null;
         var metrics = new ControllerMetrics();
         try
         {
@@ -109,6 +114,14 @@ public sealed class ControllerServer : IAsyncDisposable
             context.Tokens = tokens;
             context.Credentials = credentials;
             context.Audit = new AuditLog(store, options.EffectiveId, time, logger);
+            context.AlertRepository = new AlertRepository(store);
+            webhooks = new AlertWebhooks(logger);
+            context.AlertEvaluator = new AlertEvaluator(context.AlertRepository, failover.Events, webhooks, metrics, logger);
+            context.Insight = new InsightSampler(namespaces, logins, context.Status, directory, proxyClient, election, metrics, context.Migrations.RunningSamples, options, time, logger)
+            {
+                Evaluate = context.AlertEvaluator.EvaluateAsync,
+                LeadershipLost = context.AlertEvaluator.LeadershipLost,
+            };
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
             builder.Logging.ClearProviders();
@@ -148,11 +161,13 @@ public sealed class ControllerServer : IAsyncDisposable
 
             var url = AdvertisedUrl(app, options.Listen, certificates is null ? "http" : "https");
             context.Url = url.ToString().TrimEnd('/');
-            var server = new ControllerServer(app, context, store, proxyClient, failover, metrics, url);
+            webhooks.ControllerUrl = context.Url;
+            var server = new ControllerServer(app, context, store, proxyClient, failover, metrics, webhooks, url);
             election.Self = self with { Url = context.Url };
             election.Elected = term => server.RecoverAfterElectionAsync(term);
             election.Start();
             failover.Start(context.Url);
+            context.Insight.Start();
             logger.LogInformation("Controller {Id} serves its API on {Url} (store {Store}); campaigning for leadership.", options.EffectiveId, context.Url, store.Url);
             return server;
         }
@@ -166,6 +181,11 @@ public sealed class ControllerServer : IAsyncDisposable
             if (failover is not null)
             {
                 await failover.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (webhooks is not null)
+            {
+                await webhooks.DisposeAsync().ConfigureAwait(false);
             }
 
             proxyClient.Dispose();
@@ -222,6 +242,8 @@ public sealed class ControllerServer : IAsyncDisposable
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
+        await _context.Insight.DisposeAsync().ConfigureAwait(false);
+        await _webhooks.DisposeAsync().ConfigureAwait(false);
         await _failover.DisposeAsync().ConfigureAwait(false);
         await _context.Election.DisposeAsync().ConfigureAwait(false);
         await _context.Migrations.DisposeAsync().ConfigureAwait(false);

@@ -29,6 +29,8 @@ public sealed class ControllerMetrics : IDisposable
     private Func<bool> _leading = static () => false;
     private Func<IReadOnlyList<MigrationSample>> _running = static () => [];
     private IReadOnlyList<ReplicaLagSample> _lags = [];
+    private IReadOnlyList<Measurement<int>> _firing = [];
+    private IReadOnlyDictionary<string, IReadOnlyList<Measurement<double>>> _insight = new Dictionary<string, IReadOnlyList<Measurement<double>>>();
 
     public ControllerMetrics()
     {
@@ -49,6 +51,16 @@ public sealed class ControllerMetrics : IDisposable
         _meter.CreateObservableGauge("tessera.controller.replica.lag", () => Lags(static l => l.Bytes), "By", "Replication offset a replica is behind its master, measured at the same instant (the leader, four times a second)");
         _meter.CreateObservableGauge("tessera.controller.replica.lag_time", () => Lags(static l => l.Seconds), "s", "How long ago the master was at the replica's offset now: the replica's lag in time (0.25 s resolution, up to 60 s)");
         _meter.CreateObservableGauge("tessera.controller.replica.fresh", () => Lags(static l => l.Fresh ? 1.0 : 0.0), null, "1 while the replica may serve reads (linked, not syncing, within the namespace's maxLag), else 0");
+        Insight("tessera.controller.server.up", null, "1 while the server answers the leader's INFO, else 0, by namespace, group and server");
+        Insight("tessera.controller.server.memory.used", "By", "used_memory of each server (INFO memory)");
+        Insight("tessera.controller.server.memory.max", "By", "maxmemory of each server, for servers that have one");
+        Insight("tessera.controller.group.master", null, "1 for each group's master as the store has it (namespace, group, server)");
+        Insight("tessera.controller.group.healthy_replicas", null, "Replicas of each group that are up and linked to its master");
+        Insight("tessera.controller.health.score", null, "Each server's health score, 0 (down) to 100; tessera health says what took points off");
+        Insight("tessera.controller.migration.stalled", "s", "Seconds a running (not paused) migration of the namespace has moved no key and finished no slot");
+        Insight("tessera.controller.proxy.routes_stale", null, "1 while a live proxy serves other routes than the store's for a namespace (or does not answer), else 0");
+        Insight("tessera.controller.certificate.expiry", "s", "Seconds until a namespace's backend TLS certificate (ca or client) expires");
+        _meter.CreateObservableGauge("tessera.controller.alerts.firing", () => Volatile.Read(ref _firing), null, "Alerts firing now, by rule and severity (the leader; tessera alert list)");
         _events = _meter.CreateCounter<long>("tessera.controller.events", null, "Events of the event log (tessera events) this controller recorded, by kind: down, up, failover, promoted, failover-failed, …");
     }
 
@@ -82,6 +94,29 @@ public sealed class ControllerMetrics : IDisposable
     /// <summary>The replicas' lag as the last freshness round measured it (all namespaces; empty when not leading).</summary>
     public void ReplicaLags(IReadOnlyList<ReplicaLagSample> lags) => Volatile.Write(ref _lags, lags);
 
+    /// <summary>The replicas' lag as the last freshness round measured it.</summary>
+    public IReadOnlyList<ReplicaLagSample> CurrentLags => Volatile.Read(ref _lags);
+
+    /// <summary>
+    /// The insight round's gauges, whole, keyed by instrument name (<see cref="InsightNames"/>): each with its series
+    /// now. A name left out has no series until the next round gives it some.
+    /// </summary>
+    public void InsightGauges(IReadOnlyDictionary<string, IReadOnlyList<Measurement<double>>> gauges) => Volatile.Write(ref _insight, gauges);
+
+    /// <summary>The instrument names the insight round fills.</summary>
+    public static IReadOnlyList<string> InsightNames { get; } =
+    [
+        "tessera.controller.server.up", "tessera.controller.server.memory.used", "tessera.controller.server.memory.max",
+        "tessera.controller.group.master", "tessera.controller.group.healthy_replicas", "tessera.controller.health.score",
+        "tessera.controller.migration.stalled", "tessera.controller.proxy.routes_stale", "tessera.controller.certificate.expiry",    ];
+
+    /// <summary>The alerts firing now, counted by rule and severity (the evaluator, after each evaluation).</summary>
+    public void AlertsFiring(IEnumerable<(string Rule, string Severity, int Count)> firing) =>
+        Volatile.Write(ref _firing, [.. firing.Select(static f => new Measurement<int>(f.Count, new KeyValuePair<string, object?>("rule", f.Rule), new KeyValuePair<string, object?>("severity", f.Severity)))]);
+
+    private void Insight(string name, string? unit, string description) =>
+        _meter.CreateObservableGauge(name, () => Volatile.Read(ref _insight).GetValueOrDefault(name) ?? [], unit, description);
+
     private static IEnumerable<Measurement<double>> Each(IReadOnlyList<MigrationSample> running, Func<MigrationSample, double> value) =>
         running.GroupBy(static m => m.Namespace, StringComparer.Ordinal)
             .Select(g => new Measurement<double>(g.Sum(value), new KeyValuePair<string, object?>("namespace", g.Key)));
@@ -108,7 +143,7 @@ public sealed class ControllerMetrics : IDisposable
 }
 
 /// <summary>One running migration as the gauges see it.</summary>
-public readonly record struct MigrationSample(string Namespace, int SlotsLeft, long KeysLeft, double KeysPerSecond);
+public readonly record struct MigrationSample(string Namespace, int SlotsLeft, long KeysLeft, double KeysPerSecond, string Id = "", bool Paused = false);
 
 /// <summary>One replica's lag in a freshness round: bytes and seconds when it follows its master, else null.</summary>
 public readonly record struct ReplicaLagSample(string Namespace, int Group, string Replica, long? Bytes, double? Seconds, bool Fresh);

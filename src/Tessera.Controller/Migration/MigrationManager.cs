@@ -326,7 +326,7 @@ internal sealed partial class MigrationManager : IAsyncDisposable
         lock (_gate)
         {
             return [.. _handles.Values.Select(static h => h.Current).Where(static m => !m.IsFinal && m.State != MigrationState.Queued)
-                .Select(static m => new MigrationSample(m.Namespace, m.Slots.Count(static s => s.Left is not 0), m.KeysLeft ?? 0, m.Rate))];
+                .Select(static m => new MigrationSample(m.Namespace, m.Slots.Count(static s => s.Left is not 0), m.KeysLeft ?? 0, m.Rate, m.Id, m.State == MigrationState.Paused))];
         }
     }
 

@@ -67,6 +67,27 @@ internal sealed class ProxyAdminClient : IDisposable
         }
     }
 
+    /// <summary>The proxy's /metrics in the Prometheus text format; throws <see cref="ProxyCallException"/> when it does not answer in time.</summary>
+    public async Task<string> GetMetricsTextAsync(ProxyRecord proxy, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(timeout);
+        try
+        {
+            using var request = Request(HttpMethod.Get, proxy, ProxyAdminRoutes.Metrics);
+            request.Headers.Accept.ParseAdd("text/plain; version=0.0.4");
+            using var response = await _http.SendAsync(request, bound.Token).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(bound.Token).ConfigureAwait(false);
+            return response.IsSuccessStatusCode
+                ? body
+                : throw new ProxyCallException($"{proxy.AdminUrl}{ProxyAdminRoutes.Metrics} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+        catch (Exception e) when (Unreachable(e, cancellationToken))
+        {
+            throw new ProxyCallException(Describe(e, timeout), e);
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 
     private HttpRequestMessage Request(HttpMethod method, ProxyRecord proxy, string path)

@@ -44,6 +44,23 @@ public static class ControllerRoutes
     public const string Token = "/api/tokens/{name}";
     public const string Audit = "/api/audit";
 
+    /// <summary>Alerts pending and firing now (the leader's view).</summary>
+    public const string Alerts = "/api/alerts";
+    public const string AlertRules = "/api/alerts/rules";
+    public const string AlertRule = "/api/alerts/rules/{name}";
+
+    /// <summary>The rules as a Prometheus rule file (YAML).</summary>
+    public const string AlertRuleFile = "/api/alerts/prometheus-rules";
+    public const string AlertWebhooks = "/api/alerts/webhooks";
+
+    /// <summary>Health scores of every server and group, with reasons.</summary>
+    public const string HealthScores = "/api/health/scores";
+
+    /// <summary>The namespaces ranked by ops/s, memory utilisation, hit rate and growth.</summary>
+    public const string Top = "/api/top";
+
+    public static string AlertRulePath(string name) => $"{AlertRules}/{Escape(name)}";
+
     public static string NamespacePath(string ns) => $"{Namespaces}/{Escape(ns)}";
 
     public static string GroupsPath(string ns) => $"{NamespacePath(ns)}/groups";

@@ -29,6 +29,12 @@ internal sealed record FailoverClusterOptions
     public HealthOptions Health { get; init; } = new();
 
     public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The controllers' insight interval (scores, top lists, alerts); the product's default otherwise.</summary>
+    public TimeSpan? InsightInterval { get; init; }
+
+    /// <summary>Extra redis-server arguments for every server (e.g. a maxmemory).</summary>
+    public IReadOnlyList<string> ServerArgs { get; init; } = [];
 }
 
 /// <summary>
@@ -185,7 +191,7 @@ internal sealed class FailoverCluster : IAsyncDisposable
             Directory = Directory.Sub($"redis-{i}"),
 
             // Replicas attach in milliseconds instead of after Redis's default 5 s wait for more replicas.
-            ExtraArgs = ["--repl-diskless-sync-delay", "0"],
+            ExtraArgs = ["--repl-diskless-sync-delay", "0", .. options.ServerArgs],
         })));
         _servers.AddRange(started);
 
@@ -207,6 +213,7 @@ internal sealed class FailoverCluster : IAsyncDisposable
                     ServerTimeout = TimeSpan.FromSeconds(2),
                     ProbeTimeout = TimeSpan.FromMilliseconds(500),
                     Health = options.Health,
+                    InsightInterval = options.InsightInterval ?? new ControllerOptions { StoreUrl = "x" }.InsightInterval,
                 },
                 holder.Factory);
             TestTokens.Register(controller.Url, Directory.StoreUrl);

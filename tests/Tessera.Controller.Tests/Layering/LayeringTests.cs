@@ -41,6 +41,8 @@ public sealed class LayeringTests
         "Migration",
         "Rebalance",
         "Status",
+        "Insight",
+        "Alerts",
         "Api",
         "Hosting",
     ];

@@ -118,5 +118,26 @@ public sealed class ControllerMetricsTests
         proxy.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", viewer.Token);
         var proxyText = await proxy.GetStringAsync(ProxyAdminRoutes.Metrics);
         Assert.Equal(40, ProxyMetricsTests.Value(proxyText, "tessera_proxy_command_duration_seconds_count", ("namespace", FailoverCluster.Namespace), ("command", "set")));
+
+        // The insight gauges: each group's master, servers up, health scores (the killed master is gone from the
+        // topology; its replica now leads group 1).
+        var master1 = (await cluster.GroupAsync(1)).Master;
+        await Eventually.TrueAsync(
+            async () => ProxyMetricsTests.Value(text = await http.GetStringAsync(ControllerRoutes.Metrics), "tessera_controller_group_master", ("group", "1"), ("server", master1)) == 1,
+            TimeSpan.FromSeconds(20),
+            "the insight round to report group 1's new master");
+        Assert.Equal(1, ProxyMetricsTests.Value(text, "tessera_controller_server_up", ("group", "2"), ("server", replica2)));
+        Assert.True(ProxyMetricsTests.Value(text, "tessera_controller_health_score", ("group", "2"), ("server", replica2)) > 0);
+
+        // Every metric the Grafana dashboard and the alert rules query is one the proxy or the controller exports
+        // (those that exist only while something happens — a migration stalled, an alert firing, TLS — excepted).
+        string[] onlyWhileHappening = ["tessera_controller_migration_stalled_seconds", "tessera_controller_alerts_firing", "tessera_controller_certificate_expiry_seconds", "tessera_controller_migration_key_rate", "tessera_controller_migration_slots_left", "tessera_controller_server_memory_max_bytes", "tessera_proxy_command_errors_total"];
+        var exported = System.Text.RegularExpressions.Regex.Matches(text + proxyText, "^(tessera_[a-z_]+)", System.Text.RegularExpressions.RegexOptions.Multiline).Select(static m => m.Groups[1].Value).ToHashSet();
+        var queried = Tessera.Metrics.GrafanaDashboard.Panels.SelectMany(static p => p.Targets).Select(static t => t.Expr)
+            .Concat(Tessera.Model.Insight.AlertMetrics.All.Values.Select(static m => m.Expression))
+            .SelectMany(static e => System.Text.RegularExpressions.Regex.Matches(e, "tessera_[a-z_]+").Select(static m => m.Value))
+            .ToHashSet();
+        var missing = queried.Where(q => !exported.Contains(q) && !onlyWhileHappening.Contains(q)).Order().ToList();
+        Assert.True(missing.Count == 0, "queried but not exported: " + string.Join(", ", missing));
     }
 }

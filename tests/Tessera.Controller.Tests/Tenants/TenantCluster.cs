@@ -37,14 +37,14 @@ internal sealed class TenantCluster : IAsyncDisposable
 
     public IReadOnlyList<ProxyServer> Proxies => _proxies;
 
-    public static async Task<TenantCluster> StartAsync(int proxies = 1, bool proxyProtocol = false, TimeSpan? quotaPatience = null, Func<ProxyOptions, ProxyOptions>? configure = null)
+    public static async Task<TenantCluster> StartAsync(int proxies = 1, bool proxyProtocol = false, TimeSpan? quotaPatience = null, Func<ProxyOptions, ProxyOptions>? configure = null, TimeSpan? insightInterval = null, IReadOnlyList<string>? serverArgs = null)
     {
         var directory = new TempDirectory();
-        var redis = await RedisServers.StartAsync(directory, 2);
+        var redis = await RedisServers.StartAsync(directory, 2, extraArgs: serverArgs);
         var cluster = new TenantCluster(directory, redis);
         try
         {
-            cluster.Controller = await TestControllers.StartLeaderAsync(directory.StoreUrl);
+            cluster.Controller = await TestControllers.StartLeaderAsync(directory.StoreUrl, insightInterval: insightInterval);
             cluster.Client = cluster.Controller.Client();
             string[] names = [Alpha, Beta];
             for (int i = 0; i < names.Length; i++)

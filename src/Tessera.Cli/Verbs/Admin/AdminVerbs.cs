@@ -11,13 +11,13 @@ namespace Tessera.Cli.Verbs.Admin;
 internal static class AdminVerbs
 {
     /// <summary>Names of the top-level admin verbs.</summary>
-    private static readonly HashSet<string> Names = ["status", "namespace", "group", "slots", "proxies", "events", "token", "audit"];
+    private static readonly HashSet<string> Names = ["status", "namespace", "group", "slots", "proxies", "events", "token", "audit", "alert", "health", "top"];
 
     /// <summary>Adds every admin verb to <paramref name="root"/>.</summary>
     public static void AddTo(Command root)
     {
         ArgumentNullException.ThrowIfNull(root);
-        Command[] verbs = [StatusVerb.Create(), NamespaceVerb.Create(), GroupVerb.Create(), SlotsVerb.Create(), ProxiesVerb.Create(), EventsVerb.Create(), TokenVerb.Create(), AuditVerb.Create()];
+        Command[] verbs = [StatusVerb.Create(), NamespaceVerb.Create(), GroupVerb.Create(), SlotsVerb.Create(), ProxiesVerb.Create(), EventsVerb.Create(), TokenVerb.Create(), AuditVerb.Create(), AlertVerb.Create(), HealthVerb.Create(), TopListVerb.Create()];
         foreach (var verb in verbs)
         {
             // Every admin verb sends a token; the options are recursive, so they work after any sub-verb too.
