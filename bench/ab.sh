@@ -4,7 +4,7 @@
 # Much cheaper than bench/run.sh; meant for comparing variants side by side within minutes on a
 # busy machine, where ops/s is noisy but CPU per request is not.
 #
-#   bench/ab.sh [options] LABEL=DLL[,VAR=value...] ...      (LABEL "twemproxy" with any DLL runs nutcracker)
+#   bench/ab.sh [options] LABEL=DLL[,VAR=value...][,--proxy-option...] ...   (LABEL "twemproxy" with any DLL runs nutcracker)
 #
 # Options: --rounds N (3), -n REQUESTS per run (100000), -P DEPTH (1), --tests "get set",
 #          --strace N (one extra run of N GETs per variant under `strace -c -f`; needs ptrace rights),
@@ -76,8 +76,15 @@ EOF
 declare -A VPORT=() VPID=()
 declare -a LABELS=()
 for v in "${VARIANTS[@]}"; do
-  label="${v%%=*}"; rest="${v#*=}"; dll="${rest%%,*}"; envs=""
+  label="${v%%=*}"; rest="${v#*=}"; dll="${rest%%,*}"; envs=""; extra=()
   [[ "$rest" == *,* ]] && envs="${rest#*,}"
+  # Items starting with "--" are proxy options (e.g. off=DLL,--no-metrics), the rest VAR=value environment.
+  if [[ -n "$envs" ]]; then
+    items=(); IFS=',' read -r -a items <<<"$envs"; envs=""
+    for item in "${items[@]}"; do
+      if [[ "$item" == --* ]]; then extra+=("$item"); else envs+="${envs:+,}$item"; fi
+    done
+  fi
   port=$(free_port)
   if [[ "$label" == twemproxy* ]]; then
     twemproxy_config "$OUT/$label.yml" "$port" "127.0.0.1:${RPORTS[0]}" "127.0.0.1:${RPORTS[1]}"
@@ -85,7 +92,7 @@ for v in "${VARIANTS[@]}"; do
   else
     # shellcheck disable=SC2086 # comma-separated VAR=value list on purpose
     admin_args=(); [[ $ADMIN == 1 ]] && admin_args=(--admin "127.0.0.1:$(free_port)")
-    env ${envs//,/ } dotnet "$dll" proxy --config "$OUT/topology.yaml" --listen "127.0.0.1:$port" "${admin_args[@]}" >"$OUT/$label.log" 2>&1 &
+    env ${envs//,/ } dotnet "$dll" proxy --config "$OUT/topology.yaml" --listen "127.0.0.1:$port" "${admin_args[@]}" "${extra[@]}" >"$OUT/$label.log" 2>&1 &
   fi
   pid=$!; PIDS+=("$pid")
   wait_pong "$port" "$pid" 30 && holds_port "$port" "$pid" || { echo "ab.sh: $label did not start (see $OUT/$label.log)" >&2; exit 1; }

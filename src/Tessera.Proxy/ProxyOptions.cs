@@ -82,6 +82,12 @@ public sealed record ProxyOptions
     public bool ClusterFace { get; init; }
 
     /// <summary>
+    /// Keep the metrics served at the admin port's /metrics (on by default). Off (<c>--no-metrics</c>) records nothing
+    /// per command and answers /metrics with 404; it exists to measure what metrics cost (docs/benchmarks.md).
+    /// </summary>
+    public bool Metrics { get; init; } = true;
+
+    /// <summary>
     /// host:port that other proxies' cluster faces, and the controller's proxy list, give clients for this proxy (what
     /// clients can reach, e.g. behind NAT); null for the address it listens on.
     /// </summary>

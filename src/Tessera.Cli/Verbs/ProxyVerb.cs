@@ -55,6 +55,10 @@ internal static class ProxyVerb
         {
             Description = "Answer as a node of a Redis Cluster (CLUSTER SLOTS/SHARDS/NODES/INFO/MYID/KEYSLOT, ASKING) whose 16384 slots are divided among the live proxies with this on, for cluster-aware clients. Every proxy still serves every key; no MOVED or ASK is sent. A connection whose namespace reads nearest is given only the proxies of this proxy's --zone; a TLS connection is given their --tls-listen ports.",
         };
+        var noMetrics = new Option<bool>("--no-metrics")
+        {
+            Description = "Keep no metrics (nothing recorded per command; /metrics answers 404). For measuring what metrics cost; leave them on in production.",
+        };
         var announce = new Option<string?>("--announce")
         {
             Description = "host:port the cluster face and `tessera proxies` give clients for this proxy (what they can reach); default: the --listen address.",
@@ -65,7 +69,7 @@ internal static class ProxyVerb
 
         var command = new Command("proxy", "Run a proxy until Ctrl-C or SIGTERM, with routes from the coordinator store (--store) or a topology file (--config).")
         {
-            store, config, listen, admin, zone, proxyProtocol, clusterFace, announce, logLevel,
+            store, config, listen, admin, zone, proxyProtocol, clusterFace, noMetrics, announce, logLevel,
         }.WithEpilog("""
             With --store the proxy loads every namespace from the store, registers itself with a lease
             (renewed every ~1.7 s), applies the controller's route pushes on its admin port, and follows the
@@ -138,6 +142,7 @@ internal static class ProxyVerb
                 Zone = parse.GetValue(zone),
                 AcceptProxyProtocol = parse.GetValue(proxyProtocol),
                 ClusterFace = parse.GetValue(clusterFace),
+                Metrics = !parse.GetValue(noMetrics),
                 Announce = parse.GetValue(announce),
                 Tls = tlsFiles,
                 TlsListen = tlsListen,

@@ -34,7 +34,14 @@ internal static class AdminApi
             : Results.Text("ok\n"));
 
         routes.MapGet(ProxyAdminRoutes.Topology, () => Json(State(context)));
-        routes.MapPrometheusScrapingEndpoint(ProxyAdminRoutes.Metrics);
+        if (context.Metrics is not null)
+        {
+            routes.MapPrometheusScrapingEndpoint(ProxyAdminRoutes.Metrics);
+        }
+        else
+        {
+            routes.MapGet(ProxyAdminRoutes.Metrics, () => Results.Text("this proxy runs with --no-metrics: it keeps no metrics; restart it without that option to scrape it\n", statusCode: StatusCodes.Status404NotFound));
+        }
 
         routes.MapGet(ProxyAdminRoutes.TopologyConfig, () =>
         {

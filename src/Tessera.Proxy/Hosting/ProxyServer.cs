@@ -125,7 +125,7 @@ public sealed class ProxyServer : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggerFactory);
             builder.Services.AddSingleton(context);
-            if (options.Admin is not null)
+            if (options.Admin is not null && context.Metrics is not null)
             {
                 MetricsExposition.AddTo(builder.Services, context.Metrics.Name);
             }

@@ -31,10 +31,12 @@ internal sealed class ProxyContext : IAsyncDisposable
         Routing.OnChanged(() => Tenants.ApplyRoutes(Routing.Current));
         Routing.OnChanged(WakeHeldSessions);
         Tenants.AccessChanged += RefreshUsers;
-        Metrics = new ProxyMetrics(
-            Stats,
-            () => Tenants.All.Select(static t => new NamespaceSample(t.Name, t.Connections, t.QuotaWaits, t.AuthFailures, t.BytesReceived, t.BytesSent)),
-            () => Backends.Snapshot().Select(static s => new ServerSample(s.MetricTags, s.IsAvailable ? 1 : 0, s.InFlight, s.Failures)));
+        Metrics = options.Metrics
+            ? new ProxyMetrics(
+                Stats,
+                () => Tenants.All.Select(static t => new NamespaceSample(t.Name, t.Connections, t.QuotaWaits, t.AuthFailures, t.BytesReceived, t.BytesSent)),
+                () => Backends.Snapshot().Select(static s => new ServerSample(s.MetricTags, s.IsAvailable ? 1 : 0, s.InFlight, s.Failures)))
+            : null;
         Stats.Metrics = Metrics;
         if (options.Tls is { } tls)
         {
@@ -43,8 +45,8 @@ internal sealed class ProxyContext : IAsyncDisposable
         }
     }
 
-    /// <summary>The proxy's metrics instruments (served at the admin port's /metrics).</summary>
-    public ProxyMetrics Metrics { get; }
+    /// <summary>The proxy's metrics instruments (served at the admin port's /metrics); null with <see cref="ProxyOptions.Metrics"/> off.</summary>
+    public ProxyMetrics? Metrics { get; }
 
     /// <summary>The client listener's TLS certificates, re-read when their files change; null without TLS.</summary>
     public Tessera.Model.Security.ServerCertificates? Certificates { get; }
@@ -108,7 +110,7 @@ internal sealed class ProxyContext : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        Metrics.Dispose();
+        Metrics?.Dispose();
         return Backends.DisposeAsync();
     }
 }
